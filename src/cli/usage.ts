@@ -1,0 +1,65 @@
+/**
+ * Shared flag parsing for every subcommand, so each one reports bad input the
+ * same way: one line saying what is wrong, a usage hint, exit code 2.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** Bad command-line input. `main.ts` prints it as one line and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
+
+export interface ParsedFlags {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+}
+
+/**
+ * Parses `args` against `options` (node:util parseArgs, strict), turning its
+ * exceptions into a `UsageError` that names the command.
+ */
+export function parseFlags(
+  command: string,
+  args: string[],
+  options: FlagSpec,
+  { allowPositionals = false }: { allowPositionals?: boolean } = {},
+): ParsedFlags {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals,
+      strict: true,
+    });
+    return { values: values as ParsedFlags["values"], positionals };
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    // node's messages are long and mention internals; keep the first sentence.
+    const first = text.split(". ")[0]?.replace(/\.$/, "") ?? text;
+    throw new UsageError(`${command}: ${first}`, `run 'warren ${command} --help' for usage`);
+  }
+}
+
+/** Reads an integer flag within [min, max], or throws a UsageError naming the flag. */
+export function intFlag(
+  command: string,
+  name: string,
+  raw: unknown,
+  { min, max, fallback }: { min: number; max: number; fallback: number },
+): number {
+  if (raw === undefined) return fallback;
+  const text = String(raw);
+  if (!/^-?\d+$/.test(text)) {
+    throw new UsageError(`${command}: --${name} must be a whole number, got '${text}'`);
+  }
+  const value = Number(text);
+  if (value < min || value > max) {
+    throw new UsageError(`${command}: --${name} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
