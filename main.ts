@@ -1,0 +1,104 @@
+/**
+ * warren's single entry point: every `deno task` is a subcommand of this file.
+ *
+ * Subcommands are loaded lazily so that `deno task demo` does not pay for the
+ * dashboard and `--help` answers instantly. Bad input never produces a stack
+ * trace: a `UsageError` becomes one line plus a hint and exit code 2.
+ */
+import { UsageError } from "./src/cli/usage.ts";
+
+type Runner = (args: string[]) => Promise<number>;
+
+interface Subcommand {
+  summary: string;
+  load: () => Promise<Runner>;
+}
+
+/** Answers for a subcommand whose issue has not been built yet. */
+function notYet(name: string, what: string): () => Promise<Runner> {
+  return () =>
+    Promise.resolve((args: string[]) => {
+      if (args.includes("--help") || args.includes("-h")) {
+        console.log(`warren ${name}: ${what} (not built yet)`);
+        return Promise.resolve(0);
+      }
+      console.error(`warren ${name}: not built yet (${what})`);
+      return Promise.resolve(2);
+    });
+}
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  start: {
+    summary: "the live dashboard (default)",
+    load: async () => (await import("./src/app/cli.ts")).runStartCli,
+  },
+  broker: {
+    summary: "the embedded AMQP 0-9-1 broker as a standalone server",
+    load: async () => (await import("./src/broker/cli.ts")).runBrokerCli,
+  },
+  demo: {
+    summary: "a lesson demo, headless (baozi, greenlet, gevent, sync-async, fetch, blocking)",
+    load: async () => (await import("./src/lab/demos/cli.ts")).runDemoCli,
+  },
+  "echo-server": {
+    summary: "an echo server (coroutine, reactor, blocking) for the sockets lab",
+    load: notYet("echo-server", "echo servers for the sockets lab"),
+  },
+  bench: {
+    summary: "benchmarks, as a table with ratios to a reference measured in the same run",
+    load: async () => (await import("./bench/cli.ts")).runBenchCli,
+  },
+};
+
+export function mainUsage(): string {
+  const width = Math.max(...Object.keys(SUBCOMMANDS).map((name) => name.length));
+  const lines = Object.entries(SUBCOMMANDS).map(([name, { summary }]) =>
+    `  ${name.padEnd(width)}  ${summary}`
+  );
+  return [
+    "warren — a terminal lab for coroutines, async IO and RabbitMQ",
+    "",
+    "usage: deno run -A main.ts <command> [flags]     (or: deno task <command> [flags])",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "Run 'deno run -A main.ts <command> --help' for a command's flags.",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) return await dispatch("start", []);
+  if (first === "--help" || first === "-h" || first === "help") {
+    console.log(mainUsage());
+    return 0;
+  }
+  // `main.ts --snapshot` and friends mean the dashboard.
+  if (first.startsWith("-")) return await dispatch("start", argv);
+  return await dispatch(first, rest);
+}
+
+async function dispatch(name: string, args: string[]): Promise<number> {
+  const subcommand = SUBCOMMANDS[name];
+  if (!subcommand) {
+    console.error(`warren: unknown command '${name}'`);
+    console.error(`run 'deno run -A main.ts --help' for the list of commands`);
+    return 2;
+  }
+  try {
+    const run = await subcommand.load();
+    return await run(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`warren ${error.message}`);
+      if (error.hint) console.error(error.hint);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
