@@ -1,0 +1,62 @@
+/**
+ * A growable ring buffer: O(1) push/shift/unshift at both ends, used for a
+ * queue's ready list (arrays with shift() are O(n) once they get large).
+ */
+export class Deque<T> {
+  #buf: (T | undefined)[] = new Array(16);
+  #head = 0;
+  #length = 0;
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(v: T): void {
+    if (this.#length === this.#buf.length) this.#grow();
+    this.#buf[(this.#head + this.#length) % this.#buf.length] = v;
+    this.#length++;
+  }
+
+  unshift(v: T): void {
+    if (this.#length === this.#buf.length) this.#grow();
+    this.#head = (this.#head - 1 + this.#buf.length) % this.#buf.length;
+    this.#buf[this.#head] = v;
+    this.#length++;
+  }
+
+  shift(): T | undefined {
+    if (this.#length === 0) return undefined;
+    const v = this.#buf[this.#head];
+    this.#buf[this.#head] = undefined;
+    this.#head = (this.#head + 1) % this.#buf.length;
+    this.#length--;
+    return v;
+  }
+
+  peek(): T | undefined {
+    return this.#length === 0 ? undefined : this.#buf[this.#head];
+  }
+
+  /** The i-th element from the front. */
+  at(i: number): T | undefined {
+    if (i < 0 || i >= this.#length) return undefined;
+    return this.#buf[(this.#head + i) % this.#buf.length];
+  }
+
+  clear(): void {
+    this.#buf = new Array(16);
+    this.#head = 0;
+    this.#length = 0;
+  }
+
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = 0; i < this.#length; i++) yield this.#buf[(this.#head + i) % this.#buf.length]!;
+  }
+
+  #grow(): void {
+    const next: (T | undefined)[] = new Array(this.#buf.length * 2);
+    for (let i = 0; i < this.#length; i++) next[i] = this.#buf[(this.#head + i) % this.#buf.length];
+    this.#buf = next;
+    this.#head = 0;
+  }
+}

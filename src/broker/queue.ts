@@ -1,0 +1,404 @@
+/**
+ * A queue: an in-memory message store (ready messages in priority lanes, each
+ * in enqueue order), the consumers reading from it, and the per-queue rules:
+ * message TTL, x-expires, max-length with drop-head or reject-publish,
+ * dead-lettering and priorities.
+ *
+ * Delivered-but-unacknowledged messages belong to the channel that got them
+ * (delivery tags are per channel); the queue only counts them and takes them
+ * back through `requeue()` / `settle()`.
+ */
+import type { FieldTable } from "../amqp/field_table.ts";
+import type { Clock } from "./clock.ts";
+import type { DeathReason } from "./dead_letter.ts";
+import { Deque } from "./deque.ts";
+import type { Message, QueuedMessage } from "./message.ts";
+import { messageBytes, parseExpiration } from "./message.ts";
+import type { QueueArgs } from "./queue_args.ts";
+
+/** A consumer as the queue sees it; implemented by the channel. */
+export interface QueueConsumer {
+  readonly tag: string;
+  readonly noAck: boolean;
+  readonly exclusive: boolean;
+  /** Whether it can take one more message now (prefetch, flow, socket backpressure). */
+  canAccept(): boolean;
+  deliver(entry: QueuedMessage, queue: Queue): void;
+  /** The queue was deleted: the consumer is gone (consumer cancel notify). */
+  cancelledByQueue(queue: Queue): void;
+}
+
+/** What a queue needs from its vhost. */
+export interface QueueHost {
+  readonly clock: Clock;
+  deadLetter(queue: Queue, messages: Message[], reason: DeathReason): void;
+  /** The queue wants to go away (auto-delete or x-expires). */
+  expire(queue: Queue): void;
+}
+
+export interface QueueOptions {
+  durable: boolean;
+  exclusiveOwner: object | undefined;
+  autoDelete: boolean;
+  arguments: FieldTable;
+  args: QueueArgs;
+}
+
+export type EnqueueResult = "queued" | "delivered" | "rejected" | "dropped";
+
+export class Queue {
+  readonly #lanes: Deque<QueuedMessage>[];
+  #readyCount = 0;
+  #readyBytes = 0;
+  #unacked = 0;
+  #seq = 0;
+  #consumers: QueueConsumer[] = [];
+  #next = 0;
+  #hadConsumer = false;
+  #deleted = false;
+  #dispatchScheduled = false;
+  #expiryTimer: unknown;
+  #expiryAt = Infinity;
+  #idleTimer: unknown;
+
+  constructor(
+    readonly name: string,
+    readonly vhost: string,
+    readonly options: QueueOptions,
+    readonly host: QueueHost,
+  ) {
+    const lanes = (options.args.maxPriority ?? 0) + 1;
+    this.#lanes = Array.from({ length: lanes }, () => new Deque<QueuedMessage>());
+    this.touch();
+  }
+
+  get args(): QueueArgs {
+    return this.options.args;
+  }
+  get messageCount(): number {
+    return this.#readyCount;
+  }
+  get readyBytes(): number {
+    return this.#readyBytes;
+  }
+  get unackedCount(): number {
+    return this.#unacked;
+  }
+  get consumerCount(): number {
+    return this.#consumers.length;
+  }
+  get consumers(): readonly QueueConsumer[] {
+    return this.#consumers;
+  }
+  get deleted(): boolean {
+    return this.#deleted;
+  }
+
+  /**
+   * Takes a routed message. With a free consumer and nothing waiting it is
+   * delivered at once (so TTL 0 and max-length 0 behave as in RabbitMQ).
+   */
+  enqueue(message: Message): EnqueueResult {
+    if (this.#deleted) return "dropped";
+    const { args } = this;
+    const size = messageBytes(message);
+    if (args.overflow !== "drop-head" && this.#wouldOverflow(size)) {
+      if (args.overflow === "reject-publish-dlx") this.host.deadLetter(this, [message], "maxlen");
+      return "rejected";
+    }
+    const now = this.host.clock.now();
+    let ttl = args.messageTtl;
+    let perMessage: number | undefined;
+    try {
+      perMessage = parseExpiration(message.properties.expiration);
+    } catch {
+      perMessage = undefined;
+    }
+    if (perMessage !== undefined) ttl = ttl === undefined ? perMessage : Math.min(ttl, perMessage);
+    const max = args.maxPriority;
+    const priority = max === undefined ? 0 : Math.min(message.properties.priority ?? 0, max);
+    const entry: QueuedMessage = {
+      message,
+      seq: this.#seq++,
+      expiresAt: ttl === undefined ? Infinity : now + ttl,
+      priority,
+      redelivered: false,
+    };
+    if (this.#readyCount === 0) {
+      const consumer = this.#pickConsumer();
+      if (consumer) {
+        this.#handOver(consumer, entry);
+        return "delivered";
+      }
+      if (ttl === 0) {
+        this.host.deadLetter(this, [message], "expired");
+        return "dropped";
+      }
+    }
+    this.#push(entry);
+    this.#enforceMaxLength();
+    this.#armExpiry();
+    this.#scheduleDispatch();
+    return "queued";
+  }
+
+  /** basic.get: the head message (counted as unacked unless noAck), or undefined. */
+  get(noAck: boolean): { entry: QueuedMessage; remaining: number } | undefined {
+    this.touch();
+    this.#dropExpired();
+    const entry = this.#shift();
+    if (!entry) return undefined;
+    if (!noAck) this.#unacked++;
+    this.#armExpiry();
+    return { entry, remaining: this.#readyCount };
+  }
+
+  /** An unacked message was acknowledged (or rejected without requeue: `deadLetter`). */
+  settle(entries: readonly QueuedMessage[], deadLetter: DeathReason | undefined): void {
+    this.#unacked -= entries.length;
+    if (deadLetter && entries.length > 0 && !this.#deleted) {
+      this.host.deadLetter(this, entries.map((e) => e.message), deadLetter);
+    }
+    if (this.#unacked < 0) this.#unacked = 0;
+  }
+
+  /** Puts unacked messages back at their original place, marked redelivered. */
+  requeue(entries: readonly QueuedMessage[]): void {
+    this.#unacked -= entries.length;
+    if (this.#unacked < 0) this.#unacked = 0;
+    if (this.#deleted || entries.length === 0) return;
+    const sorted = [...entries].sort((a, b) => a.seq - b.seq);
+    const byLane = new Map<number, QueuedMessage[]>();
+    for (const e of sorted) {
+      e.redelivered = true;
+      let list = byLane.get(e.priority);
+      if (!list) byLane.set(e.priority, list = []);
+      list.push(e);
+      this.#readyCount++;
+      this.#readyBytes += messageBytes(e.message);
+    }
+    for (const [priority, list] of byLane) this.#insertSorted(this.#lanes[priority]!, list);
+    this.#armExpiry();
+    this.#scheduleDispatch();
+  }
+
+  /** Removes every ready message; returns how many. */
+  purge(): number {
+    const n = this.#readyCount;
+    for (const lane of this.#lanes) lane.clear();
+    this.#readyCount = 0;
+    this.#readyBytes = 0;
+    this.#armExpiry();
+    return n;
+  }
+
+  addConsumer(consumer: QueueConsumer): void {
+    this.#consumers.push(consumer);
+    this.#hadConsumer = true;
+    this.#stopIdleTimer();
+    this.#scheduleDispatch();
+  }
+
+  /** Removes a consumer; an auto-delete queue goes away with its last one. */
+  removeConsumer(consumer: QueueConsumer): void {
+    const i = this.#consumers.indexOf(consumer);
+    if (i < 0) return;
+    this.#consumers.splice(i, 1);
+    if (this.#next > i) this.#next--;
+    if (this.#consumers.length === 0) {
+      if (this.options.autoDelete && this.#hadConsumer) {
+        this.host.expire(this);
+        return;
+      }
+      this.touch();
+    }
+  }
+
+  /** Some consumer may accept again (ack, flow on, socket drained): try to deliver. */
+  kick(): void {
+    if (this.#readyCount > 0 && this.#consumers.length > 0) this.#scheduleDispatch();
+  }
+
+  /** Counts as use for x-expires (declare, get, last consumer gone). */
+  touch(): void {
+    const expires = this.args.expires;
+    if (expires === undefined || this.#deleted) return;
+    this.#stopIdleTimer();
+    if (this.#consumers.length > 0) return;
+    this.#idleTimer = this.host.clock.setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#consumers.length === 0 && !this.#deleted) this.host.expire(this);
+    }, expires);
+  }
+
+  /**
+   * Marks the queue deleted: stops timers, tells consumers, drops messages.
+   * Returns the number of ready messages it held.
+   */
+  markDeleted(): number {
+    if (this.#deleted) return 0;
+    const n = this.#readyCount;
+    this.#deleted = true;
+    this.#stopIdleTimer();
+    if (this.#expiryTimer !== undefined) this.host.clock.clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    const consumers = this.#consumers;
+    this.#consumers = [];
+    for (const c of consumers) c.cancelledByQueue(this);
+    for (const lane of this.#lanes) lane.clear();
+    this.#readyCount = 0;
+    this.#readyBytes = 0;
+    return n;
+  }
+
+  /** Ready messages in delivery order (for inspection, tests and the management view). */
+  *readyMessages(): IterableIterator<QueuedMessage> {
+    for (let p = this.#lanes.length - 1; p >= 0; p--) yield* this.#lanes[p]!;
+  }
+
+  // --- internals -----------------------------------------------------------
+
+  #wouldOverflow(size: number): boolean {
+    const { maxLength, maxLengthBytes } = this.args;
+    if (maxLength !== undefined && this.#readyCount >= maxLength) return true;
+    if (maxLengthBytes !== undefined && this.#readyBytes + size > maxLengthBytes) return true;
+    return false;
+  }
+
+  #enforceMaxLength(): void {
+    const { maxLength, maxLengthBytes } = this.args;
+    if (maxLength === undefined && maxLengthBytes === undefined) return;
+    const dropped: Message[] = [];
+    while (
+      this.#readyCount > 0 &&
+      ((maxLength !== undefined && this.#readyCount > maxLength) ||
+        (maxLengthBytes !== undefined && this.#readyBytes > maxLengthBytes))
+    ) {
+      const head = this.#shiftOldest();
+      if (head) dropped.push(head.message);
+    }
+    if (dropped.length > 0) this.host.deadLetter(this, dropped, "maxlen");
+  }
+
+  #push(entry: QueuedMessage): void {
+    this.#lanes[entry.priority]!.push(entry);
+    this.#readyCount++;
+    this.#readyBytes += messageBytes(entry.message);
+  }
+
+  /** Next message to deliver: highest priority lane first. */
+  #shift(): QueuedMessage | undefined {
+    for (let p = this.#lanes.length - 1; p >= 0; p--) {
+      const lane = this.#lanes[p]!;
+      if (lane.length > 0) return this.#took(lane.shift()!);
+    }
+    return undefined;
+  }
+
+  /** The head that drop-head discards: the lowest priority's oldest, as RabbitMQ does. */
+  #shiftOldest(): QueuedMessage | undefined {
+    for (const lane of this.#lanes) if (lane.length > 0) return this.#took(lane.shift()!);
+    return undefined;
+  }
+
+  #took(entry: QueuedMessage): QueuedMessage {
+    this.#readyCount--;
+    this.#readyBytes -= messageBytes(entry.message);
+    return entry;
+  }
+
+  #insertSorted(lane: Deque<QueuedMessage>, list: QueuedMessage[]): void {
+    const head = lane.peek();
+    if (head === undefined || list[list.length - 1]!.seq < head.seq) {
+      for (let i = list.length - 1; i >= 0; i--) lane.unshift(list[i]!);
+      return;
+    }
+    const merged: QueuedMessage[] = [];
+    let i = 0;
+    for (const e of lane) {
+      while (i < list.length && list[i]!.seq < e.seq) merged.push(list[i++]!);
+      merged.push(e);
+    }
+    while (i < list.length) merged.push(list[i++]!);
+    lane.clear();
+    for (const e of merged) lane.push(e);
+  }
+
+  /** Drops expired messages at the head of each lane (RabbitMQ expires from the head only). */
+  #dropExpired(): void {
+    const now = this.host.clock.now();
+    let expired: Message[] | undefined;
+    for (const lane of this.#lanes) {
+      while (lane.length > 0 && lane.peek()!.expiresAt <= now) {
+        (expired ??= []).push(this.#took(lane.shift()!).message);
+      }
+    }
+    if (expired) this.host.deadLetter(this, expired, "expired");
+  }
+
+  #armExpiry(): void {
+    let earliest = Infinity;
+    for (const lane of this.#lanes) {
+      const head = lane.peek();
+      if (head && head.expiresAt < earliest) earliest = head.expiresAt;
+    }
+    if (earliest === this.#expiryAt) return;
+    if (this.#expiryTimer !== undefined) this.host.clock.clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    this.#expiryAt = earliest;
+    if (earliest === Infinity || this.#deleted) return;
+    const delay = Math.max(0, earliest - this.host.clock.now());
+    this.#expiryTimer = this.host.clock.setTimeout(() => {
+      this.#expiryTimer = undefined;
+      this.#expiryAt = Infinity;
+      this.#dropExpired();
+      this.#armExpiry();
+    }, delay);
+  }
+
+  #stopIdleTimer(): void {
+    if (this.#idleTimer !== undefined) this.host.clock.clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
+  /** Round-robin: the next consumer after the last one served that can take a message. */
+  #pickConsumer(): QueueConsumer | undefined {
+    const n = this.#consumers.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.#next + k) % n;
+      const c = this.#consumers[i]!;
+      if (c.canAccept()) {
+        this.#next = (i + 1) % n;
+        return c;
+      }
+    }
+    return undefined;
+  }
+
+  #handOver(consumer: QueueConsumer, entry: QueuedMessage): void {
+    if (!consumer.noAck) this.#unacked++;
+    consumer.deliver(entry, this);
+  }
+
+  #scheduleDispatch(): void {
+    if (this.#dispatchScheduled || this.#consumers.length === 0) return;
+    this.#dispatchScheduled = true;
+    queueMicrotask(() => {
+      this.#dispatchScheduled = false;
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    if (this.#deleted) return;
+    while (this.#readyCount > 0 && this.#consumers.length > 0) {
+      const consumer = this.#pickConsumer();
+      if (!consumer) break;
+      this.#dropExpired();
+      const entry = this.#shift();
+      if (!entry) break;
+      this.#handOver(consumer, entry);
+    }
+    this.#armExpiry();
+  }
+}

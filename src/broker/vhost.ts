@@ -1,0 +1,436 @@
+/**
+ * A virtual host: its exchanges, queues and bindings, and the operations the
+ * AMQP methods map to. Every precondition is checked here with RabbitMQ's
+ * reply code and wording, so the channel only translates methods.
+ *
+ * Exclusive queues are owned by an opaque `owner` object (the connection).
+ */
+import type { FieldTable } from "../amqp/field_table.ts";
+import { type Clock, realClock } from "./clock.ts";
+import { deadLetterMessage, type DeathReason, isDeadLetterCycle } from "./dead_letter.ts";
+import { DefaultExchange } from "./default_exchange.ts";
+import {
+  accessRefused,
+  AmqpError,
+  commandInvalid,
+  notFound,
+  preconditionFailed,
+  resourceLocked,
+} from "./errors.ts";
+import { type Binding, type Destination, type Exchange, makeBinding } from "./exchange.ts";
+import { createExchange, isExchangeType } from "./exchange_types.ts";
+import type { Message } from "./message.ts";
+import { Queue, type QueueHost } from "./queue.ts";
+import { assertArgsEquivalent, parseQueueArgs } from "./queue_args.ts";
+
+export interface ExchangeDeclare {
+  passive?: boolean;
+  durable?: boolean;
+  autoDelete?: boolean;
+  internal?: boolean;
+  arguments?: FieldTable;
+}
+
+export interface QueueDeclare {
+  passive?: boolean;
+  durable?: boolean;
+  exclusive?: boolean;
+  autoDelete?: boolean;
+  arguments?: FieldTable;
+}
+
+export interface QueueDeclareOk {
+  queue: Queue;
+  messageCount: number;
+  consumerCount: number;
+}
+
+/** Observers of entity life cycle (the channel uses it for cancel notifications). */
+export interface VhostEvents {
+  queueDeleted?(queue: Queue): void;
+}
+
+const BUILTIN_EXCHANGES: [string, string][] = [
+  ["amq.direct", "direct"],
+  ["amq.fanout", "fanout"],
+  ["amq.topic", "topic"],
+  ["amq.headers", "headers"],
+  ["amq.match", "headers"],
+];
+
+/** 22 characters of URL-safe base64 from 16 random bytes, like RabbitMQ's `amq.gen-` names. */
+export function randomName(prefix: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const b64 = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
+    .replace(/=+$/, "");
+  return prefix + b64;
+}
+
+export class Vhost implements QueueHost {
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  /** Bindings by destination (`queue\0name` / `exchange\0name`), to clean up on delete. */
+  readonly #bindingsTo = new Map<string, Set<Binding>>();
+  #events: VhostEvents = {};
+
+  constructor(readonly name: string, readonly clock: Clock = realClock) {
+    this.exchanges.set("", new DefaultExchange());
+    for (const [xname, type] of BUILTIN_EXCHANGES) {
+      this.exchanges.set(
+        xname,
+        createExchange(xname, type, {
+          durable: true,
+          autoDelete: false,
+          internal: false,
+          arguments: {},
+        })!,
+      );
+    }
+  }
+
+  set events(events: VhostEvents) {
+    this.#events = events;
+  }
+
+  // --- exchanges -------------------------------------------------------------
+
+  exchange(name: string): Exchange {
+    const x = this.exchanges.get(name);
+    if (!x) throw notFound("exchange", name, this.name);
+    return x;
+  }
+
+  declareExchange(name: string, type: string, opts: ExchangeDeclare = {}): Exchange {
+    if (opts.passive) {
+      if (name === "") return this.exchanges.get("")!;
+      return this.exchange(name);
+    }
+    if (!isExchangeType(type)) throw commandInvalid(`unknown exchange type '${type}'`);
+    if (name === "") throw accessRefused("operation not permitted on the default exchange");
+    const durable = opts.durable ?? false;
+    const autoDelete = opts.autoDelete ?? false;
+    const internal = opts.internal ?? false;
+    const args = opts.arguments ?? {};
+    const existing = this.exchanges.get(name);
+    if (!existing) {
+      if (name.startsWith("amq.")) {
+        throw accessRefused(`exchange name '${name}' contains reserved prefix 'amq.*'`);
+      }
+      const x = createExchange(name, type, { durable, autoDelete, internal, arguments: args })!;
+      this.exchanges.set(name, x);
+      return x;
+    }
+    const mismatch = (arg: string, got: unknown, had: unknown) =>
+      preconditionFailed(
+        `inequivalent arg '${arg}' for exchange '${name}' in vhost '${this.name}': received '${got}' but current is '${had}'`,
+      );
+    if (existing.type !== type) throw mismatch("type", type, existing.type);
+    if (existing.options.durable !== durable) {
+      throw mismatch("durable", durable, existing.options.durable);
+    }
+    if (existing.options.autoDelete !== autoDelete) {
+      throw mismatch("auto_delete", autoDelete, existing.options.autoDelete);
+    }
+    if (existing.options.internal !== internal) {
+      throw mismatch("internal", internal, existing.options.internal);
+    }
+    assertArgsEquivalent("exchange", name, this.name, existing.options.arguments, args, [
+      "alternate-exchange",
+    ]);
+    return existing;
+  }
+
+  deleteExchange(name: string, ifUnused = false): void {
+    if (name === "") throw accessRefused("operation not permitted on the default exchange");
+    if (name.startsWith("amq.")) {
+      throw accessRefused(
+        `deletion of system exchange '${name}' in vhost '${this.name}' not allowed`,
+      );
+    }
+    const x = this.exchanges.get(name);
+    if (!x) return; // RabbitMQ 3.x: deleting a missing exchange succeeds.
+    if (ifUnused && x.bindings.size > 0) {
+      throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
+    }
+    this.#removeExchange(x);
+  }
+
+  #removeExchange(x: Exchange): void {
+    this.exchanges.delete(x.name);
+    for (const b of [...x.bindings.values()]) this.#unindex(b);
+    for (const b of [...(this.#bindingsTo.get(`exchange\u0000${x.name}`) ?? [])]) {
+      this.#removeBinding(b);
+    }
+  }
+
+  // --- queues ----------------------------------------------------------------
+
+  /** The queue, checking exclusivity for `owner` (405 when another connection owns it). */
+  queue(name: string, owner: object | undefined): Queue {
+    const q = this.queues.get(name);
+    if (!q) throw notFound("queue", name, this.name);
+    this.#checkOwner(q, owner);
+    return q;
+  }
+
+  #checkOwner(q: Queue, owner: object | undefined): void {
+    const holder = q.options.exclusiveOwner;
+    if (holder !== undefined && holder !== owner) throw this.#locked(q.name);
+  }
+
+  #locked(name: string): AmqpError {
+    return resourceLocked(
+      `cannot obtain exclusive access to locked queue '${name}' in vhost '${this.name}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+    );
+  }
+
+  declareQueue(name: string, opts: QueueDeclare, owner: object | undefined): QueueDeclareOk {
+    if (opts.passive) {
+      const q = this.queue(name, owner);
+      q.touch();
+      return { queue: q, messageCount: q.messageCount, consumerCount: q.consumerCount };
+    }
+    const durable = opts.durable ?? false;
+    const exclusive = opts.exclusive ?? false;
+    const autoDelete = opts.autoDelete ?? false;
+    const args = opts.arguments ?? {};
+    if (name === "") {
+      do name = randomName("amq.gen-"); while (this.queues.has(name));
+    }
+    const existing = this.queues.get(name);
+    if (existing) {
+      this.#checkOwner(existing, owner);
+      if ((existing.options.exclusiveOwner !== undefined) !== exclusive) {
+        throw this.#locked(name);
+      }
+      const mismatch = (arg: string, got: unknown, had: unknown) =>
+        preconditionFailed(
+          `inequivalent arg '${arg}' for queue '${name}' in vhost '${this.name}': received '${got}' but current is '${had}'`,
+        );
+      if (existing.options.durable !== durable) {
+        throw mismatch("durable", durable, existing.options.durable);
+      }
+      if (existing.options.autoDelete !== autoDelete) {
+        throw mismatch("auto_delete", autoDelete, existing.options.autoDelete);
+      }
+      assertArgsEquivalent("queue", name, this.name, existing.options.arguments, args);
+      existing.touch();
+      return {
+        queue: existing,
+        messageCount: existing.messageCount,
+        consumerCount: existing.consumerCount,
+      };
+    }
+    if (name.startsWith("amq.") && !name.startsWith("amq.gen-")) {
+      throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
+    }
+    const parsed = parseQueueArgs(name, this.name, args);
+    const q = new Queue(name, this.name, {
+      durable,
+      exclusiveOwner: exclusive ? owner : undefined,
+      autoDelete,
+      arguments: args,
+      args: parsed,
+    }, this);
+    this.queues.set(name, q);
+    return { queue: q, messageCount: 0, consumerCount: 0 };
+  }
+
+  /** queue.delete: returns the number of ready messages deleted (0 when it did not exist). */
+  deleteQueue(
+    name: string,
+    opts: { ifUnused?: boolean; ifEmpty?: boolean },
+    owner: object | undefined,
+  ): number {
+    const q = this.queues.get(name);
+    if (!q) return 0;
+    this.#checkOwner(q, owner);
+    if (opts.ifUnused && q.consumerCount > 0) {
+      throw preconditionFailed(`queue '${name}' in vhost '${this.name}' in use`);
+    }
+    if (opts.ifEmpty && q.messageCount > 0) {
+      throw preconditionFailed(`queue '${name}' in vhost '${this.name}' not empty`);
+    }
+    return this.removeQueue(q);
+  }
+
+  /** Deletes a queue unconditionally (also used for auto-delete, x-expires and exclusive owners). */
+  removeQueue(q: Queue): number {
+    if (this.queues.get(q.name) !== q) return 0;
+    this.queues.delete(q.name);
+    for (const b of [...(this.#bindingsTo.get(`queue\u0000${q.name}`) ?? [])]) {
+      this.#removeBinding(b);
+    }
+    const n = q.markDeleted();
+    this.#events.queueDeleted?.(q);
+    return n;
+  }
+
+  purgeQueue(name: string, owner: object | undefined): number {
+    return this.queue(name, owner).purge();
+  }
+
+  /** The owner (connection) closed: its exclusive queues go away. */
+  ownerClosed(owner: object): void {
+    for (const q of [...this.queues.values()]) {
+      if (q.options.exclusiveOwner === owner) this.removeQueue(q);
+    }
+  }
+
+  // --- QueueHost -------------------------------------------------------------
+
+  expire(queue: Queue): void {
+    this.removeQueue(queue);
+  }
+
+  deadLetter(queue: Queue, messages: Message[], reason: DeathReason): void {
+    const dlx = queue.args.deadLetterExchange;
+    if (dlx === undefined) return;
+    const x = this.exchanges.get(dlx);
+    if (!x) return;
+    const now = Date.now();
+    for (const m of messages) {
+      const dead = deadLetterMessage(m, {
+        queue: queue.name,
+        reason,
+        exchange: dlx,
+        routingKey: queue.args.deadLetterRoutingKey,
+        now,
+      });
+      for (const target of this.route(x, dead.routingKey, dead.properties.headers)) {
+        if (!isDeadLetterCycle(dead, target.name)) target.enqueue(dead);
+      }
+    }
+  }
+
+  // --- bindings --------------------------------------------------------------
+
+  bindQueue(
+    queueName: string,
+    exchangeName: string,
+    routingKey: string,
+    args: FieldTable,
+    owner: object | undefined,
+  ): void {
+    if (exchangeName === "") {
+      throw accessRefused("operation not permitted on the default exchange");
+    }
+    const q = this.queue(queueName, owner);
+    const x = this.exchange(exchangeName);
+    this.#addBinding(x, { kind: "queue", name: q.name }, routingKey, args);
+  }
+
+  unbindQueue(
+    queueName: string,
+    exchangeName: string,
+    routingKey: string,
+    args: FieldTable,
+    owner: object | undefined,
+  ): void {
+    if (exchangeName === "") {
+      throw accessRefused("operation not permitted on the default exchange");
+    }
+    const q = this.queue(queueName, owner);
+    const x = this.exchange(exchangeName);
+    const b = makeBinding(x.name, { kind: "queue", name: q.name }, routingKey, args);
+    const found = x.bindings.get(b.id);
+    if (found) this.#removeBinding(found);
+  }
+
+  bindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
+    if (destination === "" || source === "") {
+      throw accessRefused("operation not permitted on the default exchange");
+    }
+    const dst = this.exchange(destination);
+    const src = this.exchange(source);
+    this.#addBinding(src, { kind: "exchange", name: dst.name }, routingKey, args);
+  }
+
+  unbindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
+    if (destination === "" || source === "") {
+      throw accessRefused("operation not permitted on the default exchange");
+    }
+    const dst = this.exchange(destination);
+    const src = this.exchange(source);
+    const b = makeBinding(src.name, { kind: "exchange", name: dst.name }, routingKey, args);
+    const found = src.bindings.get(b.id);
+    if (found) this.#removeBinding(found);
+  }
+
+  /** All bindings, for inspection (the default exchange's implicit ones are not listed). */
+  *bindings(): IterableIterator<Binding> {
+    for (const x of this.exchanges.values()) yield* x.bindings.values();
+  }
+
+  #addBinding(x: Exchange, dest: Destination, routingKey: string, args: FieldTable): void {
+    const b = makeBinding(x.name, dest, routingKey, args);
+    if (!x.addBinding(b)) return;
+    const key = `${dest.kind}\u0000${dest.name}`;
+    let set = this.#bindingsTo.get(key);
+    if (!set) this.#bindingsTo.set(key, set = new Set());
+    set.add(b);
+  }
+
+  #unindex(b: Binding): void {
+    const key = `${b.kind}\u0000${b.name}`;
+    const set = this.#bindingsTo.get(key);
+    set?.delete(b);
+    if (set?.size === 0) this.#bindingsTo.delete(key);
+  }
+
+  #removeBinding(b: Binding): void {
+    const x = this.exchanges.get(b.source);
+    if (!x) return;
+    x.removeBinding(b.id);
+    this.#unindex(b);
+    // An auto-delete exchange goes when its last binding (as source) goes.
+    if (x.options.autoDelete && x.bindings.size === 0) this.#removeExchange(x);
+  }
+
+  // --- routing ---------------------------------------------------------------
+
+  /**
+   * The queues a message published to `x` reaches, following
+   * exchange-to-exchange bindings and alternate exchanges, each queue once.
+   */
+  route(x: Exchange, routingKey: string, headers: FieldTable | undefined): Set<Queue> {
+    const queues = new Set<Queue>();
+    const visited = new Set<Exchange>();
+    const visit = (ex: Exchange): void => {
+      if (visited.has(ex)) return;
+      visited.add(ex);
+      const before = queues.size;
+      let routedToExchange = false;
+      for (const d of ex.route(routingKey, headers)) {
+        if (d.kind === "queue") {
+          const q = this.queues.get(d.name);
+          if (q) queues.add(q);
+        } else {
+          const next = this.exchanges.get(d.name);
+          if (next) {
+            routedToExchange = true;
+            visit(next);
+          }
+        }
+      }
+      if (queues.size === before && !routedToExchange) {
+        const ae = ex.options.arguments["alternate-exchange"];
+        const alt = typeof ae === "string" ? this.exchanges.get(ae) : undefined;
+        if (alt) visit(alt);
+      }
+    };
+    visit(x);
+    return queues;
+  }
+
+  /** Looks up the exchange a client publishes to (404 missing, 403 internal). */
+  publishTarget(exchangeName: string): Exchange {
+    const x = this.exchange(exchangeName);
+    if (x.options.internal) {
+      throw accessRefused(
+        `cannot publish to internal exchange '${exchangeName}' in vhost '${this.name}'`,
+      );
+    }
+    return x;
+  }
+}
