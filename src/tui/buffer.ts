@@ -214,6 +214,7 @@ export class ScreenBuffer {
     patch.attrMask = ALL_ATTRS;
     const w = charWidth(symbol.codePointAt(0) ?? 32);
     const { x0, y0, x1, y1 } = this.#clip(rect);
+    if (x0 >= x1) return;
     for (let y = y0; y < y1; y++) {
       const row = y * this.#width;
       if (w !== 1) {
