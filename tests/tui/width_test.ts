@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { charWidth, padToWidth, stringWidth, truncateToWidth } from "../../src/tui/width.ts";
+
+const cp = (s: string) => s.codePointAt(0)!;
+
+Deno.test("charWidth() gives 2 to wide CJK and fullwidth, 0 to combining and control, 1 otherwise", () => {
+  assert.equal(charWidth(cp("a")), 1);
+  assert.equal(charWidth(cp("中")), 2);
+  assert.equal(charWidth(cp("ｱ")), 1); // halfwidth katakana
+  assert.equal(charWidth(cp("Ａ")), 2); // fullwidth A
+  assert.equal(charWidth(cp("가")), 2);
+  assert.equal(charWidth(0x301), 0); // combining acute
+  assert.equal(charWidth(0x200b), 0); // zero width space
+  assert.equal(charWidth(0x1b), 0);
+  assert.equal(charWidth(cp("─")), 1); // ambiguous counts as narrow
+  assert.equal(charWidth(cp("𠀀")), 2); // astral CJK
+});
+
+Deno.test("stringWidth() sums cell widths", () => {
+  assert.equal(stringWidth("abc"), 3);
+  assert.equal(stringWidth("中文ab"), 6);
+  assert.equal(stringWidth("e\u0301"), 1);
+  assert.equal(stringWidth(""), 0);
+});
+
+Deno.test("truncateToWidth() cuts by cells, never splits a wide character and adds the ellipsis", () => {
+  assert.equal(truncateToWidth("hello", 10), "hello");
+  assert.equal(truncateToWidth("hello", 3), "hel");
+  assert.equal(truncateToWidth("hello", 3, "…"), "he…");
+  assert.equal(truncateToWidth("中文字", 5), "中文");
+  assert.equal(truncateToWidth("中文字", 4, "…"), "中…");
+  assert.equal(truncateToWidth("hello", 2, "..."), "he");
+  assert.equal(truncateToWidth("hello", 0), "");
+});
+
+Deno.test("padToWidth() pads by cells with alignment", () => {
+  assert.equal(padToWidth("中", 4), "中  ");
+  assert.equal(padToWidth("ab", 4, { align: "right" }), "  ab");
+  assert.equal(padToWidth("ab", 5, { align: "center" }), " ab  ");
+  assert.equal(padToWidth("abcdef", 4, { ellipsis: "~" }), "abc~");
+});
