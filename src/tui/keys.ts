@@ -101,6 +101,8 @@ export function formatKey(ev: KeyEvent): string {
 }
 
 const ESC = 0x1b;
+/** Sequence parameters are ASCII; one shared decoder for them. */
+const latin1 = new TextDecoder("latin1");
 const PASTE_END_BYTES = new TextEncoder().encode("\x1b[201~");
 /** Longer unfinished CSI sequences are garbage, not a slow terminal. */
 const MAX_CSI_LENGTH = 64;
@@ -264,8 +266,8 @@ function parsePlain(buf: Uint8Array, final: boolean): Parsed | null {
 function parseEscape(buf: Uint8Array, final: boolean): Parsed | null {
   if (buf.length === 1) return final ? key(1, "escape") : null;
   const next = buf[1]!;
-  if (next === 0x5b /* [ */) return parseCsi(buf, final) ?? (final ? key(2, "[", ALT) : null);
-  if (next === 0x4f /* O */) return parseSs3(buf, final) ?? (final ? key(2, "O", ALT) : null);
+  if (next === 0x5b /* [ */) return parseCsi(buf) ?? (final ? key(2, "[", ALT) : null);
+  if (next === 0x4f /* O */) return parseSs3(buf) ?? (final ? key(2, "O", ALT) : null);
   // ESC ESC: the first one is the Escape key; the second starts over.
   if (next === ESC) return key(1, "escape");
   const inner = parsePlain(buf.subarray(1), final);
@@ -275,19 +277,19 @@ function parseEscape(buf: Uint8Array, final: boolean): Parsed | null {
 }
 
 /** `ESC O` + optional modifier digits + final letter. */
-function parseSs3(buf: Uint8Array, _final: boolean): Parsed | null {
+function parseSs3(buf: Uint8Array): Parsed | null {
   let i = 2;
   while (i < buf.length && isDigit(buf[i]!)) i++;
   if (i >= buf.length) return null;
   const f = buf[i]!;
   if (f < 0x40 || f > 0x7e) return key(2, "O", ALT); // not SS3 after all: Alt-O
   const name = LETTER_KEYS[String.fromCharCode(f)];
-  const digits = i > 2 ? new TextDecoder().decode(buf.subarray(2, i)) : "";
+  const digits = i > 2 ? latin1.decode(buf.subarray(2, i)) : "";
   if (name === undefined) return { consumed: i + 1 }; // keypad etc.: dropped
   return key(i + 1, name, modifiers(digits));
 }
 
-function parseCsi(buf: Uint8Array, _final: boolean): Parsed | null {
+function parseCsi(buf: Uint8Array): Parsed | null {
   if (buf.length > 2 && buf[2] === 0x5b) {
     // Linux console F1..F5: ESC [ [ A..E
     if (buf.length < 4) return null;
@@ -306,7 +308,7 @@ function parseCsi(buf: Uint8Array, _final: boolean): Parsed | null {
   // A byte that cannot be in a CSI sequence: it was Alt-[ followed by typing.
   if (f < 0x40 || f > 0x7e) return key(2, "[", ALT);
   const consumed = i + 1;
-  const params = new TextDecoder().decode(buf.subarray(2, paramsEnd));
+  const params = latin1.decode(buf.subarray(2, paramsEnd));
   const final = String.fromCharCode(f);
   if (paramsEnd !== i) return { consumed }; // intermediates: nothing we know
   if (params.startsWith("<")) return parseSgrMouse(consumed, params.slice(1), final);
