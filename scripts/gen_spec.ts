@@ -8,7 +8,7 @@
  * uses only elements, attributes, comments and the XML declaration.
  */
 
-const DEFAULT_SPEC = "/usr/share/amqp/specs/0-9-1-rabbit/amqp0-9-1.stripped.extended.xml";
+export const DEFAULT_SPEC = "/usr/share/amqp/specs/0-9-1-rabbit/amqp0-9-1.stripped.extended.xml";
 const DEFAULT_OUT = new URL("../src/amqp/spec.ts", import.meta.url);
 
 /**
@@ -19,7 +19,7 @@ const DEFAULT_OUT = new URL("../src/amqp/spec.ts", import.meta.url);
  * access.request (deprecated, 0-8 era) is still answered by RabbitMQ 3.10 with
  * request-ok{ticket = 1}: checked against a live broker.
  */
-const RABBITMQ_EXTENSIONS = `
+export const RABBITMQ_EXTENSIONS = `
 <amqp>
   <constant name="no-route" value="312" class="soft-error"/>
   <class name="connection" index="10">

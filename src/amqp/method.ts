@@ -64,7 +64,8 @@ export interface CompiledMethod extends MethodDef {
   readonly bitIndex: readonly number[];
 }
 
-function compile(def: MethodDef): CompiledMethod {
+/** Prepares a method definition for the codec (exported for tests of bit packing). */
+export function compileMethod(def: MethodDef): CompiledMethod {
   const bitIndex: number[] = [];
   let run = 0;
   for (const f of def.fields) {
@@ -89,7 +90,7 @@ const BY_KEY = new Map<number, CompiledMethod>();
 const BY_NAME = new Map<string, CompiledMethod>();
 const CLASS_IDS = new Set<number>();
 for (const def of METHODS) {
-  const c = compile(def);
+  const c = compileMethod(def);
   BY_KEY.set(c.key, c);
   BY_NAME.set(c.name, c);
   CLASS_IDS.add(c.classId);
