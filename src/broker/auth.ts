@@ -1,0 +1,64 @@
+/**
+ * SASL for connection.start-ok: PLAIN (`\0user\0password`) and AMQPLAIN (a
+ * field table body with LOGIN and PASSWORD), checked against the broker's
+ * users. Like RabbitMQ, a user flagged loopback-only (`guest`) may log in
+ * from 127.0.0.1 / ::1 only.
+ */
+import { decodeFieldTable } from "../amqp/mod.ts";
+
+export const MECHANISMS = ["PLAIN", "AMQPLAIN"] as const;
+
+export interface User {
+  name: string;
+  password: string;
+  /** Only from loopback addresses (RabbitMQ's loopback_users, which holds guest). */
+  loopbackOnly: boolean;
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+const utf8 = new TextDecoder();
+
+/** Decodes a SASL response; undefined when it is malformed or the mechanism unknown. */
+export function parseSaslResponse(
+  mechanism: string,
+  response: Uint8Array,
+): Credentials | undefined {
+  if (mechanism === "PLAIN") {
+    // [authzid] NUL authcid NUL passwd
+    const parts = utf8.decode(response).split("\u0000");
+    if (parts.length !== 3) return undefined;
+    return { username: parts[1]!, password: parts[2]! };
+  }
+  if (mechanism === "AMQPLAIN") {
+    try {
+      const t = decodeFieldTable(response);
+      const login = t["LOGIN"], password = t["PASSWORD"];
+      if (typeof login !== "string" || typeof password !== "string") return undefined;
+      return { username: login, password };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
+}
+
+/** The user when the credentials are right and allowed from `remoteAddress`. */
+export function authenticate(
+  users: ReadonlyMap<string, User>,
+  creds: Credentials,
+  remoteAddress: string | undefined,
+): User | undefined {
+  const user = users.get(creds.username);
+  if (!user || user.password !== creds.password) return undefined;
+  if (user.loopbackOnly && !isLoopback(remoteAddress)) return undefined;
+  return user;
+}

@@ -1,0 +1,87 @@
+/**
+ * The embedded broker as a TCP server (node:net). `startBroker()` is what
+ * tests, the CLI and the dashboard's broker Worker call.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import { BrokerCore, DEFAULT_LIMITS } from "./broker.ts";
+import { Connection } from "./connection.ts";
+import { ReplyCode } from "./errors.ts";
+
+export interface BrokerOptions {
+  /** 5672 by default; 0 picks a free port. */
+  port?: number;
+  /** "127.0.0.1" by default (loopback only). */
+  hostname?: string;
+  /** Management API port (next issue; accepted and unused for now). */
+  httpPort?: number;
+  /** Persistent store directory (next issue; accepted and unused for now). */
+  dataDir?: string;
+  /** Heartbeat offered in connection.tune, seconds (60). */
+  heartbeat?: number;
+  /** frame_max offered in connection.tune (131072). */
+  frameMax?: number;
+  /** Time allowed from TCP accept to connection.open-ok (10 000 ms). */
+  handshakeTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningBroker {
+  /** amqp://guest:guest@127.0.0.1:PORT */
+  url: string;
+  port: number;
+  hostname: string;
+  /** The broker's state (vhosts, queues), for in-process inspection. */
+  core: BrokerCore;
+  /** connection.close 320 CONNECTION_FORCED to every client, then stop listening. */
+  close(): Promise<void>;
+}
+
+export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBroker> {
+  const hostname = opts.hostname ?? "127.0.0.1";
+  const core = new BrokerCore(
+    {
+      ...DEFAULT_LIMITS,
+      heartbeat: opts.heartbeat ?? DEFAULT_LIMITS.heartbeat,
+      frameMax: opts.frameMax ?? DEFAULT_LIMITS.frameMax,
+      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? DEFAULT_LIMITS.handshakeTimeoutMs,
+    },
+    undefined,
+    opts.log,
+  );
+  const server: Server = createServer({ noDelay: true }, (socket: Socket) => {
+    new Connection(socket, core);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ port: opts.port ?? 5672, host: hostname }, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", (e) => opts.log?.(`server error: ${e.message}`));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : opts.port ?? 5672;
+  const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `amqp://guest:guest@${urlHost}:${port}`,
+    port,
+    hostname,
+    core,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.all(
+          [...core.connections].map((c) =>
+            c.forceClose(
+              ReplyCode.CONNECTION_FORCED,
+              "broker forced connection closure with reason 'shutdown'",
+            )
+          ),
+        );
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}
