@@ -91,3 +91,36 @@ export function padToWidth(
   }
   return cut + " ".repeat(gap);
 }
+
+/**
+ * Word-wraps `text` to lines of at most `w` cells. Newlines in the text
+ * start new lines; a word longer than a line is cut by cells.
+ */
+export function wrapText(text: string, w: number): string[] {
+  if (w <= 0) return [];
+  const lines: string[] = [];
+  for (const paragraph of text.split("\n")) {
+    let line = "";
+    let lineWidth = 0;
+    for (const word of paragraph.split(/\s+/).filter((s) => s !== "")) {
+      let rest = word;
+      let restWidth = stringWidth(rest);
+      if (lineWidth > 0 && lineWidth + 1 + restWidth <= w) {
+        line += " " + rest;
+        lineWidth += 1 + restWidth;
+        continue;
+      }
+      if (lineWidth > 0) lines.push(line);
+      while (restWidth > w) {
+        const head = truncateToWidth(rest, w);
+        lines.push(head);
+        rest = rest.slice(head.length);
+        restWidth = stringWidth(rest);
+      }
+      line = rest;
+      lineWidth = restWidth;
+    }
+    lines.push(line);
+  }
+  return lines;
+}
