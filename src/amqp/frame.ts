@@ -63,7 +63,9 @@ export interface FrameParserOptions {
  *
  * push() takes ownership of the bytes: body payloads are returned as views
  * into the pushed chunks (no copy) whenever a frame lies within one chunk, so
- * the caller must not reuse a buffer after pushing it. After an error every
+ * the caller must not reuse a buffer after pushing it. A view keeps its whole
+ * chunk alive: whoever stores bodies for long (queues) should copy them
+ * (`payload.slice()`) or push exactly sized chunks. After an error every
  * further next() throws the same error (the connection is going away).
  */
 export class FrameParser {
@@ -297,15 +299,6 @@ function maxBodyPayload(frameMax: number): number {
   return frameMax - OVERHEAD;
 }
 
-function writeBodyFrames(w: Writer, channel: number, body: Uint8Array, frameMax: number) {
-  const max = maxBodyPayload(frameMax);
-  for (let off = 0; off < body.length; off += max) {
-    const sizeAt = startFrame(w, FRAME_BODY, channel);
-    w.bytes(body.subarray(off, Math.min(off + max, body.length)));
-    endFrame(w, sizeAt);
-  }
-}
-
 /** A method frame; missing arguments get their defaults (0, "", false, {}). */
 export function encodeMethodFrame(
   channel: number,
@@ -365,14 +358,34 @@ export interface MessageFramesOptions {
 
 /**
  * Method + content header + body frames of one message in a single buffer
- * (one allocation, one write: the broker's delivery path).
+ * (one allocation, one write: the broker's delivery path). The body is copied
+ * once, straight into the result.
  */
 export function encodeMessageFrames(opts: MessageFramesOptions): Uint8Array {
   const def = mustMethod(opts.method);
   if (!def.content) throw new TypeError(`${opts.method} does not carry content`);
+  const { channel, body } = opts;
+  const max = maxBodyPayload(opts.frameMax);
   const w = scratch.reset();
-  writeMethodFrame(w, opts.channel, opts.method, opts.args);
-  writeHeaderFrame(w, opts.channel, def.classId, opts.body.length, opts.properties);
-  writeBodyFrames(w, opts.channel, opts.body, opts.frameMax);
-  return w.finish();
+  writeMethodFrame(w, channel, opts.method, opts.args);
+  writeHeaderFrame(w, channel, def.classId, body.length, opts.properties);
+  const head = w.pos;
+  const frames = body.length === 0 ? 0 : Math.ceil(body.length / Math.min(max, body.length));
+  const out = new Uint8Array(head + body.length + frames * OVERHEAD);
+  out.set(w.buf.subarray(0, head));
+  let at = head;
+  for (let off = 0; off < body.length; off += max) {
+    const n = Math.min(max, body.length - off);
+    out[at] = FRAME_BODY;
+    out[at + 1] = channel >>> 8;
+    out[at + 2] = channel & 0xff;
+    out[at + 3] = n >>> 24;
+    out[at + 4] = n >>> 16;
+    out[at + 5] = n >>> 8;
+    out[at + 6] = n;
+    out.set(body.subarray(off, off + n), at + HEADER_SIZE);
+    out[at + HEADER_SIZE + n] = FRAME_END;
+    at += n + OVERHEAD;
+  }
+  return out;
 }

@@ -167,13 +167,21 @@ export class Writer {
   pos = 0;
   #view: DataView;
 
+  readonly #initial: number;
+
   constructor(initial = 4096) {
+    this.#initial = initial;
     this.buf = new Uint8Array(initial);
     this.#view = new DataView(this.buf.buffer);
   }
 
+  /** Starts over; a buffer grown far past its initial size (one huge header) is let go. */
   reset(): this {
     this.pos = 0;
+    if (this.buf.length > 16 * this.#initial) {
+      this.buf = new Uint8Array(this.#initial);
+      this.#view = new DataView(this.buf.buffer);
+    }
     return this;
   }
 

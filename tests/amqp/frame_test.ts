@@ -240,6 +240,30 @@ Deno.test("encodeBodyFrames() splits a body so every frame fits frame_max", () =
   assertThrows(() => encodeBodyFrames(1, new Uint8Array(5), 8), RangeError);
 });
 
+Deno.test("encodeMessageFrames() equals the method, header and body frames encoded one by one", () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 2000 }),
+      fc.oneof(fc.constant(0), fc.integer({ min: 9, max: 700 })),
+      fc.constantFrom("basic.publish", "basic.deliver", "basic.return", "basic.get-ok"),
+      (body, frameMax, method) => {
+        const args = { routingKey: "rk", exchange: "ex" };
+        const properties = { messageId: "m", headers: { n: 1 } };
+        const parts = [
+          encodeMethodFrame(9, method, args),
+          encodeHeaderFrame(9, 60, body.length, properties),
+          ...encodeBodyFrames(9, body, frameMax),
+        ];
+        assertEquals(
+          encodeMessageFrames({ channel: 9, method, args, properties, body, frameMax }),
+          concat(parts),
+        );
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
 Deno.test("encodeMessageFrames() refuses a method without content", () => {
   assertThrows(
     () =>
