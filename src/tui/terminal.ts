@@ -281,12 +281,14 @@ export class Terminal {
     }
   }
 
-  #onError = (event: Event): void => {
+  // Typed as EventListener: with node types loaded there are two `Event`
+  // declarations, and only the listener type is common to both.
+  #onError: EventListener = (event): void => {
     event.preventDefault();
     this.#crash((event as ErrorEvent).error ?? (event as ErrorEvent).message);
   };
 
-  #onRejection = (event: Event): void => {
+  #onRejection: EventListener = (event): void => {
     event.preventDefault();
     this.#crash((event as PromiseRejectionEvent).reason);
   };

@@ -1,0 +1,94 @@
+/**
+ * `deno task start`: flags of the dashboard, then either one snapshot frame
+ * as plain text or the live dashboard on the terminal.
+ */
+import { intFlag, parseFlags, UsageError } from "../cli/usage.ts";
+import type { ColorFlag } from "../tui/style.ts";
+import { findPanel, PANEL_IDS, type PanelId } from "./panels.ts";
+
+export interface StartOptions {
+  snapshot: boolean;
+  size?: { width: number; height: number };
+  panel: PanelId;
+  fps: number;
+  color: ColorFlag;
+  ascii: boolean;
+}
+
+const COLOR_FLAGS: readonly ColorFlag[] = ["auto", "never", "always", "16", "256", "truecolor"];
+
+export const START_USAGE = `usage: deno task start [flags]
+
+The live dashboard. Keys: ? help, : commands, / filter, Tab or 1-4 panels, q quits.
+
+flags:
+  --panel NAME      panel to open on: ${PANEL_IDS.join(", ")} (default overview)
+  --fps N           most frames drawn per second, 1-60 (default 15)
+  --color MODE      auto, never, always, 16, 256 or truecolor (default auto;
+                    NO_COLOR in the environment means never)
+  --ascii           ASCII borders and symbols (automatic when the locale is not UTF-8)
+  --snapshot        print one frame as plain text and exit (for scripts and docs)
+  --size WxH        snapshot size (default 80x24; the live view follows the terminal)
+  -h, --help        this text`;
+
+export function parseStartArgs(args: string[]): StartOptions | "help" {
+  const { values } = parseFlags("start", args, {
+    snapshot: { type: "boolean" },
+    size: { type: "string" },
+    panel: { type: "string" },
+    fps: { type: "string" },
+    color: { type: "string" },
+    ascii: { type: "boolean" },
+  });
+  if (values.help) return "help";
+  const color = (values.color ?? "auto") as ColorFlag;
+  if (!COLOR_FLAGS.includes(color)) {
+    throw new UsageError(
+      `start: --color must be one of ${COLOR_FLAGS.join(", ")}, got '${values.color}'`,
+    );
+  }
+  let panel: PanelId = "overview";
+  if (values.panel !== undefined) {
+    const found = findPanel(String(values.panel));
+    if (!found) {
+      throw new UsageError(
+        `start: no panel '${values.panel}' (panels: ${PANEL_IDS.join(", ")})`,
+      );
+    }
+    panel = found;
+  }
+  return {
+    snapshot: values.snapshot === true,
+    size: values.size === undefined ? undefined : parseSize(String(values.size)),
+    panel,
+    fps: intFlag("start", "fps", values.fps, { min: 1, max: 60, fallback: 15 }),
+    color,
+    ascii: values.ascii === true,
+  };
+}
+
+/** "80x24" -> { width: 80, height: 24 }; anything else is a UsageError. */
+export function parseSize(text: string): { width: number; height: number } {
+  const match = /^(\d{1,4})x(\d{1,4})$/.exec(text);
+  const width = Number(match?.[1]);
+  const height = Number(match?.[2]);
+  if (!match || width < 1 || height < 1 || width > 1000 || height > 1000) {
+    throw new UsageError(`start: --size must be WIDTHxHEIGHT like 80x24, got '${text}'`);
+  }
+  return { width, height };
+}
+
+export async function runStartCli(args: string[]): Promise<number> {
+  const options = parseStartArgs(args);
+  if (options === "help") {
+    console.log(START_USAGE);
+    return 0;
+  }
+  if (options.snapshot) {
+    const { snapshotText } = await import("./snapshot.ts");
+    console.log(snapshotText(options));
+    return 0;
+  }
+  const { runDashboard } = await import("./run.ts");
+  return await runDashboard(options);
+}

@@ -1,0 +1,100 @@
+/**
+ * The `:` command line's commands: parsing, completion candidates and what
+ * each command asks the app to do. Commands return an intent; `update`
+ * applies it, so this module has no state of its own.
+ */
+import { findPanel, PANEL_IDS, type PanelId } from "./panels.ts";
+
+export type CommandIntent =
+  | { kind: "help" }
+  | { kind: "quit" }
+  | { kind: "panel"; panel: PanelId }
+  | { kind: "error"; message: string };
+
+export interface CommandSpec {
+  name: string;
+  aliases: string[];
+  usage: string;
+  summary: string;
+  /** Candidates for the argument at `index` (0-based). */
+  complete(index: number): readonly string[];
+  run(args: string[]): CommandIntent;
+}
+
+const none = () => [] as const;
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "help",
+    aliases: ["h", "?"],
+    usage: ":help",
+    summary: "keys and commands of the current panel",
+    complete: none,
+    run: () => ({ kind: "help" }),
+  },
+  {
+    name: "quit",
+    aliases: ["q", "exit"],
+    usage: ":quit",
+    summary: "leave warren (the terminal is restored)",
+    complete: none,
+    run: () => ({ kind: "quit" }),
+  },
+  {
+    name: "panel",
+    aliases: ["p"],
+    usage: ":panel NAME",
+    summary: `switch panel: ${PANEL_IDS.join(", ")}`,
+    complete: (index) => (index === 0 ? PANEL_IDS : []),
+    run: (args) => {
+      const [name] = args;
+      if (name === undefined) return { kind: "error", message: "usage: :panel NAME" };
+      const panel = findPanel(name);
+      if (!panel) {
+        return {
+          kind: "error",
+          message: `no panel '${name}' (panels: ${PANEL_IDS.join(", ")})`,
+        };
+      }
+      return { kind: "panel", panel };
+    },
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name || c.aliases.includes(name));
+}
+
+/** Splits a command line into words; double quotes group words with spaces. */
+export function splitWords(line: string): string[] {
+  const words: string[] = [];
+  for (const match of line.matchAll(/"([^"]*)"?|(\S+)/g)) {
+    words.push(match[1] ?? match[2] ?? "");
+  }
+  return words;
+}
+
+/** Runs one command line (without the leading `:`). An empty line does nothing. */
+export function runCommandLine(line: string): CommandIntent | undefined {
+  const [name, ...args] = splitWords(line);
+  if (name === undefined) return undefined;
+  const command = findCommand(name);
+  if (!command) return { kind: "error", message: `unknown command: ${name} (try :help)` };
+  return command.run(args);
+}
+
+/**
+ * Completion candidates for the word under the cursor at the end of `line`:
+ * command names for the first word, the command's own candidates after it.
+ */
+export function completionCandidates(line: string): readonly string[] {
+  const words = splitWords(line);
+  const endsInSpace = line === "" || /\s$/.test(line);
+  if (words.length === 0 || (words.length === 1 && !endsInSpace)) {
+    return COMMANDS.map((c) => c.name);
+  }
+  const command = findCommand(words[0]!);
+  if (!command) return [];
+  const index = endsInSpace ? words.length - 1 : words.length - 2;
+  return command.complete(index);
+}

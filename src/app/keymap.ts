@@ -1,0 +1,65 @@
+/**
+ * Key bindings in normal mode, as data: `update` looks keys up here and the
+ * help overlay lists the same table, so help can never drift from behaviour.
+ */
+import type { KeyEvent } from "../tui/keys.ts";
+import { formatKey } from "../tui/keys.ts";
+import { type PanelId, PANELS } from "./panels.ts";
+
+export type KeyAction =
+  | { kind: "help" }
+  | { kind: "command" }
+  | { kind: "filter" }
+  | { kind: "next-panel"; step: 1 | -1 }
+  | { kind: "panel"; panel: PanelId }
+  | { kind: "quit" };
+
+export interface Binding {
+  /** As `formatKey` prints them: "q", "ctrl+c", "shift+tab". */
+  keys: string[];
+  /** Shown in help; several bindings may share one line via `label`. */
+  label: string;
+  description: string;
+  action: KeyAction;
+}
+
+export const GLOBAL_BINDINGS: readonly Binding[] = [
+  { keys: ["?"], label: "?", description: "help for this panel", action: { kind: "help" } },
+  {
+    keys: [":"],
+    label: ":",
+    description: "command line (:help lists commands)",
+    action: { kind: "command" },
+  },
+  { keys: ["/"], label: "/", description: "filter the focused table", action: { kind: "filter" } },
+  {
+    keys: ["tab"],
+    label: "Tab",
+    description: "next panel",
+    action: { kind: "next-panel", step: 1 },
+  },
+  {
+    keys: ["shift+tab"],
+    label: "Shift-Tab",
+    description: "previous panel",
+    action: { kind: "next-panel", step: -1 },
+  },
+  ...PANELS.map((panel, i): Binding => ({
+    keys: [String(i + 1)],
+    label: String(i + 1),
+    description: panel.title,
+    action: { kind: "panel", panel: panel.id },
+  })),
+  {
+    keys: ["q", "ctrl+c"],
+    label: "q  Ctrl-C",
+    description: "quit",
+    action: { kind: "quit" },
+  },
+];
+
+/** The action bound to `event` in normal mode, if any. */
+export function lookupKey(event: KeyEvent): KeyAction | undefined {
+  const name = formatKey(event);
+  return GLOBAL_BINDINGS.find((b) => b.keys.includes(name))?.action;
+}

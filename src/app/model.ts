@@ -1,0 +1,57 @@
+/**
+ * The dashboard's state. Plain data: `update` derives the next state from
+ * an event, `view` draws it; neither does I/O.
+ */
+import type { CommandLineState } from "../tui/widgets/command_line.ts";
+import type { TextInputState } from "../tui/widgets/text_input.ts";
+import type { PanelId } from "./panels.ts";
+import { PANEL_IDS } from "./panels.ts";
+
+export type Overlay =
+  | { kind: "none" }
+  | { kind: "help" }
+  | { kind: "command"; line: CommandLineState }
+  | { kind: "filter"; line: TextInputState; previous: string };
+
+export interface StatusMessage {
+  text: string;
+  level: "info" | "error";
+}
+
+export interface AppState {
+  panel: PanelId;
+  overlay: Overlay;
+  width: number;
+  height: number;
+  /** The `/` filter of each panel's focused table. */
+  filters: Record<PanelId, string>;
+  /** Command lines run this session, oldest first. */
+  history: string[];
+  message?: StatusMessage;
+  quit: boolean;
+}
+
+export const MIN_WIDTH = 80;
+export const MIN_HEIGHT = 24;
+
+export function initialState(
+  { panel = "overview", width = 80, height = 24 }: {
+    panel?: PanelId;
+    width?: number;
+    height?: number;
+  } = {},
+): AppState {
+  return {
+    panel,
+    overlay: { kind: "none" },
+    width,
+    height,
+    filters: Object.fromEntries(PANEL_IDS.map((id) => [id, ""])) as Record<PanelId, string>,
+    history: [],
+    quit: false,
+  };
+}
+
+export function isTooSmall(state: Pick<AppState, "width" | "height">): boolean {
+  return state.width < MIN_WIDTH || state.height < MIN_HEIGHT;
+}

@@ -1,0 +1,49 @@
+/**
+ * The dashboard's panels, in tab order. A panel whose lab is not built yet
+ * says in one line what it will show, and shows nothing invented.
+ */
+
+export const PANELS = [
+  {
+    id: "overview",
+    title: "Overview",
+    pending: "A summary of every lab (coroutines, sockets, broker) will appear here.",
+  },
+  {
+    id: "coroutines",
+    title: "Coroutines",
+    pending: "Coroutine scheduling will appear here: tasks, states, switches, waits.",
+  },
+  {
+    id: "sockets",
+    title: "Sockets",
+    pending: "Echo servers under load will appear here: events, throughput, latency.",
+  },
+  {
+    id: "rabbitmq",
+    title: "RabbitMQ",
+    pending: "Exchanges, queues, bindings and consumers, with rates, will appear here.",
+  },
+] as const;
+
+export type PanelId = typeof PANELS[number]["id"];
+
+export const PANEL_IDS: readonly PanelId[] = PANELS.map((p) => p.id);
+
+/** Finds a panel by id, title or number ("2", "coroutines", "Coroutines", "co"). */
+export function findPanel(query: string): PanelId | undefined {
+  const q = query.trim().toLowerCase();
+  if (q === "") return undefined;
+  const index = Number(q);
+  if (Number.isInteger(index) && index >= 1 && index <= PANELS.length) {
+    return PANELS[index - 1]!.id;
+  }
+  const exact = PANELS.find((p) => p.id === q);
+  if (exact) return exact.id;
+  const prefixed = PANELS.filter((p) => p.id.startsWith(q));
+  return prefixed.length === 1 ? prefixed[0]!.id : undefined;
+}
+
+export function panelTitle(id: PanelId): string {
+  return PANELS.find((p) => p.id === id)!.title;
+}

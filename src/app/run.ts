@@ -1,0 +1,62 @@
+/**
+ * The live dashboard: one loop. Input events and resizes go through
+ * `update`; a changed state asks the frame scheduler for a frame, which
+ * draws `view` into a buffer and writes only the diff. Nothing changes,
+ * nothing is written.
+ */
+import { ScreenBuffer } from "../tui/buffer.ts";
+import { Renderer } from "../tui/diff.ts";
+import { FrameScheduler } from "../tui/fps.ts";
+import { pumpInput } from "../tui/input.ts";
+import { withTerminal } from "../tui/terminal.ts";
+import type { StartOptions } from "./cli.ts";
+import { type AppState, initialState } from "./model.ts";
+import { screenCapabilities } from "./theme.ts";
+import { type AppEvent, update } from "./update.ts";
+import { view } from "./view.ts";
+
+export async function runDashboard(options: StartOptions): Promise<number> {
+  const { colorLevel, theme } = screenCapabilities(Deno.env.toObject(), options);
+  if (!Deno.stdin.isTerminal()) {
+    console.error("warren start: stdin is not a terminal (try --snapshot for a text frame)");
+    return 1;
+  }
+  return await withTerminal(async (term) => {
+    const size = term.size();
+    let state: AppState = initialState({
+      panel: options.panel,
+      width: size.columns,
+      height: size.rows,
+    });
+    const buf = new ScreenBuffer(size.columns, size.rows);
+    const renderer = new Renderer({ colorLevel });
+    const frames = new FrameScheduler({
+      fps: options.fps,
+      render: () => {
+        if (buf.width !== state.width || buf.height !== state.height) {
+          buf.resize(state.width, state.height);
+        }
+        view(state, buf, theme);
+        const bytes = renderer.renderBytes(buf);
+        if (bytes.length > 0) term.write(bytes);
+      },
+    });
+    const { promise: quit, resolve: onQuit } = Promise.withResolvers<void>();
+    const dispatch = (event: AppEvent) => {
+      const next = update(state, event);
+      if (next === state) return;
+      state = next;
+      if (state.quit) onQuit();
+      else frames.request();
+    };
+    term.onResize(({ columns, rows }) =>
+      dispatch({ type: "resize", width: columns, height: rows })
+    );
+    // Input ends only when the terminal goes away; the Terminal handles that.
+    pumpInput({ chunks: term.input(), onEvents: (events) => events.forEach(dispatch) });
+    frames.request();
+    await quit;
+    frames.cancel();
+    return 0;
+  });
+}
