@@ -8,7 +8,7 @@ import type { Rect, ScreenBuffer } from "../buffer.ts";
 import { type Constraint, splitLength } from "../layout.ts";
 import type { Style } from "../style.ts";
 import { type Symbols, symbolsFor } from "../symbols.ts";
-import { padToWidth } from "../width.ts";
+import { padToWidth, stringWidth, truncateToWidth } from "../width.ts";
 import { scrollOffset, type SelectionState } from "./selection.ts";
 
 export interface TableColumn {
@@ -66,11 +66,13 @@ export function renderTable(
   }
   const headerStyle = props.headerStyle ?? { bold: true };
   props.columns.forEach((col, i) => {
-    let title = col.title;
-    if (props.sort?.column === i) {
-      title += " " + (props.sort.descending ? symbols.sortDescending : symbols.sortAscending);
-    }
-    const text = padToWidth(title, widths[i]!, { align: col.align, ellipsis: symbols.ellipsis });
+    // The sort indicator is kept when the title has to be cut.
+    const mark = props.sort?.column === i
+      ? " " + (props.sort.descending ? symbols.sortDescending : symbols.sortAscending)
+      : "";
+    const room = Math.max(0, widths[i]! - stringWidth(mark));
+    const title = truncateToWidth(col.title, room, symbols.ellipsis) + mark;
+    const text = padToWidth(title, widths[i]!, { align: col.align });
     buf.setString(xs[i]!, rect.y, text, headerStyle, widths[i]);
   });
   if (props.rows.length === 0) {

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { ScreenBuffer } from "../../../src/tui/buffer.ts";
+import {
+  editForKey,
+  editInput,
+  type InputEdit,
+  renderTextInput,
+  textInput,
+  type TextInputState,
+} from "../../../src/tui/widgets/text_input.ts";
+import { assertGrid } from "../grid.ts";
+
+function run(start: TextInputState, ...edits: InputEdit[]): TextInputState {
+  return edits.reduce(editInput, start);
+}
+
+/** Shows a state as the text with "|" at the cursor. */
+function show(s: TextInputState): string {
+  return s.value.slice(0, s.cursor) + "|" + s.value.slice(s.cursor);
+}
+
+Deno.test("editInput() inserts at the cursor and moves left, right, home and end", () => {
+  let s = run(textInput(), { type: "insert", text: "helo" }, { type: "left" });
+  assert.equal(show(s), "hel|o");
+  s = run(s, { type: "insert", text: "l" });
+  assert.equal(show(s), "hell|o");
+  assert.equal(show(run(s, { type: "home" })), "|hello");
+  assert.equal(show(run(s, { type: "end" }, { type: "right" })), "hello|");
+  assert.equal(show(run(s, { type: "home" }, { type: "left" })), "|hello");
+});
+
+Deno.test("editInput() backspace and delete remove one grapheme, wide or combined", () => {
+  assert.equal(show(run(textInput("中文"), { type: "backspace" })), "中|");
+  assert.equal(show(run(textInput("ae\u0301"), { type: "backspace" })), "a|");
+  assert.equal(
+    show(run(textInput("a😀b"), { type: "home" }, { type: "right" }, { type: "delete" })),
+    "a|b",
+  );
+  assert.equal(show(run(textInput("ab"), { type: "delete" })), "ab|");
+  assert.equal(show(run(textInput("ab"), { type: "home" }, { type: "backspace" })), "|ab");
+  assert.equal(show(run(textInput("中文"), { type: "left" })), "中|文");
+});
+
+Deno.test("editInput() ctrl-w deletes the word before the cursor, ctrl-u the line before it", () => {
+  assert.equal(show(run(textInput("publish logs  "), { type: "deleteWordBack" })), "publish |");
+  assert.equal(show(run(textInput("publish logs"), { type: "deleteWordBack" })), "publish |");
+  const mid = run(textInput("one two three"), { type: "left" }, { type: "left" });
+  assert.equal(show(run(mid, { type: "deleteToStart" })), "|ee");
+  assert.equal(show(run(mid, { type: "deleteToEnd" })), "one two thr|");
+  assert.equal(show(run(textInput(""), { type: "deleteWordBack" })), "|");
+});
+
+Deno.test("editInput() turns pasted newlines and tabs into blanks and drops other controls", () => {
+  assert.equal(run(textInput(), { type: "insert", text: "a\nb\tc\x1bd\r\ne" }).value, "a b cd e");
+});
+
+Deno.test("editForKey() maps readline keys and printable characters", () => {
+  const k = (key: string, mods: { ctrl?: boolean; alt?: boolean } = {}) =>
+    editForKey({ key, ctrl: mods.ctrl ?? false, alt: mods.alt ?? false });
+  assert.deepEqual(k("w", { ctrl: true }), { type: "deleteWordBack" });
+  assert.deepEqual(k("u", { ctrl: true }), { type: "deleteToStart" });
+  assert.deepEqual(k("backspace"), { type: "backspace" });
+  assert.deepEqual(k("home"), { type: "home" });
+  assert.deepEqual(k("中"), { type: "insert", text: "中" });
+  assert.deepEqual(k("x"), { type: "insert", text: "x" });
+  assert.equal(k("enter"), null);
+  assert.equal(k("escape"), null);
+  assert.equal(k("up"), null);
+  assert.equal(k("c", { ctrl: true }), null);
+});
+
+Deno.test("renderTextInput() draws prompt, value and a reverse-video cursor", () => {
+  const buf = new ScreenBuffer(10, 1);
+  const out = renderTextInput(buf, buf.area, { prompt: "/" }, textInput("hello"));
+  assertGrid(buf.toLines(), ["/hello    "]);
+  assert.equal(out.cursorX, 6);
+  assert.deepEqual(buf.cell(6, 0).style, { reverse: true });
+  assert.deepEqual(buf.cell(5, 0).style, {});
+});
+
+Deno.test("renderTextInput() scrolls so the cursor stays visible", () => {
+  const buf = new ScreenBuffer(5, 1);
+  const out = renderTextInput(buf, buf.area, { prompt: ":" }, textInput("abcdefgh"));
+  assertGrid(buf.toLines(), [":fgh "]);
+  assert.equal(out.cursorX, 4);
+  buf.clear();
+  renderTextInput(buf, buf.area, { prompt: ":" }, { value: "中文字", cursor: 1 });
+  assertGrid(buf.toLines(), [":中文"]);
+  assert.equal(buf.cell(3, 0).style.reverse, true);
+  assert.equal(buf.cell(4, 0).style.reverse, true);
+});
+
+Deno.test("renderTextInput() shows the placeholder dim when empty", () => {
+  const buf = new ScreenBuffer(8, 1);
+  renderTextInput(buf, buf.area, { placeholder: "queue", focused: false }, textInput());
+  assertGrid(buf.toLines(), ["queue   "]);
+  assert.deepEqual(buf.cell(0, 0).style, { dim: true });
+});
