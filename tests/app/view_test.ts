@@ -1,0 +1,59 @@
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { initialState } from "../../src/app/model.ts";
+import { view } from "../../src/app/view.ts";
+import { symbolsFor } from "../../src/tui/symbols.ts";
+import { assertGrid, renderToGrid } from "../tui/grid.ts";
+import { type AppState } from "../../src/app/model.ts";
+
+const unicode = { symbols: symbolsFor(true) };
+const ascii = { symbols: symbolsFor(false) };
+
+function draw(state: AppState, theme = unicode): string[] {
+  return renderToGrid((buf) => view(state, buf, theme), state.width, state.height);
+}
+
+Deno.test("view() draws tabs, the panel and the status bar at 80x24", () => {
+  const blank = `│${" ".repeat(78)}│`;
+  assertGrid(draw(initialState()), [
+    "1 Overview  2 Coroutines  3 Sockets  4 RabbitMQ                           warren",
+    `┌ Overview ${"─".repeat(68)}┐`,
+    "│ A summary of every lab (coroutines, sockets, broker) will appear here.       │",
+    ...Array(19).fill(blank),
+    `└${"─".repeat(78)}┘`,
+    "? help │ : command │ / filter │ Tab panels │ q quit" + " ".repeat(29),
+  ]);
+});
+
+Deno.test("view() uses ASCII borders when asked", () => {
+  const rows = draw(initialState({ panel: "sockets" }), ascii);
+  assertEquals(rows[1], `+ Sockets ${"-".repeat(69)}+`);
+  assertEquals(rows[23]!.trimEnd(), "? help | : command | / filter | Tab panels | q quit");
+  assert(rows.every((row) => !/[\u2500-\u257f]/.test(row)));
+});
+
+Deno.test("view() shows the too-small notice centered below 80x24", () => {
+  const rows = draw(initialState({ width: 60, height: 18 }));
+  assertEquals(rows.length, 18);
+  const notice = "terminal too small: need 80x24, have 60x18";
+  assertEquals(rows[8], " ".repeat(9) + notice + " ".repeat(9));
+  assert(rows.every((row) => !row.includes("Overview")));
+});
+
+Deno.test("view() draws the help overlay over the panel", () => {
+  const rows = draw({ ...initialState(), overlay: { kind: "help" } });
+  const text = rows.join("\n");
+  for (const expected of ["Help: Overview", "help for this panel", ":panel NAME", "Esc closes"]) {
+    assert(text.includes(expected), `missing ${expected}:\n${text}`);
+  }
+});
+
+Deno.test("view() shows the filter in the panel title and the message in the status bar", () => {
+  const state: AppState = {
+    ...initialState(),
+    filters: { ...initialState().filters, overview: "abc" },
+    message: { text: "unknown command: x (try :help)", level: "error" },
+  };
+  const rows = draw(state);
+  assert(rows[1]!.includes("filter: abc"), rows[1]);
+  assert(rows[23]!.startsWith("unknown command: x (try :help)"), rows[23]);
+});

@@ -1,0 +1,158 @@
+/**
+ * The dashboard as a person sees it: started in tmux at 80x24, driven with
+ * keys, read off the screen.
+ */
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
+import { tmuxAvailable, TmuxSession, tmuxSkip } from "./tmux.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
+const UTF8_ENV = { LANG: "C.UTF-8", TERM: "xterm-256color" };
+
+function startDashboard(
+  { env = UTF8_ENV as Record<string, string>, width = 80, height = 24, args = [] as string[] } = {},
+): Promise<TmuxSession> {
+  return TmuxSession.start([Deno.execPath(), "run", "-A", MAIN, "start", ...args], {
+    width,
+    height,
+    env,
+    cwd: ROOT,
+  });
+}
+
+/** Keys typed one by one, with a pause, as a person types (Esc is then never Alt-). */
+async function press(session: TmuxSession, ...keys: string[]): Promise<void> {
+  for (const key of keys) {
+    await session.send([key]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+  }
+}
+
+const e2e = { ignore: !tmuxAvailable, sanitizeOps: false, sanitizeResources: false };
+
+Deno.test({
+  name: `dashboard at 80x24: tabs, help, unknown command, resize, quit${tmuxSkip}`,
+  ...e2e,
+  async fn() {
+    const session = await startDashboard();
+    try {
+      const first = await session.waitForText("4 RabbitMQ");
+      const rows = first.split("\n");
+      assertEquals(rows.length, 24);
+      assertMatch(rows[0]!, /^1 Overview {2}2 Coroutines {2}3 Sockets {2}4 RabbitMQ/);
+      assertEquals(await session.format("#{alternate_on}"), "1");
+
+      await press(session, "?");
+      await session.waitForText("Help: Overview");
+      await session.waitForText(":panel NAME");
+      await press(session, "Escape");
+      await session.waitFor((s) => !s.includes("Help: Overview"), { what: "help to close" });
+
+      await press(session, ":");
+      await session.type("nosuch");
+      await press(session, "Enter");
+      await session.waitForText("unknown command: nosuch (try :help)");
+
+      await press(session, "Escape", "2");
+      await session.waitForText("Coroutine scheduling will appear here");
+      await press(session, "Tab");
+      await session.waitForText("Echo servers under load");
+
+      await session.resize(60, 18);
+      await session.waitForText("terminal too small: need 80x24, have 60x18");
+      await session.resize(80, 24);
+      await session.waitForText("Echo servers under load");
+
+      await press(session, "q");
+      await session.waitForText("[exit 0]");
+      assertEquals(await session.format("#{alternate_on}"), "0");
+      // The shell is usable again: it runs a command and echoes its output.
+      await session.type("echo shell-$((40+2))");
+      await press(session, "Enter");
+      await session.waitForText("shell-42");
+    } finally {
+      await session.close();
+    }
+  },
+});
+
+for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  Deno.test({
+    name: `dashboard restores the terminal on ${signal}${tmuxSkip}`,
+    ...e2e,
+    async fn() {
+      const session = await startDashboard();
+      try {
+        await session.waitForText("4 RabbitMQ");
+        Deno.kill(await session.programPid(), signal);
+        await session.waitForText(`[exit ${code}]`);
+        assertEquals(await session.format("#{alternate_on}"), "0");
+        assertEquals(await session.format("#{cursor_flag}"), "1");
+      } finally {
+        await session.close();
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: `dashboard with LANG=C draws no box-drawing characters${tmuxSkip}`,
+  ...e2e,
+  async fn() {
+    const session = await startDashboard({ env: { LANG: "C", LC_ALL: "C", TERM: "xterm" } });
+    try {
+      const screen = await session.waitForText("4 RabbitMQ");
+      assert(screen.includes("+--"), `expected ASCII borders:\n${screen}`);
+      assert(!/[\u2500-\u257f]/.test(screen), `box-drawing characters on screen:\n${screen}`);
+    } finally {
+      await session.close();
+    }
+  },
+});
+
+Deno.test({
+  name: `dashboard with NO_COLOR=1 emits no color SGR${tmuxSkip}`,
+  ...e2e,
+  async fn() {
+    const session = await startDashboard({ env: { ...UTF8_ENV, NO_COLOR: "1" } });
+    try {
+      await session.waitForText("4 RabbitMQ");
+      await press(session, "?");
+      await session.waitForText("Help: Overview");
+      const escaped = await session.screenWithEscapes();
+      const sgr = [...escaped.matchAll(/\x1b\[([0-9;]*)m/g)].map((m) => m[1]!);
+      const colored = sgr.filter((params) =>
+        params.split(";").some((p) => /^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$/.test(p))
+      );
+      assertEquals(colored, [], `color SGR found: ${colored.join(" ")}`);
+      // Without color the active tab still stands out (reverse video).
+      assert(sgr.some((p) => p.split(";").includes("7")), "expected reverse video somewhere");
+    } finally {
+      await session.close();
+    }
+  },
+});
+
+Deno.test({
+  name: `dashboard writes nothing while idle${tmuxSkip}`,
+  ...e2e,
+  async fn() {
+    const log = await Deno.makeTempFile({ prefix: "warren-idle-" });
+    const session = await startDashboard();
+    try {
+      await session.waitForText("4 RabbitMQ");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await session.tmux("pipe-pane", "-t", session.target, "-o", `cat >> ${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await session.tmux("pipe-pane", "-t", session.target);
+      assertEquals((await Deno.readFile(log)).length, 0, "bytes written while idle");
+    } finally {
+      await session.close();
+      await Deno.remove(log);
+    }
+  },
+});
