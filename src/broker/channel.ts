@@ -142,8 +142,14 @@ export class Channel {
     switch (frame.type) {
       case "method":
         if (pending) {
-          throw unexpectedFrame(
-            `expected content header for class 60, got non content header frame instead`,
+          throw withMethod(
+            unexpectedFrame(
+              pending.properties
+                ? "expected content body, got non content body frame instead"
+                : "expected content header for class 60, got non content header frame instead",
+            ),
+            60,
+            40,
           );
         }
         return this.#method(frame.method);
@@ -152,7 +158,13 @@ export class Channel {
           throw unexpectedFrame("expected method frame, got non method frame instead");
         }
         if (frame.classId !== MESSAGE_METHODS_CLASS) {
-          throw unexpectedFrame(`expected content header for class 60, got class ${frame.classId}`);
+          throw withMethod(
+            unexpectedFrame(
+              `expected content header for class 60, got one for class ${frame.classId} instead`,
+            ),
+            60,
+            40,
+          );
         }
         if (frame.bodySize > this.host.maxMessageSize) {
           this.#pending = undefined;

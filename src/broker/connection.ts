@@ -273,15 +273,14 @@ export class Connection implements BrokerConnection, ChannelHost {
     const ch = this.#channels.get(frame.channel);
     if (!ch) {
       if (frame.type === "method" && frame.method.name === "channel.open") {
-        if (frame.channel > this.#channelMax) {
-          throw notAllowed(`channel ${frame.channel} is above channel_max ${this.#channelMax}`);
-        }
+        // RabbitMQ 3.10 does not refuse channel numbers above the negotiated
+        // channel_max (checked against a live broker); neither do we.
         this.#channels.set(frame.channel, new Channel(frame.channel, this));
         this.#sendMethod(frame.channel, "channel.open-ok", {});
         return;
       }
       if (frame.type === "method" && frame.method.name === "channel.close-ok") return;
-      const e = channelError(`expected 'channel.open' on channel ${frame.channel}`);
+      const e = channelError("expected 'channel.open'");
       if (frame.type === "method") {
         e.classId = frame.method.classId;
         e.methodId = frame.method.methodId;
@@ -309,7 +308,9 @@ export class Connection implements BrokerConnection, ChannelHost {
         const mechanism = String(a.mechanism);
         this.#mechanism = mechanism;
         if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
-          return this.#refuseLogin(`unknown authentication mechanism '${mechanism}'`);
+          // RabbitMQ drops the socket without a close here.
+          this.#log(`unknown authentication mechanism '${mechanism}'`);
+          return this.#destroy();
         }
         const response = a.response instanceof Uint8Array
           ? a.response
@@ -337,11 +338,10 @@ export class Connection implements BrokerConnection, ChannelHost {
         this.#channelMax = channelMax === 0
           ? limits.channelMax
           : Math.min(channelMax, limits.channelMax);
-        if (frameMax !== 0 && frameMax < FRAME_MIN_SIZE) {
-          throw notAllowed(`frame_max=${frameMax} < ${FRAME_MIN_SIZE} min size`);
-        }
-        if (frameMax > limits.frameMax) {
-          throw notAllowed(`frame_max=${frameMax} > ${limits.frameMax} max size`);
+        if ((frameMax !== 0 && frameMax < FRAME_MIN_SIZE) || frameMax > limits.frameMax) {
+          // As RabbitMQ: an out-of-range frame_max in tune-ok drops the socket.
+          this.#log(`frame_max=${frameMax} outside [${FRAME_MIN_SIZE}, ${limits.frameMax}]`);
+          return this.#destroy();
         }
         this.frameMax = frameMax === 0 ? limits.frameMax : frameMax;
         this.#parser.frameMax = this.frameMax;

@@ -34,7 +34,7 @@ export interface QueuedMessage {
 export function parseExpiration(expiration: string | undefined): number | undefined {
   if (expiration === undefined) return undefined;
   if (!/^\d+$/.test(expiration)) {
-    throw new RangeError(`invalid expiration '${expiration}': {value_not_integer,"${expiration}"}`);
+    throw new RangeError(`invalid expiration '${expiration}': no_integer`);
   }
   return Number(expiration);
 }

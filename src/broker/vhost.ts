@@ -101,12 +101,9 @@ export class Vhost implements QueueHost {
   }
 
   declareExchange(name: string, type: string, opts: ExchangeDeclare = {}): Exchange {
-    if (opts.passive) {
-      if (name === "") return this.exchanges.get("")!;
-      return this.exchange(name);
-    }
-    if (!isExchangeType(type)) throw commandInvalid(`unknown exchange type '${type}'`);
     if (name === "") throw accessRefused("operation not permitted on the default exchange");
+    if (opts.passive) return this.exchange(name);
+    if (!isExchangeType(type)) throw commandInvalid(`unknown exchange type '${type}'`);
     const durable = opts.durable ?? false;
     const autoDelete = opts.autoDelete ?? false;
     const internal = opts.internal ?? false;
