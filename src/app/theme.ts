@@ -1,7 +1,7 @@
 /** What the environment lets the screen use: color depth and glyph set. */
 import { type ColorFlag, type ColorLevel, detectColorLevel, detectUnicode } from "../tui/style.ts";
 import { symbolsFor } from "../tui/symbols.ts";
-import type { Theme } from "./view.ts";
+import { COLOR_STYLES, MONO_STYLES, type Theme } from "./view.ts";
 
 export interface ScreenCapabilities {
   colorLevel: ColorLevel;
@@ -14,5 +14,7 @@ export function screenCapabilities(
   { color, ascii }: { color: ColorFlag; ascii: boolean },
 ): ScreenCapabilities {
   const unicode = !ascii && detectUnicode(env);
-  return { colorLevel: detectColorLevel(env, color), theme: { symbols: symbolsFor(unicode) } };
+  const colorLevel = detectColorLevel(env, color);
+  const styles = colorLevel === "none" ? MONO_STYLES : COLOR_STYLES;
+  return { colorLevel, theme: { symbols: symbolsFor(unicode), styles } };
 }

@@ -23,13 +23,35 @@ import { PANELS } from "./panels.ts";
 
 export interface Theme {
   symbols: Symbols;
+  styles: ThemeStyles;
 }
 
-const TAB_STYLE: Style = { fg: 7 };
-const ACTIVE_TAB_STYLE: Style = { fg: 0, bg: 6, bold: true };
-const STATUS_STYLE: Style = { fg: 0, bg: 7 };
-const ERROR_STYLE: Style = { fg: 15, bg: 1, bold: true };
-const BORDER_STYLE: Style = { fg: 6 };
+export interface ThemeStyles {
+  tab: Style;
+  activeTab: Style;
+  status: Style;
+  error: Style;
+  border: Style;
+}
+
+/** With colors: cyan accents on the default background. */
+export const COLOR_STYLES: ThemeStyles = {
+  tab: { fg: 7 },
+  activeTab: { fg: 0, bg: 6, bold: true },
+  status: { fg: 0, bg: 7 },
+  error: { fg: 15, bg: 1, bold: true },
+  border: { fg: 6 },
+};
+
+/** Without colors (NO_COLOR, --color never) emphasis comes from reverse video and bold. */
+export const MONO_STYLES: ThemeStyles = {
+  tab: {},
+  activeTab: { reverse: true, bold: true },
+  status: { reverse: true },
+  error: { reverse: true, bold: true },
+  border: {},
+};
+
 const DIM: Style = { dim: true };
 
 export function view(state: AppState, buf: ScreenBuffer, theme: Theme): void {
@@ -41,7 +63,7 @@ export function view(state: AppState, buf: ScreenBuffer, theme: Theme): void {
   const [tabsRow, body, statusRow] = splitRows(buf.area, [{ fixed: 1 }, { fill: 1 }, {
     fixed: 1,
   }]) as [Rect, Rect, Rect];
-  drawTabs(state, buf, tabsRow);
+  drawTabs(state, buf, tabsRow, theme);
   drawPanel(state, buf, body, theme);
   drawBottomLine(state, buf, statusRow, theme);
   if (state.overlay.kind === "help") drawHelp(state, buf, body, theme);
@@ -59,13 +81,13 @@ function drawTooSmall(state: AppState, buf: ScreenBuffer): void {
   });
 }
 
-function drawTabs(state: AppState, buf: ScreenBuffer, row: Rect): void {
+function drawTabs(state: AppState, buf: ScreenBuffer, row: Rect, theme: Theme): void {
   const active = PANELS.findIndex((p) => p.id === state.panel);
   renderTabs(buf, row, {
     titles: PANELS.map((p) => p.title),
     active,
-    style: TAB_STYLE,
-    activeStyle: ACTIVE_TAB_STYLE,
+    style: theme.styles.tab,
+    activeStyle: theme.styles.activeTab,
     divider: "  ",
   });
   const name = "warren";
@@ -79,7 +101,7 @@ function drawPanel(state: AppState, buf: ScreenBuffer, area: Rect, theme: Theme)
     title: panel.title,
     titleRight: filter ? `filter: ${filter}` : undefined,
     symbols: theme.symbols,
-    borderStyle: BORDER_STYLE,
+    borderStyle: theme.styles.border,
     titleStyle: { bold: true },
   });
   buf.setString(inner.x + 1, inner.y, panel.pending, DIM, inner.width - 2);
@@ -104,14 +126,14 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
     renderStatusBar(buf, row, {
       left: [state.message.text],
       right: ["Esc dismisses"],
-      style: state.message.level === "error" ? ERROR_STYLE : STATUS_STYLE,
+      style: state.message.level === "error" ? theme.styles.error : theme.styles.status,
       symbols: theme.symbols,
     });
     return;
   }
   renderStatusBar(buf, row, {
     left: ["? help", ": command", "/ filter", "Tab panels", "q quit"],
-    style: STATUS_STYLE,
+    style: theme.styles.status,
     symbols: theme.symbols,
   });
 }

@@ -1,12 +1,12 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { initialState } from "../../src/app/model.ts";
-import { view } from "../../src/app/view.ts";
+import { COLOR_STYLES, MONO_STYLES, view } from "../../src/app/view.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
 import { assertGrid, renderToGrid } from "../tui/grid.ts";
 import { type AppState } from "../../src/app/model.ts";
 
-const unicode = { symbols: symbolsFor(true) };
-const ascii = { symbols: symbolsFor(false) };
+const unicode = { symbols: symbolsFor(true), styles: COLOR_STYLES };
+const ascii = { symbols: symbolsFor(false), styles: MONO_STYLES };
 
 function draw(state: AppState, theme = unicode): string[] {
   return renderToGrid((buf) => view(state, buf, theme), state.width, state.height);
