@@ -34,6 +34,7 @@ import {
   notAllowed,
   ReplyCode,
   replyName,
+  truncateShortstr,
 } from "./errors.ts";
 import type { Vhost } from "./vhost.ts";
 
@@ -100,7 +101,15 @@ export class Connection implements BrokerConnection, ChannelHost {
     this.#parser = new FrameParser({ frameMax: limits.frameMax });
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Uint8Array) => this.#onData(chunk));
+    socket.on("data", (chunk: Uint8Array) => {
+      try {
+        this.#onData(chunk);
+      } catch (e) {
+        // A bug must cost this connection only, never the broker.
+        this.#log(`internal error: ${(e as Error).stack ?? e}`);
+        this.#destroy();
+      }
+    });
     socket.on("drain", () => this.#onDrain());
     socket.on("error", () => this.#destroy());
     socket.on("close", () => this.#destroy());
@@ -439,7 +448,9 @@ export class Connection implements BrokerConnection, ChannelHost {
     this.#releaseChannels();
     this.#sendMethod(0, "connection.close", {
       replyCode: e.code,
-      replyText: e.text.startsWith(replyName(e.code)) ? e.text : `${replyName(e.code)} - ${e.text}`,
+      replyText: truncateShortstr(
+        e.text.startsWith(replyName(e.code)) ? e.text : `${replyName(e.code)} - ${e.text}`,
+      ),
       classId: e.classId,
       methodId: e.methodId,
     });

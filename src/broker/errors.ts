@@ -62,7 +62,7 @@ export class AmqpError extends Error {
   methodId = 0;
 
   constructor(readonly code: number, detail: string) {
-    const text = `${replyName(code)} - ${detail}`;
+    const text = truncateShortstr(`${replyName(code)} - ${detail}`);
     super(text);
     this.text = text;
   }
@@ -107,4 +107,17 @@ export function unexpectedFrame(detail: string): AmqpError {
 
 export function channelError(detail: string): AmqpError {
   return new AmqpError(ReplyCode.CHANNEL_ERROR, detail);
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * reply-text is a shortstr (at most 255 bytes of UTF-8); a long queue name in
+ * a message must not make the close itself unencodable.
+ */
+export function truncateShortstr(text: string): string {
+  if (encoder.encode(text).length <= 255) return text;
+  let out = text.slice(0, 255);
+  while (encoder.encode(out).length > 252) out = out.slice(0, -1);
+  return out + "...";
 }

@@ -385,7 +385,12 @@ export class Queue {
     this.#dispatchScheduled = true;
     queueMicrotask(() => {
       this.#dispatchScheduled = false;
-      this.#dispatch();
+      try {
+        this.#dispatch();
+      } catch (e) {
+        // Never let one bad delivery take the whole broker down.
+        console.error(`queue '${this.name}': dispatch failed:`, e);
+      }
     });
   }
 
