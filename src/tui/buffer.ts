@@ -212,7 +212,12 @@ export class ScreenBuffer {
   fill(rect: Rect, symbol: string, style: Style = {}): void {
     const patch = packPatch({ fg: "default", bg: "default", ...style });
     patch.attrMask = ALL_ATTRS;
-    const w = charWidth(symbol.codePointAt(0) ?? 32);
+    // One character per cell: the first of `symbol` (a space if it has none
+    // that takes a cell), so a cell never holds text of another width.
+    const cp = symbol.codePointAt(0) ?? 32;
+    let w = charWidth(cp);
+    symbol = w === 0 ? " " : String.fromCodePoint(cp);
+    if (w === 0) w = 1;
     const { x0, y0, x1, y1 } = this.#clip(rect);
     if (x0 >= x1) return;
     for (let y = y0; y < y1; y++) {

@@ -4,13 +4,12 @@
  * more. Only changed cells are written; the cursor is moved only when it is
  * not already where the next cell goes (writing a cell advances it, so a run
  * of changed cells needs one move); SGR is emitted only when the style
- * changes, as the smallest of "add what is new" and "reset, then set all";
- * colors are downgraded to the terminal's level. A non-empty frame is wrapped
+ * changes, adding only what is new (a reset first when an attribute turns
+ * off); colors are downgraded to the terminal's level. A non-empty frame is wrapped
  * in synchronized output so the terminal shows it at once, and an unchanged
  * frame produces no bytes at all.
  */
-import type { ScreenBuffer } from "./buffer.ts";
-import { ScreenBuffer as Buffer } from "./buffer.ts";
+import { ScreenBuffer } from "./buffer.ts";
 import {
   ATTR_BOLD,
   ATTR_DIM,
@@ -69,7 +68,7 @@ function colorCode(packed: number, background: boolean): string {
 export class Renderer {
   readonly colorLevel: ColorLevel;
   readonly synchronized: boolean;
-  #prev: Buffer | null = null;
+  #prev: ScreenBuffer | null = null;
   #full = true;
   // Cursor position; -1 = unknown (start, after a full clear, or after
   // writing the last column, where terminals keep a pending wrap).
@@ -80,8 +79,8 @@ export class Renderer {
   #penBg = DEFAULT_COLOR;
   #penAttrs = 0;
   #fgCodes = new Map<number, string>();
-  #out = new ByteSink();
   #bgCodes = new Map<number, string>();
+  #out = new ByteSink();
 
   constructor({ colorLevel = "truecolor", synchronized = true }: RendererOptions = {}) {
     this.colorLevel = colorLevel;
@@ -110,7 +109,7 @@ export class Renderer {
       // its own way; the only known state is an empty screen.
       out.ascii(RESET_AND_CLEAR);
       if (prev === null || prev.width !== width || prev.height !== height) {
-        prev = new Buffer(width, height);
+        prev = new ScreenBuffer(width, height);
         this.#prev = prev;
       } else {
         prev.clear();

@@ -124,3 +124,17 @@ Deno.test("copyFrom() makes an independent copy", () => {
   assertGrid(b.toLines(), ["中a"]);
   assert.deepEqual(b.cell(2, 0).style, { fg: 9 });
 });
+
+Deno.test("fill() uses one character per cell and blanks wide characters cut by its edges", () => {
+  const grid = renderToGrid(
+    (buf) => {
+      buf.setString(0, 0, "中文字");
+      buf.fill({ x: 1, y: 0, width: 3, height: 1 }, "ab");
+      buf.fill({ x: 0, y: 1, width: 6, height: 1 }, "");
+      buf.fill({ x: 0, y: 2, width: 5, height: 1 }, "字");
+    },
+    6,
+    3,
+  );
+  assertGrid(grid, [" aaa字", "      ", "字字  "]);
+});

@@ -58,9 +58,12 @@ const style: fc.Arbitrary<Style> = fc.record({
   }
   return out;
 });
-const text = fc.array(fc.constantFrom("a", "b", "Z", " ", "-", "中", "文", "字", "─", "│"), {
-  maxLength: 12,
-}).map((chars) => chars.join(""));
+const text = fc.array(
+  fc.constantFrom("a", "b", "Z", " ", "-", "中", "文", "字", "─", "│", "e\u0301", "ｱ"),
+  {
+    maxLength: 12,
+  },
+).map((chars) => chars.join(""));
 const coord = fc.integer({ min: -2, max: 14 });
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
