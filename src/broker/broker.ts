@@ -16,6 +16,21 @@ export interface BrokerLimits {
   /** Largest message body accepted (406 beyond). */
   maxMessageSize: number;
   handshakeTimeoutMs: number;
+  /**
+   * Bytes of messages held (bodies plus a per-message estimate) above which
+   * publishing connections are blocked (connection.blocked), like RabbitMQ's
+   * vm_memory_high_watermark.
+   */
+  memoryHighWatermark: number;
+}
+
+function defaultWatermark(): number {
+  try {
+    // RabbitMQ's default: 40% of the machine's memory.
+    return Math.floor(Deno.systemMemoryInfo().total * 0.4);
+  } catch {
+    return 1024 * 1024 * 1024;
+  }
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -24,11 +39,44 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   heartbeat: 60,
   maxMessageSize: 128 * 1024 * 1024,
   handshakeTimeoutMs: 10_000,
+  memoryHighWatermark: defaultWatermark(),
 };
 
 /** What the broker needs to tell a connection (to close it on shutdown). */
 export interface BrokerConnection {
   forceClose(code: number, text: string): Promise<void>;
+  /** The memory alarm went on or off. */
+  memoryAlarm(on: boolean): void;
+}
+
+/**
+ * Sums the bytes every queue holds and raises or clears the memory alarm
+ * when the total crosses the watermark. Clearing waits until usage is below
+ * 90% of it, so the alarm does not flap on every message.
+ */
+export class MemoryMonitor {
+  #used = 0;
+  #alarm = false;
+  constructor(readonly watermark: number, readonly onChange: (alarm: boolean) => void) {}
+
+  get used(): number {
+    return this.#used;
+  }
+
+  get alarm(): boolean {
+    return this.#alarm;
+  }
+
+  add(delta: number): void {
+    this.#used += delta;
+    if (!this.#alarm && this.#used > this.watermark) {
+      this.#alarm = true;
+      this.onChange(true);
+    } else if (this.#alarm && this.#used < this.watermark * 0.9) {
+      this.#alarm = false;
+      this.onChange(false);
+    }
+  }
 }
 
 export class BrokerCore {
@@ -37,12 +85,17 @@ export class BrokerCore {
   ]);
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<BrokerConnection>();
+  readonly memory: MemoryMonitor;
 
   constructor(
     readonly limits: BrokerLimits = DEFAULT_LIMITS,
     readonly clock: Clock = realClock,
     readonly log: (line: string) => void = () => {},
   ) {
-    this.vhosts.set("/", new Vhost("/", clock));
+    this.memory = new MemoryMonitor(limits.memoryHighWatermark, (on) => {
+      log(`memory alarm ${on ? "set" : "cleared"} (${this.memory.used} bytes held)`);
+      for (const c of this.connections) c.memoryAlarm(on);
+    });
+    this.vhosts.set("/", new Vhost("/", clock, this.memory));
   }
 }

@@ -93,6 +93,10 @@ export class Connection implements BrokerConnection, ChannelHost {
   #closed: Promise<void>;
   #resolveClosed!: () => void;
   #mechanism = "PLAIN";
+  /** Sent basic.publish at least once: blocked while the memory alarm is on. */
+  #publisher = false;
+  #paused = false;
+  #sentBlocked = false;
 
   constructor(readonly socket: Socket, readonly broker: BrokerCore) {
     const limits = broker.limits;
@@ -235,6 +239,7 @@ export class Connection implements BrokerConnection, ChannelHost {
         if (!frame) break;
         this.#frame(frame);
       }
+      if (this.#publisher && this.broker.memory.alarm) this.#block();
     } catch (e) {
       if (e instanceof AmqpFrameError) {
         const err = new AmqpError(e.code, e.message);
@@ -280,6 +285,7 @@ export class Connection implements BrokerConnection, ChannelHost {
       );
     }
     const ch = this.#channels.get(frame.channel);
+    if (frame.type === "method" && frame.method.name === "basic.publish") this.#publisher = true;
     if (!ch) {
       if (frame.type === "method" && frame.method.name === "channel.open") {
         // RabbitMQ 3.10 does not refuse channel numbers above the negotiated
@@ -414,6 +420,31 @@ export class Connection implements BrokerConnection, ChannelHost {
     }
   }
 
+  // --- memory alarm ------------------------------------------------------------
+
+  /** Broker-wide memory alarm: publishing connections stop being read until it clears. */
+  memoryAlarm(on: boolean): void {
+    if (on) {
+      if (this.#publisher) this.#block();
+    } else if (this.#paused) {
+      this.#paused = false;
+      this.#lastRead = Date.now();
+      this.socket.resume();
+      if (this.#sentBlocked) this.#sendMethod(0, "connection.unblocked");
+      this.#sentBlocked = false;
+    }
+  }
+
+  #block(): void {
+    if (this.#paused || this.#state !== "running") return;
+    this.#paused = true;
+    this.socket.pause();
+    if (this.#clientCapabilities["connection.blocked"] === true) {
+      this.#sentBlocked = true;
+      this.#sendMethod(0, "connection.blocked", { reason: "low on memory" });
+    }
+  }
+
   // --- heartbeats -------------------------------------------------------------
 
   #startHeartbeats(): void {
@@ -423,7 +454,8 @@ export class Connection implements BrokerConnection, ChannelHost {
     this.#heartbeatTimer = setInterval(() => {
       const now = Date.now();
       // Two missed heartbeat intervals from the client: the peer is gone.
-      if (now - this.#lastRead > this.#heartbeat * 2000) {
+      // (Not while we deliberately stopped reading it: memory alarm.)
+      if (!this.#paused && now - this.#lastRead > this.#heartbeat * 2000) {
         this.#log(`missed heartbeats from client, timeout: ${this.#heartbeat}s`);
         this.#destroy();
         return;

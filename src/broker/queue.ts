@@ -28,9 +28,18 @@ export interface QueueConsumer {
   cancelledByQueue(queue: Queue): void;
 }
 
+/** Counts the bytes messages hold, for the broker's memory watermark. */
+export interface MemoryAccount {
+  add(delta: number): void;
+}
+
+/** Per-message bookkeeping estimate added to the body size in memory accounting. */
+export const MESSAGE_OVERHEAD_BYTES = 256;
+
 /** What a queue needs from its vhost. */
 export interface QueueHost {
   readonly clock: Clock;
+  readonly memory?: MemoryAccount;
   deadLetter(queue: Queue, messages: Message[], reason: DeathReason): void;
   /** The queue wants to go away (auto-delete or x-expires). */
   expire(queue: Queue): void;
@@ -51,6 +60,9 @@ export class Queue {
   #readyCount = 0;
   #readyBytes = 0;
   #unacked = 0;
+  #unackedBytes = 0;
+  /** Last total reported to host.memory. */
+  #accounted = 0;
   #seq = 0;
   #consumers: QueueConsumer[] = [];
   #next = 0;
@@ -106,6 +118,15 @@ export class Queue {
       if (args.overflow === "reject-publish-dlx") this.host.deadLetter(this, [message], "maxlen");
       return "rejected";
     }
+    try {
+      return this.#enqueue(message);
+    } finally {
+      this.#account();
+    }
+  }
+
+  #enqueue(message: Message): EnqueueResult {
+    const { args } = this;
     const now = this.host.clock.now();
     let ttl = args.messageTtl;
     let perMessage: number | undefined;
@@ -148,14 +169,20 @@ export class Queue {
     this.#dropExpired();
     const entry = this.#shift();
     if (!entry) return undefined;
-    if (!noAck) this.#unacked++;
+    if (!noAck) {
+      this.#unacked++;
+      this.#unackedBytes += messageBytes(entry.message);
+    }
     this.#armExpiry();
+    this.#account();
     return { entry, remaining: this.#readyCount };
   }
 
   /** An unacked message was acknowledged (or rejected without requeue: `deadLetter`). */
   settle(entries: readonly QueuedMessage[], deadLetter: DeathReason | undefined): void {
     this.#unacked -= entries.length;
+    for (const e of entries) this.#unackedBytes -= messageBytes(e.message);
+    this.#account();
     if (deadLetter && entries.length > 0 && !this.#deleted) {
       this.host.deadLetter(this, entries.map((e) => e.message), deadLetter);
     }
@@ -166,7 +193,11 @@ export class Queue {
   requeue(entries: readonly QueuedMessage[]): void {
     this.#unacked -= entries.length;
     if (this.#unacked < 0) this.#unacked = 0;
-    if (this.#deleted || entries.length === 0) return;
+    for (const e of entries) this.#unackedBytes -= messageBytes(e.message);
+    if (this.#deleted || entries.length === 0) {
+      this.#account();
+      return;
+    }
     const sorted = [...entries].sort((a, b) => a.seq - b.seq);
     const byLane = new Map<number, QueuedMessage[]>();
     for (const e of sorted) {
@@ -179,6 +210,7 @@ export class Queue {
     }
     for (const [priority, list] of byLane) this.#insertSorted(this.#lanes[priority]!, list);
     this.#armExpiry();
+    this.#account();
     this.#scheduleDispatch();
   }
 
@@ -189,6 +221,7 @@ export class Queue {
     this.#readyCount = 0;
     this.#readyBytes = 0;
     this.#armExpiry();
+    this.#account();
     return n;
   }
 
@@ -248,6 +281,7 @@ export class Queue {
     for (const lane of this.#lanes) lane.clear();
     this.#readyCount = 0;
     this.#readyBytes = 0;
+    this.#account();
     return n;
   }
 
@@ -353,6 +387,7 @@ export class Queue {
       this.#expiryAt = Infinity;
       this.#dropExpired();
       this.#armExpiry();
+      this.#account();
     }, delay);
   }
 
@@ -376,7 +411,10 @@ export class Queue {
   }
 
   #handOver(consumer: QueueConsumer, entry: QueuedMessage): void {
-    if (!consumer.noAck) this.#unacked++;
+    if (!consumer.noAck) {
+      this.#unacked++;
+      this.#unackedBytes += messageBytes(entry.message);
+    }
     consumer.deliver(entry, this);
   }
 
@@ -405,5 +443,18 @@ export class Queue {
       this.#handOver(consumer, entry);
     }
     this.#armExpiry();
+    this.#account();
+  }
+
+  /** Reports the change in bytes held (ready + unacked, with overhead) to the memory account. */
+  #account(): void {
+    const memory = this.host.memory;
+    if (!memory) return;
+    const held = this.#readyBytes + this.#unackedBytes +
+      (this.#readyCount + this.#unacked) * MESSAGE_OVERHEAD_BYTES;
+    if (held !== this.#accounted) {
+      memory.add(held - this.#accounted);
+      this.#accounted = held;
+    }
   }
 }

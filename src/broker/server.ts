@@ -22,6 +22,8 @@ export interface BrokerOptions {
   frameMax?: number;
   /** Time allowed from TCP accept to connection.open-ok (10 000 ms). */
   handshakeTimeoutMs?: number;
+  /** Bytes of queued messages above which publishers are blocked (default: 40% of RAM). */
+  memoryHighWatermark?: number;
   log?: (line: string) => void;
 }
 
@@ -44,6 +46,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
       heartbeat: opts.heartbeat ?? DEFAULT_LIMITS.heartbeat,
       frameMax: opts.frameMax ?? DEFAULT_LIMITS.frameMax,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? DEFAULT_LIMITS.handshakeTimeoutMs,
+      memoryHighWatermark: opts.memoryHighWatermark ?? DEFAULT_LIMITS.memoryHighWatermark,
     },
     undefined,
     opts.log,

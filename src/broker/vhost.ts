@@ -20,7 +20,7 @@ import {
 import { type Binding, type Destination, type Exchange, makeBinding } from "./exchange.ts";
 import { createExchange, isExchangeType } from "./exchange_types.ts";
 import type { Message } from "./message.ts";
-import { Queue, type QueueHost } from "./queue.ts";
+import { type MemoryAccount, Queue, type QueueHost } from "./queue.ts";
 import { assertArgsEquivalent, parseQueueArgs } from "./queue_args.ts";
 
 export interface ExchangeDeclare {
@@ -73,7 +73,11 @@ export class Vhost implements QueueHost {
   readonly #bindingsTo = new Map<string, Set<Binding>>();
   #events: VhostEvents = {};
 
-  constructor(readonly name: string, readonly clock: Clock = realClock) {
+  constructor(
+    readonly name: string,
+    readonly clock: Clock = realClock,
+    readonly memory?: MemoryAccount,
+  ) {
     this.exchanges.set("", new DefaultExchange());
     for (const [xname, type] of BUILTIN_EXCHANGES) {
       this.exchanges.set(

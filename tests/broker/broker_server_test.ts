@@ -412,3 +412,33 @@ Deno.test(
     assertEquals(await run, 0);
   },
 );
+
+Deno.test(
+  "Above the memory watermark publishers get connection.blocked, then unblocked",
+  opts,
+  async () => {
+    await withBroker(async (b) => {
+      const conn = await amqp.connect(b.url);
+      const events: string[] = [];
+      conn.on("blocked", () => events.push("blocked"));
+      conn.on("unblocked", () => events.push("unblocked"));
+      const ch = await conn.createChannel();
+      await ch.assertQueue("mem");
+      for (let i = 0; i < 40; i++) ch.sendToQueue("mem", Buffer.alloc(64 * 1024));
+      await sleep(200);
+      assertEquals(events, ["blocked"]);
+      assert(b.core.memory.alarm);
+      // A consumer on another connection is still served and drains the queue.
+      const other = await amqp.connect(b.url);
+      const och = await other.createChannel();
+      let got = 0;
+      await och.consume("mem", () => void got++, { noAck: true });
+      await sleep(300);
+      assert(got > 0);
+      assertEquals(events, ["blocked", "unblocked"]);
+      assert(!b.core.memory.alarm);
+      await other.close();
+      await conn.close();
+    }, { memoryHighWatermark: 1024 * 1024 });
+  },
+);
