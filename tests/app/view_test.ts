@@ -54,6 +54,6 @@ Deno.test("view() shows the filter in the panel title and the message in the sta
     message: { text: "unknown command: x (try :help)", level: "error" },
   };
   const rows = draw(state);
-  assert(rows[1]!.includes("filter: abc"), rows[1]);
-  assert(rows[23]!.startsWith("unknown command: x (try :help)"), rows[23]);
+  assert(rows[1]!.includes("filter: abc"), rows[1]!);
+  assert(rows[23]!.startsWith("unknown command: x (try :help)"), rows[23]!);
 });

@@ -124,6 +124,7 @@ Deno.test({
       await press(session, "?");
       await session.waitForText("Help: Overview");
       const escaped = await session.screenWithEscapes();
+      // deno-lint-ignore no-control-regex -- SGR sequences start with ESC
       const sgr = [...escaped.matchAll(/\x1b\[([0-9;]*)m/g)].map((m) => m[1]!);
       const colored = sgr.filter((params) =>
         params.split(";").some((p) => /^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$/.test(p))
