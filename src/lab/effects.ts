@@ -1,0 +1,104 @@
+/**
+ * What a hub task can yield. Each constructor fills in one shared, reused
+ * effect object instead of allocating a new one: the hub reads it the moment
+ * the generator yields, before any other code runs, so at ten million
+ * switches a second there is no garbage per switch. The price: build the
+ * effect in the `yield` expression itself (`yield sleep(10)`), never keep one
+ * for later.
+ */
+import type { Task } from "./task.ts";
+
+export const K_SLEEP = 1;
+export const K_WAIT = 2;
+export const K_RECV = 3;
+export const K_SWITCH = 4;
+export const K_JOIN = 5;
+export const K_JOIN_ALL = 6;
+
+/** The shared effect record (see the module comment). */
+export interface Effect {
+  kind: number;
+  ms: number;
+  task: Task | null;
+  tasks: readonly Task[] | null;
+  value: unknown;
+  promise: Promise<unknown> | null;
+  label: string;
+  holdClock: boolean;
+}
+
+/** The one effect object; `hub.ts` compares yielded values against it. */
+export const EFFECT: Effect = {
+  kind: 0,
+  ms: 0,
+  task: null,
+  tasks: null,
+  value: undefined,
+  promise: null,
+  label: "",
+  holdClock: true,
+};
+
+/** Sleeps `ms` hub milliseconds; `sleep(0)` is a cooperative yield. Resumes with undefined. */
+export function sleep(ms: number): Effect {
+  EFFECT.kind = K_SLEEP;
+  EFFECT.ms = ms;
+  return EFFECT;
+}
+
+/** Options for `wait()`. */
+export interface WaitOptions {
+  /**
+   * Whether a virtual clock must wait for this promise before moving time on
+   * (default true: real io finishes "instantly" in virtual time). Set false
+   * when the promise itself waits on hub timers (the fetch demo's server
+   * delays), or the clock could never advance.
+   */
+  holdClock?: boolean;
+}
+
+/**
+ * Waits for any async operation (socket read, fetch, amqplib call). Resumes
+ * with its value, or throws its error inside the task. `label` is shown as
+ * the wait reason: `waiting(io:label)`.
+ */
+export function wait<T>(promise: Promise<T>, label: string, options: WaitOptions = {}): Effect {
+  EFFECT.kind = K_WAIT;
+  EFFECT.promise = promise;
+  EFFECT.label = label;
+  EFFECT.holdClock = options.holdClock ?? true;
+  return EFFECT;
+}
+
+/** Takes the next message from this task's mailbox (`task.send(value)`), waiting if empty. */
+export function recv(): Effect {
+  EFFECT.kind = K_RECV;
+  return EFFECT;
+}
+
+/**
+ * Greenlet-style explicit switch: runs `task` now, handing it `value` (the
+ * result of its own pending `switchTo`). The caller parks until something
+ * switches back to it, and then resumes with that value. The target must be
+ * new (not yet run) or parked in a `switchTo`.
+ */
+export function switchTo(task: Task, value?: unknown): Effect {
+  EFFECT.kind = K_SWITCH;
+  EFFECT.task = task;
+  EFFECT.value = value;
+  return EFFECT;
+}
+
+/** Waits until `task` finishes; resumes with its return value (undefined if it failed). */
+export function join(task: Task): Effect {
+  EFFECT.kind = K_JOIN;
+  EFFECT.task = task;
+  return EFFECT;
+}
+
+/** Waits until every task has finished; resumes with their return values in order. */
+export function joinAll(tasks: readonly Task[]): Effect {
+  EFFECT.kind = K_JOIN_ALL;
+  EFFECT.tasks = tasks;
+  return EFFECT;
+}

@@ -1,0 +1,228 @@
+/**
+ * One coroutine on the hub. Fields starting with `_` belong to the hub
+ * (`hub.ts` drives them on its hot path, where getters and private-field
+ * indirection would cost); read the public getters instead.
+ */
+import type { Effect } from "./effects.ts";
+import type { GroupStats, Hub } from "./hub.ts";
+import type { TaskWarning } from "./warnings.ts";
+
+// State codes, small integers so the ring of recent states is a typed array.
+export const S_READY = 0;
+export const S_RUNNING = 1;
+export const S_SLEEP = 2;
+export const S_IO = 3;
+export const S_RECV = 4;
+export const S_JOIN = 5;
+export const S_SWITCH = 6;
+export const S_DONE = 7;
+export const S_FAILED = 8;
+
+/** The coarse state shown in the task table. */
+export type TaskStateName = "ready" | "running" | "waiting" | "done" | "failed";
+/** Why a waiting task waits. `switch`: parked in a greenlet-style `switchTo`. */
+export type WaitKind = "sleep" | "io" | "recv" | "join" | "switch";
+
+const STATE_NAMES: readonly TaskStateName[] = [
+  "ready",
+  "running",
+  "waiting",
+  "waiting",
+  "waiting",
+  "waiting",
+  "waiting",
+  "done",
+  "failed",
+];
+const WAIT_KINDS: readonly (WaitKind | null)[] = [
+  null,
+  null,
+  "sleep",
+  "io",
+  "recv",
+  "join",
+  "switch",
+  null,
+  null,
+];
+
+export function stateName(code: number): TaskStateName {
+  return STATE_NAMES[code] ?? "failed";
+}
+
+export function waitKind(code: number): WaitKind | null {
+  return WAIT_KINDS[code] ?? null;
+}
+
+/** `waiting(io:GET /a)`, `ready`, ... as the issue spells states. */
+export function describeState(code: number, label: string): string {
+  const kind = waitKind(code);
+  if (kind === null) return stateName(code);
+  return kind === "io" ? `waiting(io:${label})` : `waiting(${kind})`;
+}
+
+// Wake reasons.
+export const W_SPAWN = 0;
+export const W_TIMER = 1;
+export const W_IO = 2;
+export const W_IO_ERROR = 3;
+export const W_MESSAGE = 4;
+export const W_SWITCH = 5;
+export const W_JOINED = 6;
+export const W_YIELD = 7;
+export const W_SLICE = 8;
+
+const WAKE_NAMES = [
+  "spawned",
+  "timer fired",
+  "io completed",
+  "io failed",
+  "message received",
+  "switched to",
+  "joined task finished",
+  "cooperative yield",
+  "time slice ended",
+];
+
+export function wakeName(code: number): string {
+  return WAKE_NAMES[code] ?? "unknown";
+}
+
+/** A task body: a generator yielding effects (or bare `yield`). */
+export type TaskBody = (self: Task) => Generator<Effect | undefined, unknown, unknown>;
+
+/** Thrown into (and kept as the error of) a killed task. */
+export class TaskKilled extends Error {
+  constructor(name: string) {
+    super(`task '${name}' was killed`);
+    this.name = "TaskKilled";
+  }
+}
+
+export class Task {
+  readonly id: number;
+  readonly name: string;
+  readonly group: string;
+  readonly parentId: number;
+  readonly hub: Hub;
+
+  /** @internal */ _gen: Generator<Effect | undefined, unknown, unknown> | null;
+  /** @internal */ _state = S_READY;
+  /** @internal */ _queued = 0;
+  /** @internal resume value, or error when `_throw` */ _rv: unknown = undefined;
+  /** @internal */ _throw = false;
+  /** @internal hub time of the last state change */ _since: number;
+  /** @internal */ _spawnedAt: number;
+  /** @internal */ _endedAt = -1;
+  /** @internal */ _switches = 0;
+  /** @internal */ _busy = 0;
+  /** @internal */ _waited = 0;
+  /** @internal */ _wake = W_SPAWN;
+  /** @internal id of the task that woke this one (switch, join), or 0 */ _wakeFrom = 0;
+  /** @internal io label */ _label = "";
+  /** @internal timer deadline and sequence (FIFO among equal deadlines) */ _at = 0;
+  /** @internal */ _tseq = 0;
+  /** @internal guards stale io completions */ _wseq = 0;
+  /** @internal */ _holding = false;
+  /** @internal */ _mailbox: unknown[] | null = null;
+  /** @internal */ _mhead = 0;
+  /** @internal tasks waiting in join/joinAll on this one */ _joiners: Task[] | null = null;
+  /** @internal pending joinAll count */ _joinLeft = 0;
+  /** @internal */ _joinTargets: readonly Task[] | null = null;
+  /** @internal */ _killReq = false;
+  /** @internal ring slot of recent state changes */ _slot: number;
+  /** @internal */ _rpos = 0;
+  /** @internal live list */ _prev: Task | null = null;
+  /** @internal */ _next: Task | null = null;
+  /** @internal */ _warnings: TaskWarning[] | null = null;
+  /** @internal this task's group figures (looked up once, not per wake) */ _gs: GroupStats | null =
+    null;
+  /** @internal switches at the last telemetry snapshot (activity ranking) */ _swMark = 0;
+  /** @internal */ _result: unknown = undefined;
+  /** @internal */ _error: unknown = undefined;
+  /** @internal */ _doneWaiters: (() => void)[] | null = null;
+
+  /** @internal created by `Hub.spawn` only */
+  constructor(
+    hub: Hub,
+    id: number,
+    name: string,
+    group: string,
+    parentId: number,
+    gen: Generator<Effect | undefined, unknown, unknown> | null,
+    now: number,
+    slot: number,
+  ) {
+    this.hub = hub;
+    this.id = id;
+    this.name = name;
+    this.group = group;
+    this.parentId = parentId;
+    this._gen = gen;
+    this._since = now;
+    this._spawnedAt = now;
+    this._slot = slot;
+  }
+
+  /** Puts `value` in this task's mailbox (the lesson's `send()`), waking it if it waits in `recv()`. */
+  send(value: unknown): void {
+    this.hub._deliver(this, value);
+  }
+
+  get state(): TaskStateName {
+    return stateName(this._state);
+  }
+
+  get waitKind(): WaitKind | null {
+    return waitKind(this._state);
+  }
+
+  /** `waiting(io:label)` style description. */
+  get stateText(): string {
+    return describeState(this._state, this._label);
+  }
+
+  get finished(): boolean {
+    return this._state === S_DONE || this._state === S_FAILED;
+  }
+
+  get switches(): number {
+    return this._switches;
+  }
+
+  /** Milliseconds spent running (hub time). */
+  get busyMs(): number {
+    return this._busy;
+  }
+
+  /** Milliseconds spent waiting, including the current wait. */
+  get waitingMs(): number {
+    const code = this._state;
+    const current = code >= S_SLEEP && code <= S_SWITCH ? this.hub.now() - this._since : 0;
+    return this._waited + current;
+  }
+
+  get lastWake(): string {
+    return wakeName(this._wake);
+  }
+
+  get result(): unknown {
+    return this._result;
+  }
+
+  get error(): unknown {
+    return this._error;
+  }
+
+  get warnings(): readonly TaskWarning[] {
+    return this._warnings ?? [];
+  }
+
+  /** Resolves once the task is done or failed (never rejects). */
+  whenFinished(): Promise<Task> {
+    if (this.finished) return Promise.resolve(this);
+    return new Promise((resolve) => {
+      (this._doneWaiters ??= []).push(() => resolve(this));
+    });
+  }
+}
