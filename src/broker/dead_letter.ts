@@ -51,7 +51,12 @@ export function deadLetterMessage(message: Message, opts: DeadLetterOptions): Me
     "routing-keys": [message.routingKey],
   };
   if (expiration !== undefined) death["original-expiration"] = expiration;
-  headers["x-death"] = [death, ...deaths];
+  // RabbitMQ writes the first entry in the order above, but entries added to
+  // an existing x-death with their keys sorted; mirror it so dumps compare equal.
+  const entry = deaths.length === 0 && index < 0 ? death : Object.fromEntries(
+    Object.keys(death).sort().map((k) => [k, death[k]]),
+  );
+  headers["x-death"] = [entry, ...deaths];
   if (!Object.hasOwn(headers, "x-first-death-reason")) {
     headers["x-first-death-exchange"] = message.exchange;
     headers["x-first-death-queue"] = opts.queue;
