@@ -59,6 +59,13 @@ function colorCode(packed: number, background: boolean): string {
   return `${background ? 48 : 38};5;${packed}`;
 }
 
+/** SGR parameters of the default color (index 0) and the 256 palette colors (index c + 1). */
+const FG_PALETTE: readonly string[] = Array.from(
+  { length: 257 },
+  (_, i) => colorCode(i - 1, false),
+);
+const BG_PALETTE: readonly string[] = Array.from({ length: 257 }, (_, i) => colorCode(i - 1, true));
+
 /**
  * Writes frames to one terminal. It remembers the last frame, where it left
  * the cursor and which SGR is active, so anything else written to the
@@ -220,14 +227,14 @@ export class Renderer {
       first = false;
     }
     if (fg !== penFg) {
-      let code = this.#fgCodes.get(fg);
+      let code = fg < TRUECOLOR ? FG_PALETTE[fg + 1] : this.#fgCodes.get(fg);
       if (code === undefined) this.#fgCodes.set(fg, code = colorCode(fg, false));
       if (!first) out.byte(0x3b);
       out.ascii(code);
       first = false;
     }
     if (bg !== penBg) {
-      let code = this.#bgCodes.get(bg);
+      let code = bg < TRUECOLOR ? BG_PALETTE[bg + 1] : this.#bgCodes.get(bg);
       if (code === undefined) this.#bgCodes.set(bg, code = colorCode(bg, true));
       if (!first) out.byte(0x3b);
       out.ascii(code);
