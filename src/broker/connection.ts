@@ -262,8 +262,7 @@ export class Connection implements BrokerConnection, ChannelHost {
         if (frame.method.name === "connection.close-ok") this.#destroy();
         else if (frame.method.name === "connection.close") {
           this.#sendMethod(0, "connection.close-ok");
-          this.#flush();
-          this.#destroy();
+          this.#hangUp();
         }
       }
       return;
@@ -315,6 +314,11 @@ export class Connection implements BrokerConnection, ChannelHost {
         throw e;
       }
     };
+    if (m.name === "connection.close" && this.#state !== "running") {
+      // A client may give up mid-handshake: answer and hang up.
+      this.#sendMethod(0, "connection.close-ok");
+      return this.#hangUp();
+    }
     switch (this.#state) {
       case "start": {
         expect("start", "connection.start-ok");
@@ -387,11 +391,7 @@ export class Connection implements BrokerConnection, ChannelHost {
           case "connection.close":
             this.#releaseChannels();
             this.#sendMethod(0, "connection.close-ok");
-            this.#flush();
-            this.#state = "closing";
-            this.socket.end();
-            this.#cleanup();
-            return;
+            return this.#hangUp();
           case "connection.update-secret":
             this.#sendMethod(0, "connection.update-secret-ok");
             return;
@@ -505,6 +505,18 @@ export class Connection implements BrokerConnection, ChannelHost {
     for (const ch of this.#channels.values()) ch.abandon();
     this.#channels.clear();
     if (this.#vhost) this.#vhost.ownerClosed(this.owner);
+  }
+
+  /** Writes what is queued, then ends the socket (close-ok must reach the client). */
+  #hangUp(): void {
+    this.#flush();
+    this.#state = "closed";
+    this.#releaseChannels();
+    this.socket.end();
+    // A peer that never closes its side is dropped.
+    const t = setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS);
+    Deno.unrefTimer(t as unknown as number);
+    this.#cleanup();
   }
 
   #destroy(): void {
