@@ -183,13 +183,16 @@ Deno.test("Renderer output replayed in @xterm/headless shows exactly the last bu
       fc.integer({ min: 1, max: 14 }),
       fc.integer({ min: 1, max: 6 }),
       fc.array(fc.array(op, { maxLength: 6 }), { minLength: 1, maxLength: 6 }),
-      async (level, width, height, frames) => {
+      // Frames after which the app asks for a full redraw (invalidate()).
+      fc.array(fc.nat(5), { maxLength: 2 }),
+      async (level, width, height, frames, redraws) => {
         const buf = new ScreenBuffer(width, height);
         const renderer = new Renderer({ colorLevel: level });
         const term = new Terminal({ cols: width, rows: height, allowProposedApi: true });
         try {
           for (const [n, ops] of frames.entries()) {
             for (const o of ops) apply(buf, o);
+            if (redraws.includes(n)) renderer.invalidate();
             if (buf.width !== term.cols || buf.height !== term.rows) {
               term.resize(buf.width, buf.height);
             }

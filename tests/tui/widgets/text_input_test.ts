@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { ScreenBuffer } from "../../../src/tui/buffer.ts";
 import {
   editForKey,
@@ -95,4 +96,39 @@ Deno.test("renderTextInput() shows the placeholder dim when empty", () => {
   renderTextInput(buf, buf.area, { placeholder: "queue", focused: false }, textInput());
   assertGrid(buf.toLines(), ["queue   "]);
   assert.deepEqual(buf.cell(0, 0).style, { dim: true });
+});
+
+Deno.test("editInput() keeps the cursor on a grapheme boundary inside the value for any edits", () => {
+  const edit: fc.Arbitrary<InputEdit> = fc.oneof(
+    fc.record({
+      type: fc.constant("insert" as const),
+      text: fc.array(fc.constantFrom("a", " ", "中", "e\u0301", "😀", "\n", "\x1b"), {
+        maxLength: 4,
+      })
+        .map((a) => a.join("")),
+    }),
+    fc.constantFrom<InputEdit>(
+      { type: "backspace" },
+      { type: "delete" },
+      { type: "left" },
+      { type: "right" },
+      { type: "home" },
+      { type: "end" },
+      { type: "deleteWordBack" },
+      { type: "deleteToStart" },
+      { type: "deleteToEnd" },
+    ),
+  );
+  const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+  fc.assert(
+    fc.property(fc.array(edit, { maxLength: 30 }), (edits) => {
+      const s = run(textInput(), ...edits);
+      assert.ok(s.cursor >= 0 && s.cursor <= s.value.length);
+      const starts = [...segmenter.segment(s.value)].map((g) => g.index).concat(s.value.length);
+      assert.ok(starts.includes(s.cursor), `cursor ${s.cursor} inside a grapheme of ${s.value}`);
+      // deno-lint-ignore no-control-regex
+      assert.doesNotMatch(s.value, /[\x00-\x1f]/);
+    }),
+    { numRuns: 300 },
+  );
 });
