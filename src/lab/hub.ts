@@ -468,15 +468,19 @@ export class Hub {
   }
 
   /**
-   * Raises "waiting far longer than its peers" warnings. Run by the hub once
+   * Raises "waiting far longer than its peers" warnings (io, recv and switch
+   * waits over SLOW_WAIT_MIN_MS and SLOW_WAIT_FACTOR times the group's typical
+   * completed wait, in groups of at least 3 tasks). Run by the hub once
    * per hub second while it is busy; telemetry calls it too, so a hub that
    * went quiet with a stuck task still reports it.
    */
   scanWaits(): void {
     const now = this.clock.now();
     for (let t = this.#liveHead; t !== null; t = t._next) {
+      // sleeping and joining are waits a task chose; io, mailbox and switch
+      // waits depend on someone else, and those are the ones that get stuck
       const code = t._state;
-      if (code < S_SLEEP || code > S_SWITCH) continue;
+      if (code !== S_IO && code !== S_RECV && code !== S_SWITCH) continue;
       const waited = now - t._since;
       if (waited < SLOW_WAIT_MIN_MS) continue;
       const g = this.#groups.get(t.group);
@@ -992,9 +996,11 @@ export class Hub {
     }
   }
 
+  /** Thresholds are in real ms (what stalls the screen); figures in hub ms like the rest. */
   #stepWarnings(t: Task, realMs: number, now: number): void {
-    this.#warn(t, "blocking", realMs, blockingText(realMs), now);
-    if (realMs >= this.#noYieldMs) this.#warn(t, "no-yield", realMs, noYieldText(realMs), now);
+    const ms = realMs * this.#speed;
+    this.#warn(t, "blocking", ms, blockingText(ms), now);
+    if (realMs >= this.#noYieldMs) this.#warn(t, "no-yield", ms, noYieldText(ms), now);
   }
 
   #nextTimerAt(): number {

@@ -88,8 +88,10 @@ export function wakeName(code: number): string {
   return WAKE_NAMES[code] ?? "unknown";
 }
 
-/** A task body: a generator yielding effects (or bare `yield`). */
-export type TaskBody = (self: Task) => Generator<Effect | undefined, unknown, unknown>;
+/** What a task body returns: a generator yielding effects (or bare `yield`). */
+export type TaskGen = Generator<Effect | undefined, unknown, unknown>;
+/** A task body. */
+export type TaskBody = (self: Task) => TaskGen;
 
 /** Thrown into (and kept as the error of) a killed task. */
 export class TaskKilled extends Error {

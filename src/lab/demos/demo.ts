@@ -1,0 +1,52 @@
+/**
+ * What a lesson demo is: a hub program that writes its lines through an
+ * injected `print`, so the same program runs headless (`deno task demo`), in
+ * tests under the virtual clock, and live in the Coroutines panel.
+ */
+import type { Effect } from "../effects.ts";
+import type { Hub } from "../hub.ts";
+import type { Task } from "../task.ts";
+
+export interface DemoContext {
+  hub: Hub;
+  print: (line: string) => void;
+  /** The demo's main task. */
+  self: Task;
+}
+
+export interface Demo {
+  name: string;
+  /** One line for the demo list. */
+  description: string;
+  /** The main task's body; it spawns the rest and finishes when the demo is over. */
+  main(ctx: DemoContext): Generator<Effect | undefined, unknown, unknown>;
+}
+
+/** `4.50 s`: how demos print durations measured on the hub clock. */
+export function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+export interface RunDemoOptions {
+  hub: Hub;
+  print: (line: string) => void;
+  /** Print hub warnings as `! warning: task: summary` lines (default true). */
+  printWarnings?: boolean;
+}
+
+/**
+ * Runs `demo` on `hub` and resolves with its main task once it finished
+ * (done or failed: a failing demo fails its task, never the hub).
+ */
+export async function runDemo(demo: Demo, options: RunDemoOptions): Promise<Task> {
+  const { hub, print } = options;
+  if (options.printWarnings ?? true) {
+    hub.onWarning = (w) => print(`! warning: ${w.taskName}: ${w.summary}`);
+  }
+  const main = hub.spawn(demo.name, (self) => demo.main({ hub, print, self }), {
+    group: demo.name,
+    parent: null,
+  });
+  await main.whenFinished();
+  return main;
+}
