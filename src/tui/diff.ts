@@ -129,6 +129,7 @@ export class Renderer {
       this.#penAttrs = 0;
     }
     const level = this.colorLevel;
+    const colors = level !== "none";
     const nSym = next.symbols, nW = next.widths, nFg = next.fg, nBg = next.bg, nAt = next.attrs;
     const pSym = prev.symbols, pW = prev.widths, pFg = prev.fg, pBg = prev.bg, pAt = prev.attrs;
     let cx = this.#cx, cy = this.#cy;
@@ -141,8 +142,9 @@ export class Renderer {
         // A continuation cell is drawn by its leading cell (one glyph covers
         // both), so it is never written on its own.
         if (w === 0) continue;
-        let changed = nSym[i] !== pSym[i] || nFg[i] !== pFg[i] || nBg[i] !== pBg[i] ||
-          nAt[i] !== pAt[i] || w !== pW[i];
+        // Without colors a color-only change is invisible, so it is no change.
+        let changed = nSym[i] !== pSym[i] || nAt[i] !== pAt[i] || w !== pW[i] ||
+          (colors && (nFg[i] !== pFg[i] || nBg[i] !== pBg[i]));
         // A wide character must be rewritten when its continuation half
         // changed even if the leading half did not: on screen they are one
         // glyph, and the old content of the right half (say a narrow
@@ -153,8 +155,8 @@ export class Renderer {
         // overwritten.
         if (!changed && w === 2) {
           const j = i + 1;
-          changed = nSym[j] !== pSym[j] || nFg[j] !== pFg[j] || nBg[j] !== pBg[j] ||
-            nAt[j] !== pAt[j] || pW[j] !== 0;
+          changed = nSym[j] !== pSym[j] || nAt[j] !== pAt[j] || pW[j] !== 0 ||
+            (colors && (nFg[j] !== pFg[j] || nBg[j] !== pBg[j]));
         }
         if (!changed) continue;
         if (cy !== y || cx !== x) {

@@ -113,3 +113,13 @@ Deno.test("render() can leave out the synchronized-output wrapper", () => {
   buf.setString(0, 0, "q");
   assert.equal(renderer.render(buf), "\x1b[Hq");
 });
+
+Deno.test("render() at color level none writes nothing for a color-only change", () => {
+  const { buf, renderer } = primed(4, 1, "none");
+  buf.setString(0, 0, "ab", { fg: 2 });
+  assert.equal(body(renderer.render(buf)), "\x1b[Hab");
+  buf.setString(0, 0, "ab", { fg: 5, bg: "#101010" });
+  assert.equal(renderer.render(buf), "");
+  buf.setString(0, 0, "a", { bold: true });
+  assert.equal(body(renderer.render(buf)), "\x1b[H\x1b[1ma");
+});
