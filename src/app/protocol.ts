@@ -1,0 +1,233 @@
+/**
+ * Messages between the UI thread and the `lab` Worker (types only: this file
+ * imports nothing, so both sides can use it without pulling in the other).
+ *
+ * The lab posts a `hello`, then coalesced `snapshot`s: at most 10 per second,
+ * only when something changed, and at least one per second as a heartbeat
+ * (a UI that sees none for over a second can say the lab is blocked: a
+ * blocking step in a coroutine freezes the whole Worker, telemetry included).
+ * A snapshot's size is bounded whatever the number of tasks: exact counts,
+ * plus only the rows, detail and lanes the UI asked for with `set-view`.
+ *
+ * Times: `*Ms` fields are hub milliseconds (the hub's clock; real time in the
+ * Worker). `atMs` values are hub times, comparable with `header.nowMs`.
+ */
+
+export type TaskStateName = "ready" | "running" | "waiting" | "done" | "failed";
+/** Why a waiting task waits; `switch`: parked in a greenlet-style switchTo. */
+export type WaitKind = "sleep" | "io" | "recv" | "join" | "switch";
+export type WarningKind = "blocking" | "no-yield" | "slow-wait";
+
+export type TaskSortKey =
+  | "id"
+  | "name"
+  | "group"
+  | "state"
+  | "switches"
+  | "busy"
+  | "age"
+  | "wait"
+  | "warnings";
+
+/** What the UI wants to see; sent (partially) with `set-view`, echoed in each snapshot. */
+export interface TaskViewRequest {
+  /** Table order; ties are broken by id. Default "id". */
+  sort: TaskSortKey;
+  descending: boolean;
+  /** Case-insensitive substring of name, group or state text; `#12` matches id 12. */
+  filter: string;
+  /** First matching row to send (0-based) and how many (at most 500). */
+  offset: number;
+  limit: number;
+  /** Include recently finished tasks (the last 200) in the table. Default true. */
+  includeFinished: boolean;
+  /** Task whose detail is sent, or null. */
+  selectedId: number | null;
+  /** Timeline lanes: the selected task first, then the most active ones. */
+  lanes: {
+    /** How many lanes (0..32). */
+    count: number;
+    /** How far back the lanes reach (hub ms). */
+    windowMs: number;
+    /** Samples per lane (1..240), one character each. */
+    buckets: number;
+  };
+}
+
+/** Hub header figures (exact, whatever the number of tasks). */
+export interface HubHeader {
+  clock: "real" | "virtual";
+  nowMs: number;
+  live: number;
+  ready: number;
+  running: number;
+  waiting: { sleep: number; io: number; recv: number; join: number; switch: number };
+  /** Totals since the hub started. */
+  done: number;
+  failed: number;
+  spawned: number;
+  switches: number;
+  /** Over the interval since the previous snapshot. */
+  switchesPerS: number;
+  /** Worst timer lateness since the previous snapshot (ms): how late the hub ran things. */
+  loopLagMs: number;
+  timers: number;
+  /** Warning occurrences since the hub started. */
+  warnings: number;
+}
+
+/** One row of the task table. */
+export interface TaskRow {
+  id: number;
+  name: string;
+  group: string;
+  /** 0 when it has no parent. */
+  parentId: number;
+  state: TaskStateName;
+  wait: WaitKind | null;
+  /** The io label for `waiting(io:label)`, else null. */
+  waitLabel: string | null;
+  /** `ready`, `waiting(io:GET /a)`, ... as the issue spells states. */
+  stateText: string;
+  /** How long it has been in its current state. */
+  stateForMs: number;
+  /** Times it was resumed. */
+  switches: number;
+  busyMs: number;
+  waitingMs: number;
+  /** busyMs / ageMs * 100. */
+  busyPct: number;
+  ageMs: number;
+  /** e.g. "timer fired", "message received", "switched to", "io completed". */
+  lastWake: string;
+  /** Number of warning kinds raised on this task (details in TaskDetail). */
+  warnings: number;
+}
+
+export interface TaskEventRow {
+  atMs: number;
+  state: TaskStateName;
+  /** `waiting(sleep)`, `running`, ... */
+  text: string;
+}
+
+export interface WarningRow {
+  kind: WarningKind;
+  taskId: number;
+  taskName: string;
+  /** Latest occurrence. */
+  atMs: number;
+  count: number;
+  /** The measured figure (ms). */
+  valueMs: number;
+  /** One line for lists. */
+  summary: string;
+  /** Plain-language explanation for the detail view. */
+  explanation: string;
+}
+
+/** Everything the detail view (Enter) shows for the selected task. */
+export interface TaskDetail {
+  task: TaskRow;
+  parent: { id: number; name: string } | null;
+  /** Live or recently finished children, first 50; `childCount` is exact for live ones. */
+  children: { id: number; name: string; stateText: string }[];
+  childCount: number;
+  /** Recent state changes, oldest first (the hub keeps the last 16). */
+  events: TaskEventRow[];
+  /** How many state changes there were in total. */
+  eventCount: number;
+  warnings: WarningRow[];
+  /** For failed tasks: the error message ("task 'x' was killed" when killed). */
+  error: string | null;
+  /** For done tasks: the return value, shortened. */
+  result: string | null;
+}
+
+/**
+ * One character per time bucket, oldest first:
+ * `R` ran during the bucket, `r` ready (queued, not run), `w` waiting,
+ * `x` finished in this bucket, ` ` not alive, `?` older than the history kept.
+ */
+export type LaneSample = "R" | "r" | "w" | "x" | " " | "?";
+
+export interface Lane {
+  id: number;
+  name: string;
+  /** `buckets` characters, each a LaneSample. */
+  samples: string;
+}
+
+export interface LaneView {
+  /** Hub time of the start of the first bucket. */
+  fromMs: number;
+  bucketMs: number;
+  buckets: number;
+  lanes: Lane[];
+}
+
+/** The rows the UI asked for. */
+export interface TaskWindow {
+  request: TaskViewRequest;
+  /** Matching tasks in total (live plus kept finished ones when included). */
+  total: number;
+  rows: TaskRow[];
+}
+
+export interface DemoStatus {
+  name: string;
+  state: "running" | "done" | "failed" | "stopped";
+  startedAtMs: number;
+  error: string | null;
+}
+
+export interface HubSnapshot {
+  /** Increases by one per snapshot. */
+  seq: number;
+  /** Date.now() in the Worker when posted. */
+  sentAt: number;
+  /** True while the UI asked to pause (then only heartbeats with no rows are sent). */
+  paused: boolean;
+  header: HubHeader;
+  /** Groups with their live task counts, largest first (at most 20). */
+  groups: { name: string; live: number }[];
+  window: TaskWindow;
+  selected: TaskDetail | null;
+  lanes: LaneView;
+  warnings: { total: number; recent: WarningRow[] };
+  demo: DemoStatus | null;
+  /**
+   * Demo output since the previous snapshot (at most 200 lines; `dropped`
+   * says how many were skipped when a demo printed faster). `nextLine` is
+   * the number of lines printed so far.
+   */
+  output: { lines: string[]; dropped: number; nextLine: number };
+}
+
+export interface DemoInfo {
+  name: string;
+  description: string;
+}
+
+/** UI -> lab. */
+export type LabCommand =
+  /** Runs a lesson demo on the lab's hub (stopping a running one first). */
+  | { type: "run-demo"; name: string; trace?: boolean }
+  /** Kills the running demo's tasks. */
+  | { type: "stop-demo" }
+  /** Kills one task (the UI asks for confirmation first). */
+  | { type: "kill-task"; id: number }
+  /** Changes what the snapshots carry; unspecified fields keep their value. */
+  | { type: "set-view"; view: Partial<TaskViewRequest> }
+  /** Pauses the display: snapshots become header-only heartbeats; the hub keeps running. */
+  | { type: "pause"; paused: boolean }
+  /** Spawns `tasks` sleeping tasks in group "stress" (trying the panel at scale); 0 kills them. */
+  | { type: "stress"; tasks: number }
+  /** Stops the hub and closes the Worker. */
+  | { type: "shutdown" };
+
+/** lab -> UI. */
+export type LabMessage =
+  | { type: "hello"; demos: DemoInfo[] }
+  | { type: "snapshot"; snapshot: HubSnapshot }
+  | { type: "reply"; command: LabCommand["type"]; ok: boolean; message: string };
