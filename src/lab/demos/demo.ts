@@ -34,19 +34,24 @@ export interface RunDemoOptions {
   printWarnings?: boolean;
 }
 
+/** Spawns `demo`'s main task on the hub and returns it (it runs when the hub gets to it). */
+export function startDemo(demo: Demo, options: RunDemoOptions): Task {
+  const { hub, print } = options;
+  if (options.printWarnings ?? true) {
+    hub.onWarning = (w) => print(`! warning: ${w.taskName}: ${w.summary}`);
+  }
+  return hub.spawn(demo.name, (self) => demo.main({ hub, print, self }), {
+    group: demo.name,
+    parent: null,
+  });
+}
+
 /**
  * Runs `demo` on `hub` and resolves with its main task once it finished
  * (done or failed: a failing demo fails its task, never the hub).
  */
 export async function runDemo(demo: Demo, options: RunDemoOptions): Promise<Task> {
-  const { hub, print } = options;
-  if (options.printWarnings ?? true) {
-    hub.onWarning = (w) => print(`! warning: ${w.taskName}: ${w.summary}`);
-  }
-  const main = hub.spawn(demo.name, (self) => demo.main({ hub, print, self }), {
-    group: demo.name,
-    parent: null,
-  });
+  const main = startDemo(demo, options);
   await main.whenFinished();
   return main;
 }

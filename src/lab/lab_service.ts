@@ -1,0 +1,226 @@
+/**
+ * The lab's side of the protocol, independent of how messages travel: owns
+ * the hub (real clock), runs demos, applies commands and builds coalesced
+ * snapshots. `worker.ts` wires it to `postMessage`; tests can drive it
+ * directly.
+ */
+import type {
+  DemoStatus,
+  HubSnapshot,
+  LabCommand,
+  LabMessage,
+  TaskViewRequest,
+} from "../app/protocol.ts";
+import { sleep } from "./effects.ts";
+import { Hub } from "./hub.ts";
+import { startDemo } from "./demos/demo.ts";
+import { DEMOS, findDemo } from "./demos/registry.ts";
+import type { Task } from "./task.ts";
+import {
+  DEFAULT_VIEW,
+  HeaderMeter,
+  laneView,
+  mergeView,
+  taskDetail,
+  taskWindow,
+  warningRow,
+} from "./telemetry.ts";
+
+const OUTPUT_PER_SNAPSHOT = 200;
+export const MIN_INTERVAL_MS = 100;
+export const HEARTBEAT_MS = 1000;
+const MAX_STRESS = 200_000;
+
+export interface LabServiceOptions {
+  hub?: Hub;
+  post: (message: LabMessage) => void;
+}
+
+export class LabService {
+  readonly hub: Hub;
+  #post: (message: LabMessage) => void;
+  #view: TaskViewRequest = DEFAULT_VIEW;
+  #paused = false;
+  #meter = new HeaderMeter();
+  #seq = 0;
+  #lastSent = -Infinity;
+  #lastFingerprint = "";
+  #viewChanged = true;
+  #output: string[] = [];
+  #outputLines = 0;
+  #dropped = 0;
+  #demo: DemoStatus | null = null;
+  #demoTask: Task | null = null;
+  #stress: Task[] = [];
+
+  constructor(options: LabServiceOptions) {
+    this.hub = options.hub ?? new Hub();
+    this.#post = options.post;
+  }
+
+  hello(): void {
+    this.#post({
+      type: "hello",
+      demos: DEMOS.map((d) => ({ name: d.name, description: d.description })),
+    });
+  }
+
+  /** Applies one command from the UI. */
+  handle(command: LabCommand): void {
+    try {
+      const message = this.#apply(command);
+      this.#post({ type: "reply", command: command.type, ok: true, message });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#post(
+        { type: "reply", command: command?.type ?? "unknown", ok: false, message } as LabMessage,
+      );
+    }
+  }
+
+  #apply(command: LabCommand): string {
+    switch (command.type) {
+      case "run-demo":
+        return this.#runDemo(command.name, command.trace === true);
+      case "stop-demo":
+        return this.#stopDemo();
+      case "kill-task": {
+        const t = this.hub.task(command.id);
+        if (t === undefined) throw new Error(`no task #${command.id}`);
+        if (!this.hub.kill(t)) throw new Error(`task #${t.id} '${t.name}' has already finished`);
+        return `killed #${t.id} '${t.name}'`;
+      }
+      case "set-view":
+        this.#view = mergeView(this.#view, command.view);
+        this.#viewChanged = true;
+        return "view updated";
+      case "pause":
+        this.#paused = command.paused;
+        this.#viewChanged = true;
+        return command.paused ? "paused" : "resumed";
+      case "stress":
+        return this.#setStress(command.tasks);
+      case "shutdown":
+        this.hub.close();
+        return "shut down";
+      default:
+        throw new Error(`unknown command '${(command as { type: string }).type}'`);
+    }
+  }
+
+  #print = (line: string): void => {
+    this.#outputLines++;
+    this.#output.push(line);
+    if (this.#output.length > OUTPUT_PER_SNAPSHOT) {
+      this.#output.shift();
+      this.#dropped++;
+    }
+  };
+
+  #runDemo(name: string, trace: boolean): string {
+    const demo = findDemo(name);
+    if (demo === undefined) {
+      throw new Error(`no demo '${name}' (${DEMOS.map((d) => d.name).join(", ")})`);
+    }
+    if (this.#demo?.state === "running") this.#stopDemo();
+    const status: DemoStatus = {
+      name,
+      state: "running",
+      startedAtMs: this.hub.now(),
+      error: null,
+    };
+    this.#demo = status;
+    this.#print(`--- demo ${name} ---`);
+    this.hub.trace = trace ? (line) => this.#print(`  · ${line}`) : null;
+    const main = startDemo(demo, { hub: this.hub, print: this.#print });
+    this.#demoTask = main;
+    main.whenFinished().then(() => {
+      if (this.#demo !== status) return;
+      if (status.state === "running") {
+        status.state = main.state === "done" ? "done" : "failed";
+        if (main.state === "failed") {
+          status.error = main.error instanceof Error ? main.error.message : String(main.error);
+        }
+      }
+      this.hub.trace = null;
+    });
+    return `running demo ${name}`;
+  }
+
+  #stopDemo(): string {
+    const status = this.#demo;
+    if (status === null || status.state !== "running") return "no demo running";
+    status.state = "stopped";
+    if (this.#demoTask !== null) this.hub.kill(this.#demoTask);
+    // its children (same group) die with it
+    const group: Task[] = [];
+    this.hub.forEachLive((t) => {
+      if (t.group === status.name) group.push(t);
+    });
+    for (const t of group) this.hub.kill(t);
+    this.hub.trace = null;
+    return `stopped demo ${status.name}`;
+  }
+
+  #setStress(count: number): string {
+    const n = Math.max(0, Math.min(MAX_STRESS, Math.floor(count)));
+    for (const t of this.#stress) this.hub.kill(t);
+    this.#stress = [];
+    for (let i = 0; i < n; i++) {
+      const period = 200 + (i % 50) * 40;
+      this.#stress.push(this.hub.spawn(`sleeper ${i + 1}`, function* () {
+        for (;;) yield sleep(period);
+      }, { group: "stress", parent: null }));
+    }
+    return n === 0 ? "stress tasks killed" : `spawned ${n} stress tasks`;
+  }
+
+  /**
+   * Posts a snapshot if one is due: at most every MIN_INTERVAL_MS, only when
+   * something changed, and at least every HEARTBEAT_MS. Returns whether it posted.
+   */
+  tick(nowReal = performance.now()): boolean {
+    if (nowReal - this.#lastSent < MIN_INTERVAL_MS) return false;
+    const s = this.hub.stats();
+    const fingerprint =
+      `${s.switches}/${s.spawned}/${s.done}/${s.failed}/${s.warnings}/${this.#outputLines}/${this.#demo?.state}`;
+    const changed = fingerprint !== this.#lastFingerprint || this.#viewChanged;
+    if (!changed && nowReal - this.#lastSent < HEARTBEAT_MS) return false;
+    this.#lastFingerprint = fingerprint;
+    this.#viewChanged = false;
+    this.#lastSent = nowReal;
+    this.#post({ type: "snapshot", snapshot: this.snapshot() });
+    return true;
+  }
+
+  /** Builds a snapshot now (and consumes the pending output lines). */
+  snapshot(): HubSnapshot {
+    const hub = this.hub;
+    if (this.#seq % 10 === 0) hub.scanWaits();
+    const header = this.#meter.header(hub);
+    const now = header.nowMs;
+    const view = this.#view;
+    const groups = hub.groups().filter((g) => g.live > 0).sort((a, b) => b.live - a.live)
+      .slice(0, 20).map((g) => ({ name: g.name, live: g.live }));
+    const selectedTask = view.selectedId === null ? undefined : hub.task(view.selectedId);
+    const paused = this.#paused;
+    const snapshot: HubSnapshot = {
+      seq: ++this.#seq,
+      sentAt: Date.now(),
+      paused,
+      header,
+      groups,
+      window: paused ? { request: view, total: 0, rows: [] } : taskWindow(hub, view, now),
+      selected: paused || selectedTask === undefined ? null : taskDetail(hub, selectedTask, now),
+      lanes: paused
+        ? { fromMs: now, bucketMs: 0, buckets: 0, lanes: [] }
+        : laneView(hub, view, now, selectedTask),
+      warnings: { total: header.warnings, recent: hub.recentWarnings().slice(-10).map(warningRow) },
+      demo: this.#demo === null ? null : { ...this.#demo },
+      output: { lines: this.#output, dropped: this.#dropped, nextLine: this.#outputLines },
+    };
+    this.#output = [];
+    this.#dropped = 0;
+    return snapshot;
+  }
+}
