@@ -12,7 +12,7 @@
 import { Buffer } from "node:buffer";
 // @ts-types="@types/amqplib"
 import amqp from "amqplib";
-import type { Channel, ChannelModel, ConfirmChannel } from "amqplib";
+import type { Channel, ChannelModel, ConfirmChannel, GetMessage } from "amqplib";
 
 export { Buffer };
 
@@ -347,7 +347,7 @@ export async function waitFor<T>(
   check: () => T | Promise<T>,
   what: string,
   timeoutMs = 3000,
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -792,4 +792,30 @@ export class RawClient {
       // already closed
     }
   }
+}
+
+// ---------------------------------------------------------------------------
+// Message helpers
+
+/** Gets (no-ack) every message currently ready in `queue`, in order. */
+export async function drain(ch: Channel, queue: string): Promise<GetMessage[]> {
+  const out: GetMessage[] = [];
+  for (;;) {
+    const m = await ch.get(queue, { noAck: true });
+    if (!m) return out;
+    out.push(m);
+  }
+}
+
+/** The bodies of `messages` as strings. */
+export function bodies(messages: { content: Uint8Array }[]): string[] {
+  return messages.map((m) => new TextDecoder().decode(m.content));
+}
+
+/** Polls basic.get until a message arrives. */
+export function getOne(ch: Channel, queue: string, noAck = true): Promise<GetMessage> {
+  return waitFor(
+    async () => (await ch.get(queue, { noAck })) || undefined,
+    `a message on ${queue}`,
+  );
 }
