@@ -9,6 +9,7 @@ export type CommandIntent =
   | { kind: "help" }
   | { kind: "quit" }
   | { kind: "panel"; panel: PanelId }
+  | { kind: "demo"; name: string }
   | { kind: "error"; message: string };
 
 export interface CommandSpec {
@@ -17,8 +18,13 @@ export interface CommandSpec {
   usage: string;
   summary: string;
   /** Candidates for the argument at `index` (0-based). */
-  complete(index: number): readonly string[];
+  complete(index: number, context: CommandContext): readonly string[];
   run(args: string[]): CommandIntent;
+}
+
+/** What completion may offer beyond fixed words: names known at run time. */
+export interface CommandContext {
+  demos: readonly string[];
 }
 
 const none = () => [] as const;
@@ -59,6 +65,19 @@ export const COMMANDS: readonly CommandSpec[] = [
       return { kind: "panel", panel };
     },
   },
+  {
+    name: "demo",
+    aliases: ["d"],
+    usage: ":demo NAME",
+    summary: "run a lesson demo live in the Coroutines panel",
+    complete: (index, context) => (index === 0 ? context.demos : []),
+    run: (args) => {
+      const [name] = args;
+      return name === undefined
+        ? { kind: "error", message: "usage: :demo NAME (Tab lists the demos)" }
+        : { kind: "demo", name };
+    },
+  },
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {
@@ -87,7 +106,10 @@ export function runCommandLine(line: string): CommandIntent | undefined {
  * Completion candidates for the word under the cursor at the end of `line`:
  * command names for the first word, the command's own candidates after it.
  */
-export function completionCandidates(line: string): readonly string[] {
+export function completionCandidates(
+  line: string,
+  context: CommandContext,
+): readonly string[] {
   const words = splitWords(line);
   const endsInSpace = line === "" || /\s$/.test(line);
   if (words.length === 0 || (words.length === 1 && !endsInSpace)) {
@@ -96,5 +118,5 @@ export function completionCandidates(line: string): readonly string[] {
   const command = findCommand(words[0]!);
   if (!command) return [];
   const index = endsInSpace ? words.length - 1 : words.length - 2;
-  return command.complete(index);
+  return command.complete(index, context);
 }

@@ -4,14 +4,20 @@
  */
 import type { CommandLineState } from "../tui/widgets/command_line.ts";
 import type { TextInputState } from "../tui/widgets/text_input.ts";
+import { type CoroutinesState, initialCoroutines } from "./coroutines.ts";
 import type { PanelId } from "./panels.ts";
+import type { LabCommand } from "./protocol.ts";
 import { PANEL_IDS } from "./panels.ts";
 
 export type Overlay =
   | { kind: "none" }
   | { kind: "help" }
   | { kind: "command"; line: CommandLineState }
-  | { kind: "filter"; line: TextInputState; previous: string };
+  | { kind: "filter"; line: TextInputState; previous: string }
+  /** The demo menu (`d`): index into the lab's demo list. */
+  | { kind: "demo-menu"; selected: number }
+  /** A yes/no question before a destructive command. */
+  | { kind: "confirm"; message: string; command: LabCommand };
 
 export interface StatusMessage {
   text: string;
@@ -29,6 +35,11 @@ export interface AppState {
   history: string[];
   message?: StatusMessage;
   quit: boolean;
+  /** The lab Worker: not started (snapshots, tests), running, or failed with a reason. */
+  lab: { status: "off" | "starting" | "running" } | { status: "failed"; error: string };
+  coroutines: CoroutinesState;
+  /** Commands for the lab Worker, sent and cleared by the run loop. */
+  outbox: LabCommand[];
 }
 
 export const MIN_WIDTH = 80;
@@ -49,6 +60,9 @@ export function initialState(
     filters: Object.fromEntries(PANEL_IDS.map((id) => [id, ""])) as Record<PanelId, string>,
     history: [],
     quit: false,
+    lab: { status: "off" },
+    coroutines: initialCoroutines(),
+    outbox: [],
   };
 }
 

@@ -1,28 +1,26 @@
 /**
  * The dashboard's panels, in tab order. A panel whose lab is not built yet
- * says in one line what it will show, and shows nothing invented.
+ * has a `pending` line saying what it will show, and shows nothing invented.
  */
 
 export const PANELS = [
   {
     id: "overview",
     title: "Overview",
-    pending: "A summary of every lab (coroutines, sockets, broker) will appear here.",
   },
   {
     id: "coroutines",
     title: "Coroutines",
-    pending: "Coroutine scheduling will appear here: tasks, states, switches, waits.",
   },
   {
     id: "sockets",
     title: "Sockets",
-    pending: "Echo servers under load will appear here: events, throughput, latency.",
+    pending: "Echo servers under load: events, throughput, latency (to come).",
   },
   {
     id: "rabbitmq",
     title: "RabbitMQ",
-    pending: "Exchanges, queues, bindings and consumers, with rates, will appear here.",
+    pending: "Exchanges, queues, bindings and consumers, with rates (to come).",
   },
 ] as const;
 

@@ -14,6 +14,35 @@ import { type AppState, initialState } from "./model.ts";
 import { screenCapabilities } from "./theme.ts";
 import { type AppEvent, update } from "./update.ts";
 import { view } from "./view.ts";
+import type { LabCommand, LabMessage } from "./protocol.ts";
+
+interface LabWorker {
+  send(command: LabCommand): void;
+  stop(): void;
+}
+
+/**
+ * The lab (hub, demos, servers) runs in its own Worker so heavy load never
+ * freezes the screen; its messages come back as events through \`dispatch\`.
+ */
+function startLabWorker(dispatch: (event: AppEvent) => void): LabWorker {
+  const worker = new Worker(new URL("../lab/worker.ts", import.meta.url).href, { type: "module" });
+  dispatch({ type: "lab-started" });
+  worker.onmessage = (event: MessageEvent<LabMessage>) =>
+    dispatch({ type: "lab", message: event.data });
+  worker.onerror = (event: ErrorEvent) => {
+    // The lab failing must not take the dashboard down: say so in the panel.
+    event.preventDefault();
+    dispatch({ type: "lab-failed", error: event.message });
+  };
+  return {
+    send: (command) => worker.postMessage(command),
+    stop: () => {
+      worker.postMessage({ type: "shutdown" } satisfies LabCommand);
+      worker.terminate();
+    },
+  };
+}
 
 export async function runDashboard(options: StartOptions): Promise<number> {
   const { colorLevel, theme } = screenCapabilities(Deno.env.toObject(), options);
@@ -42,13 +71,20 @@ export async function runDashboard(options: StartOptions): Promise<number> {
       },
     });
     const { promise: quit, resolve: onQuit } = Promise.withResolvers<void>();
+    let lab: LabWorker | undefined;
     const dispatch = (event: AppEvent) => {
       const next = update(state, event);
       if (next === state) return;
       state = next;
+      if (state.outbox.length > 0) {
+        const outbox = state.outbox;
+        state = { ...state, outbox: [] };
+        for (const command of outbox) lab?.send(command);
+      }
       if (state.quit) onQuit();
       else frames.request();
     };
+    lab = startLabWorker(dispatch);
     term.onResize(({ columns, rows }) =>
       dispatch({ type: "resize", width: columns, height: rows })
     );
@@ -57,6 +93,7 @@ export async function runDashboard(options: StartOptions): Promise<number> {
     frames.request();
     await quit;
     frames.cancel();
+    lab.stop();
     return 0;
   });
 }

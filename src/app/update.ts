@@ -1,9 +1,9 @@
 /**
- * update(state, event) -> state: every key, paste, resize and tick goes
- * through here. Pure: the run loop does the I/O (quitting, drawing).
+ * update(state, event) -> state: every key, paste, resize and lab message
+ * goes through here. Pure: the run loop does the I/O (drawing, sending the
+ * outbox to the lab Worker, quitting).
  */
 import type { InputEvent, KeyEvent } from "../tui/keys.ts";
-import { editForKey, editInput, textInput } from "../tui/widgets/text_input.ts";
 import {
   commandComplete,
   commandEdit,
@@ -12,16 +12,36 @@ import {
   commandLineState,
   commandSubmit,
 } from "../tui/widgets/command_line.ts";
+import { confirmAnswer } from "../tui/widgets/confirm.ts";
+import { editForKey, editInput, textInput } from "../tui/widgets/text_input.ts";
 import { type CommandIntent, completionCandidates, runCommandLine } from "./commands.ts";
+import { updateCoroutinesKey } from "./coroutines_keys.ts";
+import {
+  coroutinesLayout,
+  type CoroutinesState,
+  desiredView,
+  receiveSnapshot,
+  viewCommand,
+} from "./coroutines.ts";
 import { lookupKey } from "./keymap.ts";
 import { type AppState, isTooSmall } from "./model.ts";
 import { PANEL_IDS, type PanelId } from "./panels.ts";
+import type { LabCommand, LabMessage } from "./protocol.ts";
+import { screenLayout } from "./screen_layout.ts";
 
 export type AppEvent =
   | InputEvent
-  | { type: "resize"; width: number; height: number };
+  | { type: "resize"; width: number; height: number }
+  | { type: "lab"; message: LabMessage }
+  | { type: "lab-started" }
+  | { type: "lab-failed"; error: string };
 
 export function update(state: AppState, event: AppEvent): AppState {
+  const next = updateState(state, event);
+  return next === state ? state : syncLabView(next);
+}
+
+function updateState(state: AppState, event: AppEvent): AppState {
   switch (event.type) {
     case "resize":
       return { ...state, width: event.width, height: event.height };
@@ -31,6 +51,48 @@ export function update(state: AppState, event: AppEvent): AppState {
       return state;
     case "key":
       return pressKey(state, event);
+    case "lab":
+      return labMessage(state, event.message);
+    case "lab-started":
+      return { ...state, lab: { status: "running" } };
+    case "lab-failed":
+      return { ...state, lab: { status: "failed", error: event.error } };
+  }
+}
+
+/** Asks the lab for the rows the Coroutines table now needs, if they changed. */
+function syncLabView(state: AppState): AppState {
+  if (state.lab.status !== "running") return state;
+  const layout = coroutinesLayout(screenLayout(state.width, state.height).panel);
+  const view = { ...desiredView(state.coroutines, layout), filter: state.filters.coroutines };
+  const command = viewCommand(state.coroutines, view);
+  if (!command) return state;
+  return {
+    ...state,
+    coroutines: { ...state.coroutines, sentView: view },
+    outbox: [...state.outbox, command],
+  };
+}
+
+function send(state: AppState, command: LabCommand): AppState {
+  return { ...state, outbox: [...state.outbox, command] };
+}
+
+function withCoroutines(state: AppState, coroutines: CoroutinesState): AppState {
+  return { ...state, coroutines };
+}
+
+function labMessage(state: AppState, message: LabMessage): AppState {
+  switch (message.type) {
+    case "hello":
+      return withCoroutines(state, { ...state.coroutines, demos: message.demos });
+    case "snapshot":
+      return withCoroutines(state, receiveSnapshot(state.coroutines, message.snapshot));
+    case "reply":
+      return message.ok ? state : {
+        ...state,
+        message: { text: message.message, level: "error" },
+      };
   }
 }
 
@@ -47,25 +109,45 @@ function pressKey(state: AppState, key: KeyEvent): AppState {
       return commandKey(state, state.overlay, key);
     case "filter":
       return filterKey(state, state.overlay, key);
+    case "demo-menu":
+      return demoMenuKey(state, state.overlay, key);
+    case "confirm":
+      return confirmKey(state, state.overlay, key);
     case "none":
       return normalKey(state, key);
   }
 }
 
 function normalKey(state: AppState, key: KeyEvent): AppState {
+  if (state.panel === "coroutines") {
+    const layout = coroutinesLayout(screenLayout(state.width, state.height).panel);
+    const intent = updateCoroutinesKey(state.coroutines, key, layout);
+    if (intent) {
+      switch (intent.kind) {
+        case "state":
+          return withCoroutines({ ...state, message: undefined }, intent.state);
+        case "demo-menu":
+          return openDemoMenu(state);
+        case "kill": {
+          const message = `Kill task #${intent.id} '${intent.name}'? It fails with "killed".`;
+          return {
+            ...state,
+            overlay: { kind: "confirm", message, command: { type: "kill-task", id: intent.id } },
+          };
+        }
+      }
+    }
+  }
   const action = lookupKey(key);
   const cleared = { ...state, message: undefined };
   if (!action) {
-    return key.key === "escape" ? cleared : state;
+    return key.key === "escape" && state.message ? cleared : state;
   }
   switch (action.kind) {
     case "help":
       return { ...cleared, overlay: { kind: "help" } };
     case "command":
-      return {
-        ...cleared,
-        overlay: { kind: "command", line: commandLineState(state.history) },
-      };
+      return { ...cleared, overlay: { kind: "command", line: commandLineState(state.history) } };
     case "filter": {
       const current = state.filters[state.panel];
       return {
@@ -82,16 +164,87 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
   }
 }
 
+function openDemoMenu(state: AppState): AppState {
+  if (state.lab.status !== "running" || state.coroutines.demos.length === 0) {
+    return { ...state, message: { text: labUnavailable(state), level: "error" } };
+  }
+  return { ...state, message: undefined, overlay: { kind: "demo-menu", selected: 0 } };
+}
+
+function labUnavailable(state: AppState): string {
+  switch (state.lab.status) {
+    case "failed":
+      return `the lab is not running: ${state.lab.error}`;
+    case "off":
+      return "the lab is not running (it runs in the live dashboard only)";
+    default:
+      return "the lab is still starting; try again in a moment";
+  }
+}
+
 function stepPanel(panel: PanelId, step: 1 | -1): PanelId {
   const i = PANEL_IDS.indexOf(panel);
   return PANEL_IDS[(i + step + PANEL_IDS.length) % PANEL_IDS.length]!;
 }
 
-type CommandOverlay = Extract<AppState["overlay"], { kind: "command" }>;
-type FilterOverlay = Extract<AppState["overlay"], { kind: "filter" }>;
+type Overlay<K extends AppState["overlay"]["kind"]> = Extract<AppState["overlay"], { kind: K }>;
 
-function commandKey(state: AppState, overlay: CommandOverlay, key: KeyEvent): AppState {
-  const withLine = (line: CommandOverlay["line"]) => ({
+function demoMenuKey(state: AppState, overlay: Overlay<"demo-menu">, key: KeyEvent): AppState {
+  const count = state.coroutines.demos.length;
+  switch (key.key) {
+    case "escape":
+    case "q":
+      return { ...state, overlay: { kind: "none" } };
+    case "up":
+    case "k":
+      return { ...state, overlay: { ...overlay, selected: Math.max(0, overlay.selected - 1) } };
+    case "down":
+    case "j":
+      return {
+        ...state,
+        overlay: { ...overlay, selected: Math.min(count - 1, overlay.selected + 1) },
+      };
+    case "enter": {
+      const demo = state.coroutines.demos[overlay.selected];
+      return demo ? startDemo({ ...state, overlay: { kind: "none" } }, demo.name) : state;
+    }
+  }
+  return state;
+}
+
+function startDemo(state: AppState, name: string): AppState {
+  if (state.lab.status !== "running") {
+    return { ...state, message: { text: labUnavailable(state), level: "error" } };
+  }
+  const demos = state.coroutines.demos.map((d) => d.name);
+  if (!demos.includes(name)) {
+    return {
+      ...state,
+      message: { text: `no demo '${name}' (demos: ${demos.join(", ")})`, level: "error" },
+    };
+  }
+  const coroutines = { ...state.coroutines, detail: false, selected: 0 };
+  coroutines.output.push({ text: `--- demo ${name} ---`, style: { bold: true } });
+  return send(
+    {
+      ...state,
+      panel: "coroutines",
+      coroutines,
+      message: { text: `running ${name}`, level: "info" },
+    },
+    { type: "run-demo", name },
+  );
+}
+
+function confirmKey(state: AppState, overlay: Overlay<"confirm">, key: KeyEvent): AppState {
+  const answer = confirmAnswer(key);
+  if (answer === null) return state;
+  const closed = { ...state, overlay: { kind: "none" } as const };
+  return answer === "yes" ? send(closed, overlay.command) : closed;
+}
+
+function commandKey(state: AppState, overlay: Overlay<"command">, key: KeyEvent): AppState {
+  const withLine = (line: Overlay<"command">["line"]) => ({
     ...state,
     overlay: { kind: "command" as const, line },
   });
@@ -111,7 +264,10 @@ function commandKey(state: AppState, overlay: CommandOverlay, key: KeyEvent): Ap
       return withLine(commandHistoryDown(overlay.line));
     case "tab": {
       const { value, cursor } = overlay.line.input;
-      return withLine(commandComplete(overlay.line, completionCandidates(value.slice(0, cursor))));
+      const context = { demos: state.coroutines.demos.map((d) => d.name) };
+      return withLine(
+        commandComplete(overlay.line, completionCandidates(value.slice(0, cursor), context)),
+      );
     }
   }
   if (key.key === "backspace" && overlay.line.input.value === "") {
@@ -135,12 +291,14 @@ function applyIntent(state: AppState, intent: CommandIntent): AppState {
       return { ...state, quit: true };
     case "panel":
       return { ...state, panel: intent.panel };
+    case "demo":
+      return startDemo(state, intent.name);
     case "error":
       return { ...state, message: { text: intent.message, level: "error" } };
   }
 }
 
-function filterKey(state: AppState, overlay: FilterOverlay, key: KeyEvent): AppState {
+function filterKey(state: AppState, overlay: Overlay<"filter">, key: KeyEvent): AppState {
   const setFilter = (value: string) => ({ ...state.filters, [state.panel]: value });
   switch (key.key) {
     case "escape":

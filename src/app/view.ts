@@ -6,20 +6,25 @@
  *   row h-1      status bar, or the `:` / `/` line while one is open
  */
 import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
-import { splitRows } from "../tui/layout.ts";
 import type { Style } from "../tui/style.ts";
 import type { Symbols } from "../tui/symbols.ts";
 import { stringWidth } from "../tui/width.ts";
 import { renderBlock } from "../tui/widgets/block.ts";
 import { renderCommandLine } from "../tui/widgets/command_line.ts";
+import { renderConfirm } from "../tui/widgets/confirm.ts";
 import { renderHelp } from "../tui/widgets/help.ts";
+import { renderList } from "../tui/widgets/list.ts";
+import { renderOverlayBox } from "../tui/widgets/overlay.ts";
 import { renderStatusBar } from "../tui/widgets/status_bar.ts";
 import { renderTabs } from "../tui/widgets/tabs.ts";
 import { renderTextInput } from "../tui/widgets/text_input.ts";
 import { COMMANDS } from "./commands.ts";
+import { COROUTINES_HELP } from "./coroutines_keys.ts";
+import { coroutinesSummary, drawCoroutines } from "./coroutines_view.ts";
 import { GLOBAL_BINDINGS } from "./keymap.ts";
 import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH } from "./model.ts";
 import { PANELS } from "./panels.ts";
+import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
 
 export interface Theme {
   symbols: Symbols;
@@ -60,13 +65,11 @@ export function view(state: AppState, buf: ScreenBuffer, theme: Theme): void {
     drawTooSmall(state, buf);
     return;
   }
-  const [tabsRow, body, statusRow] = splitRows(buf.area, [{ fixed: 1 }, { fill: 1 }, {
-    fixed: 1,
-  }]) as [Rect, Rect, Rect];
-  drawTabs(state, buf, tabsRow, theme);
-  drawPanel(state, buf, body, theme);
-  drawBottomLine(state, buf, statusRow, theme);
-  if (state.overlay.kind === "help") drawHelp(state, buf, body, theme);
+  const layout = screenLayout(state.width, state.height);
+  drawTabs(state, buf, layout.tabs, theme);
+  drawPanel(state, buf, layout, theme);
+  drawBottomLine(state, buf, layout.status, theme);
+  drawOverlay(state, buf, layout.body, theme);
 }
 
 function drawTooSmall(state: AppState, buf: ScreenBuffer): void {
@@ -94,17 +97,52 @@ function drawTabs(state: AppState, buf: ScreenBuffer, row: Rect, theme: Theme): 
   buf.setString(row.x + row.width - name.length, row.y, name, { bold: true });
 }
 
-function drawPanel(state: AppState, buf: ScreenBuffer, area: Rect, theme: Theme): void {
+function drawPanel(state: AppState, buf: ScreenBuffer, layout: ScreenLayout, theme: Theme): void {
   const panel = PANELS.find((p) => p.id === state.panel)!;
   const filter = state.filters[state.panel];
-  const inner = renderBlock(buf, area, {
+  renderBlock(buf, layout.body, {
     title: panel.title,
     titleRight: filter ? `filter: ${filter}` : undefined,
     symbols: theme.symbols,
     borderStyle: theme.styles.border,
     titleStyle: { bold: true },
   });
-  buf.setString(inner.x + 1, inner.y, panel.pending, DIM, inner.width - 2);
+  const area = layout.panel;
+  switch (state.panel) {
+    case "overview":
+      drawOverview(state, buf, area);
+      return;
+    case "coroutines":
+      drawCoroutines(buf, area, state.coroutines, labLine(state), filter, theme);
+      return;
+    default:
+      if ("pending" in panel) buf.setString(area.x, area.y, panel.pending, DIM, area.width);
+  }
+}
+
+/** Why the lab shows nothing, when it does not run. */
+function labLine(state: AppState): string | undefined {
+  switch (state.lab.status) {
+    case "off":
+      return "The lab runs in the live dashboard only (deno task start).";
+    case "starting":
+      return "starting the lab...";
+    case "failed":
+      return `the lab failed: ${state.lab.error}`;
+    case "running":
+      return undefined;
+  }
+}
+
+function drawOverview(state: AppState, buf: ScreenBuffer, area: Rect): void {
+  const row = (title: string, text: string) => `${title.padEnd(11)} ${text}`;
+  const lines = [
+    row("Coroutines", coroutinesSummary(state.coroutines) ?? labLine(state) ?? "waiting..."),
+    ...PANELS.flatMap((p) => ("pending" in p ? [row(p.title, p.pending)] : [])),
+  ];
+  lines.forEach((line, i) =>
+    buf.setString(area.x, area.y + i, line, i === 0 ? undefined : DIM, area.width)
+  );
 }
 
 function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Theme): void {
@@ -138,11 +176,60 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
   });
 }
 
+function drawOverlay(state: AppState, buf: ScreenBuffer, area: Rect, theme: Theme): void {
+  const overlay = state.overlay;
+  switch (overlay.kind) {
+    case "help":
+      drawHelp(state, buf, area, theme);
+      return;
+    case "demo-menu":
+      drawDemoMenu(state, overlay.selected, buf, area, theme);
+      return;
+    case "confirm":
+      renderConfirm(buf, area, {
+        title: "Confirm",
+        message: overlay.message,
+        symbols: theme.symbols,
+      });
+      return;
+  }
+}
+
+function drawDemoMenu(
+  state: AppState,
+  selected: number,
+  buf: ScreenBuffer,
+  area: Rect,
+  theme: Theme,
+): void {
+  const demos = state.coroutines.demos;
+  const items = demos.map((d) => `${d.name.padEnd(11)} ${d.description}`);
+  const width = Math.min(area.width - 4, Math.max(40, ...items.map((i) => stringWidth(i) + 6)));
+  const { inner } = renderOverlayBox(buf, area, {
+    width,
+    height: items.length + 4,
+    title: "Run a demo",
+    symbols: theme.symbols,
+  });
+  renderList(buf, { ...inner, x: inner.x + 1, width: inner.width - 2, height: items.length }, {
+    items,
+    symbols: theme.symbols,
+  }, { selected, offset: 0 });
+  buf.setString(
+    inner.x + 1,
+    inner.y + inner.height - 1,
+    "Enter runs  Esc closes",
+    DIM,
+    inner.width - 2,
+  );
+}
+
 function drawHelp(state: AppState, buf: ScreenBuffer, area: Rect, theme: Theme): void {
   const panel = PANELS.find((p) => p.id === state.panel)!;
   renderHelp(buf, area, {
     title: `Help: ${panel.title}`,
     entries: [
+      ...(state.panel === "coroutines" ? COROUTINES_HELP : []),
       ...GLOBAL_BINDINGS.map((b) => ({ key: b.label, description: b.description })),
       ...COMMANDS.map((c) => ({ key: c.usage, description: c.summary })),
     ],

@@ -17,8 +17,10 @@ Deno.test("view() draws tabs, the panel and the status bar at 80x24", () => {
   assertGrid(draw(initialState()), [
     "1 Overview  2 Coroutines  3 Sockets  4 RabbitMQ                           warren",
     `┌ Overview ${"─".repeat(68)}┐`,
-    "│ A summary of every lab (coroutines, sockets, broker) will appear here.       │",
-    ...Array(19).fill(blank),
+    "│ Coroutines  The lab runs in the live dashboard only (deno task start).       │",
+    "│ Sockets     Echo servers under load: events, throughput, latency (to come).  │",
+    "│ RabbitMQ    Exchanges, queues, bindings and consumers, with rates (to come). │",
+    ...Array(17).fill(blank),
     `└${"─".repeat(78)}┘`,
     "? help │ : command │ / filter │ Tab panels │ q quit" + " ".repeat(29),
   ]);

@@ -58,7 +58,7 @@ Deno.test({
       await session.waitForText("unknown command: nosuch (try :help)");
 
       await press(session, "Escape", "2");
-      await session.waitForText("Coroutine scheduling will appear here");
+      await session.waitForText("no tasks: press d to run a demo");
       await press(session, "Tab");
       await session.waitForText("Echo servers under load");
 

@@ -1,0 +1,81 @@
+/**
+ * Keys of the Coroutines panel, as data (listed in help) and as a pure
+ * function from a key to what it means. Keys not listed here fall through to
+ * the global keymap.
+ */
+import type { KeyEvent } from "../tui/keys.ts";
+import { formatKey } from "../tui/keys.ts";
+import {
+  type CoroutinesLayout,
+  type CoroutinesState,
+  pageSize,
+  SORT_KEYS,
+  totalRows,
+} from "./coroutines.ts";
+
+export const COROUTINES_HELP: readonly { key: string; description: string }[] = [
+  { key: "Up Down PgUp PgDn", description: "select a task" },
+  { key: "Enter", description: "task detail: timeline, events, warnings (Esc back)" },
+  { key: "d", description: "run a lesson demo live (also :demo NAME)" },
+  { key: "s  r", description: "sort by the next column / reverse the order" },
+  { key: "Space", description: "pause the display (the hub keeps running)" },
+  { key: "k", description: "kill the selected task (asks first)" },
+];
+
+export type CoroutinesIntent =
+  | { kind: "state"; state: CoroutinesState }
+  | { kind: "demo-menu" }
+  | { kind: "kill"; id: number; name: string };
+
+export function updateCoroutinesKey(
+  state: CoroutinesState,
+  key: KeyEvent,
+  layout: CoroutinesLayout,
+): CoroutinesIntent | undefined {
+  const total = totalRows(state);
+  const select = (selected: number): CoroutinesIntent => ({
+    kind: "state",
+    state: { ...state, selected: Math.max(0, Math.min(selected, total - 1)) },
+  });
+  switch (formatKey(key)) {
+    case "up":
+      return select(state.selected - 1);
+    case "down":
+      return select(state.selected + 1);
+    case "pageup":
+      return select(state.selected - pageSize(layout));
+    case "pagedown":
+      return select(state.selected + pageSize(layout));
+    case "home":
+      return select(0);
+    case "end":
+      return select(total - 1);
+    case "enter":
+      return selectedTask(state) ? { kind: "state", state: { ...state, detail: true } } : undefined;
+    case "escape":
+      return state.detail ? { kind: "state", state: { ...state, detail: false } } : undefined;
+    case "d":
+      return { kind: "demo-menu" };
+    case "s": {
+      const next = SORT_KEYS[(SORT_KEYS.indexOf(state.sort) + 1) % SORT_KEYS.length]!;
+      return { kind: "state", state: { ...state, sort: next, selected: 0 } };
+    }
+    case "r":
+      return { kind: "state", state: { ...state, descending: !state.descending, selected: 0 } };
+    case "space":
+      return { kind: "state", state: { ...state, paused: !state.paused } };
+    case "k": {
+      const task = selectedTask(state);
+      if (!task || task.state === "done" || task.state === "failed") return undefined;
+      return { kind: "kill", id: task.id, name: task.name };
+    }
+  }
+  return undefined;
+}
+
+/** The selected row, if it is in the window the lab sent. */
+export function selectedTask(state: CoroutinesState) {
+  const window = state.snapshot?.window;
+  if (!window) return undefined;
+  return window.rows[state.selected - window.request.offset];
+}

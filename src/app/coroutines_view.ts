@@ -1,0 +1,222 @@
+/**
+ * The Coroutines panel: hub header, task table (a window of rows the lab
+ * sent), a timeline lane per busy task and the running demo's output; Enter
+ * swaps the table for the selected task's detail.
+ */
+import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
+import type { Style } from "../tui/style.ts";
+import { truncateToWidth } from "../tui/width.ts";
+import { renderLogView } from "../tui/widgets/log_view.ts";
+import { renderTable, type TableColumn } from "../tui/widgets/table.ts";
+import {
+  coroutinesLayout,
+  type CoroutinesState,
+  formatCount,
+  formatMs,
+  LANE_NAME_WIDTH,
+} from "./coroutines.ts";
+import type { HubSnapshot, LaneView, TaskDetail, TaskRow, TaskSortKey } from "./protocol.ts";
+import type { Theme } from "./view.ts";
+
+const DIM: Style = { dim: true };
+const BOLD: Style = { bold: true };
+const WARN: Style = { fg: 3, bold: true };
+const FAILED: Style = { fg: 1 };
+
+const COLUMNS: readonly (TableColumn & { sort: TaskSortKey })[] = [
+  { title: "id", width: { fixed: 5 }, align: "right", sort: "id" },
+  { title: "name", width: { fill: 1 }, sort: "name" },
+  { title: "group", width: { fixed: 10 }, sort: "group" },
+  { title: "state", width: { fixed: 18 }, sort: "state" },
+  { title: "switches", width: { fixed: 8 }, align: "right", sort: "switches" },
+  { title: "busy%", width: { fixed: 5 }, align: "right", sort: "busy" },
+  { title: "age", width: { fixed: 6 }, align: "right", sort: "age" },
+  { title: "warn", width: { fixed: 4 }, align: "right", sort: "warnings" },
+];
+
+export function drawCoroutines(
+  buf: ScreenBuffer,
+  area: Rect,
+  state: CoroutinesState,
+  labLine: string | undefined,
+  filter: string,
+  theme: Theme,
+): void {
+  const snapshot = state.snapshot;
+  if (!snapshot) {
+    buf.setString(area.x, area.y, labLine ?? "waiting for the lab's first snapshot...", DIM);
+    return;
+  }
+  const layout = coroutinesLayout(area);
+  drawHeader(buf, layout.header, snapshot, state.paused);
+  if (state.detail && snapshot.selected) {
+    drawDetail(
+      buf,
+      { ...layout.table, height: layout.table.height + layout.lanes.height },
+      snapshot.selected,
+      snapshot.header.nowMs,
+    );
+  } else {
+    drawTable(buf, layout.table, state, snapshot, filter, theme);
+    drawLanes(buf, layout.lanes, snapshot.lanes, theme);
+  }
+  if (!state.detail || !snapshot.selected) drawOutput(buf, layout.output, state, theme);
+}
+
+function drawHeader(buf: ScreenBuffer, row: Rect, snapshot: HubSnapshot, paused: boolean): void {
+  const h = snapshot.header;
+  const waits = h.waiting;
+  const parts = [
+    `live ${formatCount(h.live)}`,
+    `ready ${formatCount(h.ready)}`,
+    `waiting ${formatCount(waits.sleep + waits.io + waits.recv + waits.join + waits.switch)}`,
+    `switches/s ${formatCount(h.switchesPerS)}`,
+    `lag ${formatMs(h.loopLagMs)}`,
+  ];
+  let x = buf.setString(row.x, row.y, parts.join("  "), BOLD, row.width);
+  if (h.warnings > 0) {
+    x = buf.setString(
+      x,
+      row.y,
+      `  warnings ${formatCount(h.warnings)}`,
+      WARN,
+      row.x + row.width - x,
+    );
+  }
+  const right = paused
+    ? "PAUSED (space)"
+    : snapshot.demo
+    ? `demo ${snapshot.demo.name}: ${snapshot.demo.state}`
+    : "";
+  if (right && x + right.length + 2 <= row.x + row.width) {
+    buf.setString(row.x + row.width - right.length, row.y, right, paused ? { reverse: true } : DIM);
+  }
+}
+
+function taskCells(t: TaskRow): string[] {
+  return [
+    String(t.id),
+    t.name,
+    t.group,
+    t.stateText,
+    formatCount(t.switches),
+    t.busyPct.toFixed(0),
+    formatMs(t.ageMs),
+    t.warnings > 0 ? `!${t.warnings}` : "",
+  ];
+}
+
+function drawTable(
+  buf: ScreenBuffer,
+  rect: Rect,
+  state: CoroutinesState,
+  snapshot: HubSnapshot,
+  filter: string,
+  theme: Theme,
+): void {
+  const { rows, total, request } = snapshot.window;
+  const sortColumn = COLUMNS.findIndex((c) => c.sort === state.sort);
+  const failed = new Set(rows.filter((r) => r.state === "failed").map((r) => r.id));
+  renderTable(buf, rect, {
+    columns: COLUMNS,
+    rows: rows.map(taskCells),
+    sort: sortColumn >= 0 ? { column: sortColumn, descending: state.descending } : undefined,
+    symbols: theme.symbols,
+    emptyText: filter
+      ? `no task matches '${filter}'`
+      : "no tasks: press d to run a demo, or :demo gevent",
+    rowStyle: (row) => (failed.has(Number(row[0])) ? FAILED : undefined),
+  }, { selected: total > 0 ? state.selected - request.offset : null, offset: 0 });
+  if (total > rows.length) {
+    const tag = ` ${formatCount(request.offset + 1)}-${
+      formatCount(request.offset + rows.length)
+    } of ${formatCount(total)} `;
+    buf.setString(rect.x + rect.width - tag.length, rect.y, tag, DIM);
+  }
+}
+
+/** One glyph per lane sample: the lesson's switching made visible. */
+function laneGlyphs(theme: Theme): Record<string, string> {
+  return theme.symbols.unicode
+    ? { R: "█", r: "▒", w: "·", x: "x", " ": " ", "?": " " }
+    : { R: "#", r: "+", w: ".", x: "x", " ": " ", "?": " " };
+}
+
+function drawLanes(buf: ScreenBuffer, rect: Rect, lanes: LaneView, theme: Theme): void {
+  if (rect.height <= 0) return;
+  const glyphs = laneGlyphs(theme);
+  const legend = `timeline ${
+    formatMs(lanes.bucketMs * lanes.buckets)
+  }: ${glyphs.R} run ${glyphs.r} ready ${glyphs.w} wait`;
+  buf.setString(rect.x, rect.y, legend, DIM, rect.width);
+  lanes.lanes.slice(0, rect.height - 1).forEach((lane, i) => {
+    const y = rect.y + 1 + i;
+    buf.setString(
+      rect.x,
+      y,
+      truncateToWidth(lane.name, LANE_NAME_WIDTH - 1),
+      undefined,
+      LANE_NAME_WIDTH,
+    );
+    const samples = [...lane.samples].map((s) => glyphs[s] ?? " ").join("");
+    buf.setString(rect.x + LANE_NAME_WIDTH, y, samples, { fg: 2 }, rect.width - LANE_NAME_WIDTH);
+  });
+}
+
+function drawOutput(buf: ScreenBuffer, rect: Rect, state: CoroutinesState, theme: Theme): void {
+  if (rect.height <= 0) return;
+  const x = rect.x + 1;
+  const width = Math.max(0, rect.width - 1);
+  buf.setString(x, rect.y, "demo output", DIM, width);
+  renderLogView(buf, { x, y: rect.y + 1, width, height: rect.height - 1 }, {
+    ring: state.output,
+    symbols: theme.symbols,
+    emptyText: "(none yet)",
+  });
+}
+
+function drawDetail(buf: ScreenBuffer, rect: Rect, detail: TaskDetail, nowMs: number): void {
+  const t = detail.task;
+  const lines: { text: string; style?: Style }[] = [
+    { text: `#${t.id} ${t.name}  (group ${t.group || "-"})   Esc back`, style: BOLD },
+    {
+      text: `state ${t.stateText} for ${formatMs(t.stateForMs)}   switches ${
+        formatCount(t.switches)
+      }   busy ${formatMs(t.busyMs)} (${t.busyPct.toFixed(0)}%)   waiting ${formatMs(t.waitingMs)}`,
+    },
+    {
+      text: `last wake: ${t.lastWake || "-"}   parent: ${
+        detail.parent ? `#${detail.parent.id} ${detail.parent.name}` : "-"
+      }   children: ${detail.childCount}${
+        detail.children.length > 0
+          ? " (" + detail.children.slice(0, 4).map((c) => `${c.name} ${c.stateText}`).join(", ") +
+            ")"
+          : ""
+      }`,
+    },
+  ];
+  if (detail.error) lines.push({ text: `error: ${detail.error}`, style: FAILED });
+  if (detail.result) lines.push({ text: `result: ${detail.result}` });
+  for (const w of detail.warnings) {
+    lines.push({ text: `! ${w.summary} (x${w.count})`, style: WARN });
+    lines.push({ text: `  ${w.explanation}`, style: DIM });
+  }
+  lines.push({ text: `recent state changes (${detail.eventCount} in all):`, style: BOLD });
+  for (const e of detail.events.slice().reverse()) {
+    lines.push({ text: `  ${formatMs(Math.max(0, nowMs - e.atMs)).padStart(6)} ago  ${e.text}` });
+  }
+  lines.slice(0, rect.height).forEach((line, i) => {
+    buf.setString(rect.x, rect.y + i, line.text, line.style, rect.width);
+  });
+}
+
+/** One line for the Overview panel. */
+export function coroutinesSummary(state: CoroutinesState): string | undefined {
+  const h = state.snapshot?.header;
+  if (!h) return undefined;
+  return `${formatCount(h.live)} live tasks, ${formatCount(h.switchesPerS)} switches/s, ${
+    formatCount(h.warnings)
+  } warnings${
+    state.snapshot?.demo ? `, demo ${state.snapshot.demo.name} ${state.snapshot.demo.state}` : ""
+  }`;
+}
