@@ -97,7 +97,6 @@ export class Channel {
   #deliveryTag = 0;
   #prefetch = 0;
   #globalPrefetch = 0;
-  #flowActive = true;
   #lastQueue = "";
   #confirm = false;
   #publishSeq = 0;
@@ -216,9 +215,10 @@ export class Channel {
         case "channel.close-ok":
           return;
         case "channel.flow":
-          this.#flowActive = Boolean(a.active);
-          this.#send("channel.flow-ok", { active: this.#flowActive });
-          if (this.#flowActive) this.#kickConsumers();
+          // RabbitMQ 3.x refuses client-initiated flow control (540, closing
+          // the connection); only active=true is acknowledged.
+          if (!a.active) throw notImplemented("active=false");
+          this.#send("channel.flow-ok", { active: true });
           return;
         case "channel.flow-ok":
           return;
@@ -444,7 +444,7 @@ export class Channel {
   }
 
   canDeliver(consumer: ChannelConsumer): boolean {
-    if (this.#state !== "open" || !this.#flowActive || !this.host.canWrite()) return false;
+    if (this.#state !== "open" || !this.host.canWrite()) return false;
     if (consumer.noAck) return true;
     if (consumer.prefetch > 0 && consumer.unacked >= consumer.prefetch) return false;
     if (this.#globalPrefetch > 0 && this.#unacked.size >= this.#globalPrefetch) return false;
