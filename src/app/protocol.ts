@@ -2,8 +2,9 @@
  * Messages between the UI thread and the `lab` Worker (types only: this file
  * imports nothing, so both sides can use it without pulling in the other).
  *
- * The lab posts a `hello`, then coalesced `snapshot`s: at most 10 per second,
- * only when something changed, and at least one per second as a heartbeat
+ * The lab posts a `hello`, then coalesced `snapshot`s: at most 10 per second
+ * (fewer when building one is expensive, e.g. 100k rows sorted by name, so
+ * telemetry stays under ~20% of the Worker's time), only when something changed, and at least one per second as a heartbeat
  * (a UI that sees none for over a second can say the lab is blocked: a
  * blocking step in a coroutine freezes the whole Worker, telemetry included).
  * A snapshot's size is bounded whatever the number of tasks: exact counts,

@@ -462,6 +462,18 @@ export class Hub {
     return out;
   }
 
+  /** How many of the task's kept state changes happened at or after `sinceMs` (no allocation). */
+  eventsSince(t: Task, sinceMs: number): number {
+    const n = Math.min(t._rpos, RING);
+    const base = t._slot * RING;
+    let count = 0;
+    for (let k = t._rpos - 1; k >= t._rpos - n; k--) {
+      if (this.#ringT[base + (k & RING_MASK)]! < sinceMs) break;
+      count++;
+    }
+    return count;
+  }
+
   /** How many state changes the task has had in total (the ring keeps the last RING). */
   eventCount(t: Task): number {
     return t._rpos;

@@ -16,7 +16,17 @@ import type {
   WarningRow,
 } from "../app/protocol.ts";
 import type { Hub } from "./hub.ts";
-import { S_DONE, S_FAILED, S_IO, S_READY, S_RUNNING, stateName, type Task } from "./task.ts";
+import {
+  S_DONE,
+  S_FAILED,
+  S_IO,
+  S_READY,
+  S_RUNNING,
+  S_SLEEP,
+  S_SWITCH,
+  stateName,
+  type Task,
+} from "./task.ts";
 import type { TaskWarning } from "./warnings.ts";
 
 export const MAX_ROWS = 500;
@@ -78,6 +88,11 @@ export function warningRow(w: TaskWarning): WarningRow {
 
 type Compare = (a: Task, b: Task) => number;
 
+function waited(t: Task, now: number): number {
+  const code = t._state;
+  return t._waited + (code >= S_SLEEP && code <= S_SWITCH ? now - t._since : 0);
+}
+
 function comparator(key: TaskSortKey, descending: boolean, now: number): Compare {
   const byId: Compare = (a, b) => a.id - b.id;
   let primary: Compare;
@@ -101,8 +116,7 @@ function comparator(key: TaskSortKey, descending: boolean, now: number): Compare
       primary = (a, b) => b._spawnedAt - a._spawnedAt;
       break;
     case "wait":
-      primary = (a, b) => a.waitingMs - b.waitingMs;
-      void now;
+      primary = (a, b) => waited(a, now) - waited(b, now);
       break;
     case "warnings":
       primary = (a, b) => (a._warnings?.length ?? 0) - (b._warnings?.length ?? 0);
@@ -147,32 +161,37 @@ function matcher(filter: string): ((t: Task) => boolean) | null {
     t.stateText.toLowerCase().includes(f);
 }
 
-/** Live tasks, then the kept finished ones. */
-function allTasks(hub: Hub, includeFinished: boolean): Task[] {
-  const out: Task[] = [];
-  hub.forEachLive((t) => out.push(t));
-  if (includeFinished) { for (const t of hub.recentFinished()) out.push(t); }
-  return out;
-}
-
 export function taskWindow(hub: Hub, view: TaskViewRequest, now: number): TaskWindow {
   const match = matcher(view.filter);
-  let tasks = allTasks(hub, view.includeFinished);
+  const finished = view.includeFinished ? hub.recentFinished().sort((a, b) => a.id - b.id) : [];
+  if (view.sort === "id" && !view.descending) {
+    // live tasks are kept in id order already: merge with the finished ones, no sort
+    const end = view.offset + view.limit;
+    const rows: Task[] = [];
+    let total = 0;
+    let f = 0;
+    const take = (t: Task) => {
+      if (match !== null && !match(t)) return;
+      if (total >= view.offset && total < end) rows.push(t);
+      total++;
+    };
+    hub.forEachLive((t) => {
+      while (f < finished.length && finished[f]!.id < t.id) take(finished[f++]!);
+      take(t);
+    });
+    while (f < finished.length) take(finished[f++]!);
+    return { request: view, total, rows: rows.map((t) => taskRow(t, now)) };
+  }
+  let tasks: Task[] = [];
+  hub.forEachLive((t) => tasks.push(t));
+  for (const t of finished) tasks.push(t);
   if (match !== null) tasks = tasks.filter(match);
   const total = tasks.length;
   const end = Math.min(total, view.offset + view.limit);
-  let rows: Task[];
-  if (view.sort === "id" && !view.descending) {
-    // live tasks are kept in spawn order already; finished ones after them
-    tasks.sort((a, b) => a.id - b.id);
-    rows = tasks.slice(view.offset, end);
-  } else {
-    const cmp = comparator(view.sort, view.descending, now);
-    rows = end <= 2000 ? smallest(tasks, end, cmp).slice(view.offset) : tasks.sort(cmp).slice(
-      view.offset,
-      end,
-    );
-  }
+  const cmp = comparator(view.sort, view.descending, now);
+  const rows = end <= 2000
+    ? smallest(tasks, end, cmp).slice(view.offset)
+    : tasks.sort(cmp).slice(view.offset, end);
   return { request: view, total, rows: rows.map((t) => taskRow(t, now)) };
 }
 
@@ -190,6 +209,7 @@ export function taskDetail(hub: Hub, t: Task, now: number): TaskDetail {
       children.push({ id: c.id, name: c.name, stateText: c.stateText });
     }
   }
+  children.sort((a, b) => a.id - b.id);
   const events: TaskEventRow[] = hub.events(t).map((e) => ({
     atMs: e.atMs,
     state: stateName(e.code),
@@ -252,8 +272,9 @@ export function laneSamples(
   let k = 0;
   for (let b = 0; b < buckets; b++) {
     const start = fromMs + b * bucketMs;
-    const end = start + bucketMs;
-    while (k < events.length && events[k]!.atMs <= start) k++;
+    // the last bucket reaches up to now, inclusive
+    const end = b === buckets - 1 ? Infinity : start + bucketMs;
+    while (k < events.length && events[k]!.atMs < start) k++;
     let r: number;
     if (k > 0) {
       const code = events[k - 1]!.code;
@@ -282,22 +303,28 @@ export function laneView(
   const fromMs = now - windowMs;
   const lanes: Lane[] = [];
   if (count > 0) {
-    // rank by recent activity: state changes inside the window (the ring's newest first)
-    const scored: { t: Task; score: number }[] = [];
+    // rank by recent activity: state changes inside the window; ties go to
+    // the older task (the walk is in id order, so only a higher score displaces)
+    const k = count - (selected ? 1 : 0);
+    const top: Task[] = [];
+    const scores: number[] = [];
     const consider = (t: Task) => {
-      if (t === selected) return;
-      const ev = hub.events(t);
-      let score = 0;
-      for (let i = ev.length - 1; i >= 0 && ev[i]!.atMs >= fromMs; i--) score++;
-      if (score > 0 || !t.finished) scored.push({ t, score });
+      if (t === selected || k <= 0) return;
+      const score = hub.eventsSince(t, fromMs);
+      if (score === 0 && t.finished) return;
+      if (top.length === k && score <= scores[k - 1]!) return;
+      let i = top.length;
+      while (i > 0 && scores[i - 1]! < score) i--;
+      top.splice(i, 0, t);
+      scores.splice(i, 0, score);
+      if (top.length > k) {
+        top.pop();
+        scores.pop();
+      }
     };
-    hub.forEachLive(consider);
     for (const t of hub.recentFinished()) consider(t);
-    const picked = smallest(
-      scored,
-      count - (selected ? 1 : 0),
-      (a, b) => b.score - a.score || a.t.id - b.t.id,
-    ).map((s) => s.t).sort((a, b) => a.id - b.id);
+    hub.forEachLive(consider);
+    const picked = top.sort((a, b) => a.id - b.id);
     if (selected !== undefined) picked.unshift(selected);
     for (const t of picked) {
       lanes.push({
