@@ -27,7 +27,6 @@ interface LabWorker {
  */
 function startLabWorker(dispatch: (event: AppEvent) => void): LabWorker {
   const worker = new Worker(new URL("../lab/worker.ts", import.meta.url).href, { type: "module" });
-  dispatch({ type: "lab-started" });
   worker.onmessage = (event: MessageEvent<LabMessage>) =>
     dispatch({ type: "lab", message: event.data });
   worker.onerror = (event: ErrorEvent) => {
@@ -71,7 +70,6 @@ export async function runDashboard(options: StartOptions): Promise<number> {
       },
     });
     const { promise: quit, resolve: onQuit } = Promise.withResolvers<void>();
-    let lab: LabWorker | undefined;
     const dispatch = (event: AppEvent) => {
       const next = update(state, event);
       if (next === state) return;
@@ -79,12 +77,14 @@ export async function runDashboard(options: StartOptions): Promise<number> {
       if (state.outbox.length > 0) {
         const outbox = state.outbox;
         state = { ...state, outbox: [] };
-        for (const command of outbox) lab?.send(command);
+        for (const command of outbox) lab.send(command);
       }
       if (state.quit) onQuit();
       else frames.request();
     };
-    lab = startLabWorker(dispatch);
+    // Events only arrive after this line (input and Worker messages are async).
+    const lab = startLabWorker(dispatch);
+    dispatch({ type: "lab-started" });
     term.onResize(({ columns, rows }) =>
       dispatch({ type: "resize", width: columns, height: rows })
     );

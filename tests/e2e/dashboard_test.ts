@@ -157,3 +157,38 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: `:demo gevent runs live: 34 appears about a second after 12${tmuxSkip}`,
+  ...e2e,
+  async fn() {
+    const session = await startDashboard({ args: ["--panel", "coroutines"] });
+    try {
+      await session.waitForText("no tasks: press d to run a demo");
+      await press(session, ":");
+      await session.type("demo gevent");
+      await press(session, "Enter");
+      // Demo output lines sit at the right edge of the panel, before its border.
+      const outputLine = (text: string) => new RegExp(` ${text} +[│|]$`, "m");
+      const started = Date.now();
+      await session.waitFor((s) => outputLine("12").test(s), { what: "12", timeoutMs: 5000 });
+      const sawFirst = Date.now();
+      const screen = await session.waitFor((s) => outputLine("34").test(s), {
+        what: "34",
+        timeoutMs: 5000,
+      });
+      const gap = Date.now() - sawFirst;
+      assert(
+        gap >= 600 && gap <= 1800,
+        `34 came ${gap} ms after 12 (started ${sawFirst - started} ms in)`,
+      );
+      for (const line of ["56", "9", "78"]) {
+        assertMatch(await session.waitFor((s) => outputLine(line).test(s)), outputLine(line));
+      }
+      assertMatch(screen, /func1/);
+      await session.waitForText("demo gevent: done");
+    } finally {
+      await session.close();
+    }
+  },
+});

@@ -1,0 +1,197 @@
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { makeKey } from "../../src/tui/keys.ts";
+import { type AppState, initialState } from "../../src/app/model.ts";
+import type { HubSnapshot, TaskRow } from "../../src/app/protocol.ts";
+import { type AppEvent, update } from "../../src/app/update.ts";
+import { COLOR_STYLES, view } from "../../src/app/view.ts";
+import { symbolsFor } from "../../src/tui/symbols.ts";
+import { renderToGrid } from "../tui/grid.ts";
+
+function task(id: number, name: string, over: Partial<TaskRow> = {}): TaskRow {
+  return {
+    id,
+    name,
+    group: "gevent",
+    parentId: id === 1 ? 0 : 1,
+    state: "waiting",
+    wait: "sleep",
+    waitLabel: null,
+    stateText: "waiting(sleep)",
+    stateForMs: 100,
+    switches: 2,
+    busyMs: 1,
+    waitingMs: 99,
+    busyPct: 1,
+    ageMs: 1500,
+    lastWake: "timer fired",
+    warnings: 0,
+    ...over,
+  };
+}
+
+function snapshot(rows: TaskRow[], over: Partial<HubSnapshot> = {}): HubSnapshot {
+  return {
+    seq: 1,
+    sentAt: 0,
+    paused: false,
+    header: {
+      clock: "real",
+      nowMs: 2000,
+      live: rows.length,
+      ready: 0,
+      running: 0,
+      waiting: { sleep: rows.length, io: 0, recv: 0, join: 0, switch: 0 },
+      done: 0,
+      failed: 0,
+      spawned: rows.length,
+      switches: 10,
+      switchesPerS: 1234,
+      loopLagMs: 2,
+      timers: rows.length,
+      warnings: 0,
+    },
+    groups: [],
+    window: {
+      request: {
+        sort: "id",
+        descending: false,
+        filter: "",
+        offset: 0,
+        limit: 9,
+        includeFinished: true,
+        selectedId: null,
+        lanes: { count: 0, windowMs: 5000, buckets: 10 },
+      },
+      total: rows.length,
+      rows,
+    },
+    selected: null,
+    lanes: { fromMs: 0, bucketMs: 500, buckets: 10, lanes: [] },
+    warnings: { total: 0, recent: [] },
+    demo: { name: "gevent", state: "running", startedAtMs: 0, error: null },
+    output: { lines: ["12", "56"], dropped: 0, nextLine: 2 },
+    ...over,
+  };
+}
+
+const DEMOS = [
+  { name: "baozi", description: "hand-off" },
+  { name: "gevent", description: "switching on sleep" },
+];
+
+function run(state: AppState, ...inputs: (string | AppEvent)[]): AppState {
+  for (const input of inputs) {
+    state = update(state, typeof input === "string" ? makeKey(input) : input);
+  }
+  return state;
+}
+
+function labState(): AppState {
+  return run(
+    initialState({ panel: "coroutines" }),
+    { type: "lab-started" },
+    { type: "lab", message: { type: "hello", demos: DEMOS } },
+    {
+      type: "lab",
+      message: {
+        type: "snapshot",
+        snapshot: snapshot([task(1, "gevent", { stateText: "waiting(join)" }), task(2, "func1")]),
+      },
+    },
+  );
+}
+
+Deno.test("coroutines view draws the hub header, the task rows and the demo output", () => {
+  const state = labState();
+  const rows = renderToGrid(
+    (buf) => view(state, buf, { symbols: symbolsFor(true), styles: COLOR_STYLES }),
+    80,
+    24,
+  );
+  assertEquals(
+    rows[2],
+    "│ live 2  ready 0  waiting 2  switches/s 1,234  lag 2ms   demo gevent: running │",
+  );
+  assertEquals(
+    rows[3],
+    "│  id ▲ name          group      state              switches busy%    age warn │",
+  );
+  assertEquals(
+    rows[4],
+    "│     1 gevent        gevent     waiting(join)             2     1   1.5s      │",
+  );
+  assertEquals(
+    rows[5],
+    "│     2 func1         gevent     waiting(sleep)            2     1   1.5s      │",
+  );
+  const text = rows.join("\n");
+  assert(/demo output\s+│\n.*12\s+│\n.*56\s+│/.test(text), text);
+});
+
+Deno.test("coroutines panel asks the lab for the rows it shows", () => {
+  const state = labState();
+  const views = state.outbox.filter((c) => c.type === "set-view");
+  assert(views.length >= 1, "a set-view was sent when the lab started");
+  const last = views.at(-1)!;
+  assert(last.type === "set-view");
+  assertEquals(last.view.sort, "id");
+  assertEquals(last.view.limit, 9);
+  // Moving the selection to the second row names that task.
+  const moved = run({ ...state, outbox: [] }, "down");
+  const sent = moved.outbox.at(-1);
+  assert(sent?.type === "set-view");
+  assertEquals(sent.view.selectedId, 2);
+  // s sorts by the next column; the lab is asked for that order.
+  const sorted = run({ ...state, outbox: [] }, "s");
+  const sortView = sorted.outbox.at(-1);
+  assert(sortView?.type === "set-view");
+  assertEquals(sortView.view.sort, "name");
+  // Nothing changed, nothing sent.
+  assertEquals(run({ ...state, outbox: [] }, { type: "resize", width: 80, height: 24 }).outbox, []);
+});
+
+Deno.test("d opens the demo menu and Enter runs the chosen demo", () => {
+  const menu = run({ ...labState(), outbox: [] }, "d");
+  assertEquals(menu.overlay, { kind: "demo-menu", selected: 0 });
+  const started = run(menu, "down", "enter");
+  assertEquals(started.overlay.kind, "none");
+  assert(started.outbox.some((c) => c.type === "run-demo" && c.name === "gevent"));
+});
+
+Deno.test(":demo NAME runs a demo, completes names and rejects unknown ones", () => {
+  const ran = run({ ...labState(), outbox: [] }, ":", ..."demo baozi", "enter");
+  assert(ran.outbox.some((c) => c.type === "run-demo" && c.name === "baozi"));
+  const completed = run(labState(), ":", ..."demo ge", "tab");
+  assert(completed.overlay.kind === "command");
+  assertEquals(completed.overlay.line.input.value, "demo gevent ");
+  const unknown = run(labState(), ":", ..."demo nope", "enter");
+  assertEquals(unknown.message?.text, "no demo 'nope' (demos: baozi, gevent)");
+});
+
+Deno.test("k asks before killing the selected task; only y sends the kill", () => {
+  const asked = run({ ...labState(), outbox: [] }, "k");
+  assert(asked.overlay.kind === "confirm");
+  assert(asked.overlay.message.includes("#1 'gevent'"));
+  const no = run(asked, "n");
+  assertEquals(no.overlay.kind, "none");
+  assert(!no.outbox.some((c) => c.type === "kill-task"));
+  const yes = run(asked, "y");
+  assert(yes.outbox.some((c) => c.type === "kill-task" && c.id === 1));
+});
+
+Deno.test("space pauses the display: later snapshots do not replace the shown one", () => {
+  const paused = run(labState(), " ");
+  assert(paused.coroutines.paused);
+  const after = run(paused, {
+    type: "lab",
+    message: { type: "snapshot", snapshot: snapshot([task(7, "other")]) },
+  });
+  assertEquals(after.coroutines.snapshot?.window.rows.map((r) => r.id), [1, 2]);
+});
+
+Deno.test("without a running lab, d says why instead of opening an empty menu", () => {
+  const state = run(initialState({ panel: "coroutines" }), "d");
+  assertEquals(state.overlay.kind, "none");
+  assertEquals(state.message?.level, "error");
+  assert(state.message?.text.includes("the lab is not running"));
+});
