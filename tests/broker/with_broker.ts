@@ -15,6 +15,7 @@ import amqp from "amqplib";
 import type { Channel, ChannelModel, ConfirmChannel, GetMessage } from "amqplib";
 
 export { Buffer };
+export type { Channel, ConfirmChannel, GetMessage };
 
 export type TargetName = "embedded" | "rabbitmq";
 
@@ -342,16 +343,18 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+export type Truthy<T> = Exclude<T, false | 0 | "" | null | undefined>;
+
 /** Waits until `check()` is truthy, polling; throws with `what` on timeout. */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   what: string,
   timeoutMs = 3000,
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as Truthy<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }
@@ -364,6 +367,11 @@ export async function expectCode(promise: Promise<unknown>, code: number): Promi
     await promise;
   } catch (e) {
     error = e as CodedError;
+    // amqplib's basic.get rejects with the raw channel.close frame.
+    const frame = e as { fields?: { replyCode?: number; replyText?: string } };
+    if (error.code === undefined && frame.fields?.replyCode !== undefined) {
+      error = Object.assign(new Error(frame.fields.replyText), { code: frame.fields.replyCode });
+    }
     if (error.code !== code) {
       throw new Error(`expected reply code ${code}, got ${error.code}: ${error.message}`);
     }
