@@ -808,7 +808,15 @@ export class Hub {
         t = null;
         continue;
       }
-      t = this.#effect(t, r.value);
+      const stepped: Task = t;
+      try {
+        t = this.#effect(stepped, r.value);
+      } catch (error) {
+        // a malformed effect (switchTo(undefined), joinAll(3)) fails its task, not the hub
+        if (!stepped.finished) this.#finish(stepped, S_FAILED, error);
+        t = null;
+        continue;
+      }
       if (t !== null && this.#overBudget) {
         // a switch chain that outlived the slice continues in the next one
         this.#to(t, S_READY);
@@ -862,7 +870,7 @@ export class Hub {
         t._holding = hold;
         if (hold) this.#ioHolds++;
         if (this.#trace !== null) this.#trace(`${t.name}: wait io ${t._label}`);
-        promise.then(
+        Promise.resolve(promise).then(
           (value) => this.#ioDone(t, seq, value, false),
           (error) => this.#ioDone(t, seq, error, true),
         );

@@ -139,7 +139,6 @@ export class Task {
   /** @internal */ _warnings: TaskWarning[] | null = null;
   /** @internal this task's group figures (looked up once, not per wake) */ _gs: GroupStats | null =
     null;
-  /** @internal switches at the last telemetry snapshot (activity ranking) */ _swMark = 0;
   /** @internal */ _result: unknown = undefined;
   /** @internal */ _error: unknown = undefined;
   /** @internal */ _doneWaiters: (() => void)[] | null = null;

@@ -47,7 +47,7 @@ Deno.test({
     assertEquals(status.code, 0);
     assertEquals(lines.map((l) => l.line), ["12", "56", "9", "34", "78"]);
     const gap = lines[3]!.at - lines[0]!.at;
-    assert(gap > 800 && gap < 1500, `34 came ${gap} ms after 12`);
+    assert(gap > 800 && gap < 2000, `34 came ${gap} ms after 12`);
   },
 });
 
@@ -91,7 +91,7 @@ Deno.test("runDemoCli() --trace --speed 4 interleaves scheduling events and runs
   const t0 = performance.now();
   assertEquals(await runDemoCli(["gevent", "--trace", "--speed", "4"], fast.io), 0);
   const took = performance.now() - t0;
-  assert(took >= 240 && took < 800, `gevent at speed 4 took ${took} ms`);
+  assert(took >= 240 && took < 1500, `gevent at speed 4 took ${took} ms`);
   assert(fast.out.includes("  · func1: sleep 1000 ms"), fast.out.join("\n"));
   assert(fast.out.includes("  · wake func1 (timer fired)"));
   const i12 = fast.out.indexOf("12");

@@ -130,5 +130,5 @@ Deno.test("gevent on the real clock prints 34 and 78 about a second after 12", a
   const at = (line: string) => seen.find((s) => s.line === line)!.at;
   assert(at("9") < 100, `9 printed at ${at("9")} ms`);
   const gap = at("34") - at("12");
-  assert(gap >= 990 && gap < 1300, `34 came ${gap} ms after 12`);
+  assert(gap >= 990 && gap < 1600, `34 came ${gap} ms after 12`);
 });

@@ -266,6 +266,22 @@ Deno.test("an error in a task fails that task only; the others go on", async () 
   hub.close();
 });
 
+Deno.test("a malformed effect fails its task, not the hub", async () => {
+  const { hub, log, say } = setup();
+  const bad = hub.spawn("bad", function* () {
+    yield switchTo(undefined as unknown as Task);
+  });
+  const odd = hub.spawn("odd", function* () {
+    say(`waited on a plain value: ${yield wait(7 as unknown as Promise<number>, "not a promise")}`);
+  });
+  await hub.idle();
+  assertEquals(bad.state, "failed");
+  assert(bad.error instanceof TypeError);
+  assertEquals(odd.state, "done");
+  assertEquals(log, ["0 waited on a plain value: 7"]);
+  hub.close();
+});
+
 Deno.test("kill() ends a waiting task, runs its finally block and wakes its joiners", async () => {
   const { hub, log, say } = setup();
   const victim = hub.spawn("victim", function* () {

@@ -169,3 +169,41 @@ Deno.test("a killed task shows in the table as failed with the kill explained", 
   assertEquals([detail.task.state, detail.error], ["failed", "task 'victim' was killed"]);
   hub.close();
 });
+
+Deno.test("LabService runs a demo with trace into the output and stops a running one", async () => {
+  const hub = virtualHub();
+  const posted: LabMessage[] = [];
+  const service = new LabService({ hub, post: (m) => posted.push(m) });
+  service.handle({ type: "run-demo", name: "greenlet", trace: true });
+  await hub.idle();
+  await new Promise((r) => setTimeout(r, 0));
+  const first = service.snapshot();
+  assertEquals(first.demo?.state, "done");
+  assertEquals(first.output.lines.filter((l) => !l.startsWith("  · ")), [
+    "--- demo greenlet ---",
+    "12",
+    "56",
+    "34",
+    "78",
+  ]);
+  assert(first.output.lines.includes("  · switch gr1 -> gr2"));
+
+  const release = hub.hold(); // keep baozi's virtual time from running to its end
+  service.handle({ type: "run-demo", name: "baozi" });
+  await new Promise((r) => setTimeout(r, 0));
+  assertEquals(hub.stats().live, 4);
+  service.handle({ type: "stop-demo" });
+  assertEquals(hub.stats().live, 0);
+  const second = service.snapshot();
+  assertEquals(second.demo?.state, "stopped");
+  assertEquals(second.output.lines, [
+    "--- demo baozi ---",
+    "--->starting eating baozi...",
+    "--->starting eating baozi...",
+    "[c1] is eating baozi 1",
+    "[c2] is eating baozi 1",
+  ]);
+  assertEquals(second.output.nextLine, first.output.nextLine + 5);
+  release();
+  hub.close();
+});
