@@ -10,6 +10,7 @@ export type CommandIntent =
   | { kind: "quit" }
   | { kind: "panel"; panel: PanelId }
   | { kind: "demo"; name: string }
+  | { kind: "stress"; tasks: number }
   | { kind: "error"; message: string };
 
 export interface CommandSpec {
@@ -28,6 +29,9 @@ export interface CommandContext {
 }
 
 const none = () => [] as const;
+
+/** The most sleeping tasks `:stress` spawns: the scale the panel is built for. */
+export const STRESS_LIMIT = 100_000;
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -76,6 +80,21 @@ export const COMMANDS: readonly CommandSpec[] = [
       return name === undefined
         ? { kind: "error", message: "usage: :demo NAME (Tab lists the demos)" }
         : { kind: "demo", name };
+    },
+  },
+  {
+    name: "stress",
+    aliases: [],
+    usage: ":stress N",
+    summary: "spawn N sleeping tasks (up to 100000) to see the hub at scale; 0 kills them",
+    complete: (index) => (index === 0 ? ["1000", "100000", "0"] : []),
+    run: (args) => {
+      const [count] = args;
+      const tasks = Number(count);
+      if (count === undefined || !/^\d+$/.test(count) || tasks > STRESS_LIMIT) {
+        return { kind: "error", message: `usage: :stress N (N from 0 to ${STRESS_LIMIT})` };
+      }
+      return { kind: "stress", tasks };
     },
   },
 ];

@@ -76,9 +76,9 @@ export function coroutinesLayout(area: Rect): CoroutinesLayout {
   return { header, table, lanes, output };
 }
 
-/** Rows of the table that fit under its header. */
+/** Rows of the table that fit between its header and its footer. */
 export function pageSize(layout: CoroutinesLayout): number {
-  return Math.max(1, layout.table.height - 1);
+  return Math.max(1, layout.table.height - 2);
 }
 
 /** Lane width in cells after the name column. */

@@ -24,7 +24,7 @@ const WARN: Style = { fg: 3, bold: true };
 const FAILED: Style = { fg: 1 };
 
 const COLUMNS: readonly (TableColumn & { sort: TaskSortKey })[] = [
-  { title: "id", width: { fixed: 5 }, align: "right", sort: "id" },
+  { title: "id", width: { fixed: 6 }, align: "right", sort: "id" },
   { title: "name", width: { fill: 1 }, sort: "name" },
   { title: "group", width: { fixed: 10 }, sort: "group" },
   { title: "state", width: { fixed: 18 }, sort: "state" },
@@ -65,31 +65,19 @@ export function drawCoroutines(
 
 function drawHeader(buf: ScreenBuffer, row: Rect, snapshot: HubSnapshot, paused: boolean): void {
   const h = snapshot.header;
-  const waits = h.waiting;
   const parts = [
     `live ${formatCount(h.live)}`,
     `ready ${formatCount(h.ready)}`,
-    `waiting ${formatCount(waits.sleep + waits.io + waits.recv + waits.join + waits.switch)}`,
     `switches/s ${formatCount(h.switchesPerS)}`,
     `lag ${formatMs(h.loopLagMs)}`,
   ];
-  let x = buf.setString(row.x, row.y, parts.join("  "), BOLD, row.width);
+  const x = buf.setString(row.x, row.y, parts.join("  "), BOLD, row.width);
   if (h.warnings > 0) {
-    x = buf.setString(
-      x,
-      row.y,
-      `  warnings ${formatCount(h.warnings)}`,
-      WARN,
-      row.x + row.width - x,
-    );
+    buf.setString(x, row.y, `  warnings ${formatCount(h.warnings)}`, WARN, row.x + row.width - x);
   }
-  const right = paused
-    ? "PAUSED (space)"
-    : snapshot.demo
-    ? `demo ${snapshot.demo.name}: ${snapshot.demo.state}`
-    : "";
-  if (right && x + right.length + 2 <= row.x + row.width) {
-    buf.setString(row.x + row.width - right.length, row.y, right, paused ? { reverse: true } : DIM);
+  if (paused) {
+    const tag = " PAUSED (space resumes) ";
+    buf.setString(row.x + row.width - tag.length, row.y, tag, { reverse: true });
   }
 }
 
@@ -117,7 +105,9 @@ function drawTable(
   const { rows, total, request } = snapshot.window;
   const sortColumn = COLUMNS.findIndex((c) => c.sort === state.sort);
   const failed = new Set(rows.filter((r) => r.state === "failed").map((r) => r.id));
-  renderTable(buf, rect, {
+  // The last row is a footer: where the window is and how it is sorted.
+  const tableRect = { ...rect, height: Math.max(1, rect.height - 1) };
+  renderTable(buf, tableRect, {
     columns: COLUMNS,
     rows: rows.map(taskCells),
     sort: sortColumn >= 0 ? { column: sortColumn, descending: state.descending } : undefined,
@@ -127,12 +117,12 @@ function drawTable(
       : "no tasks: press d to run a demo, or :demo gevent",
     rowStyle: (row) => (failed.has(Number(row[0])) ? FAILED : undefined),
   }, { selected: total > 0 ? state.selected - request.offset : null, offset: 0 });
-  if (total > rows.length) {
-    const tag = ` ${formatCount(request.offset + 1)}-${
-      formatCount(request.offset + rows.length)
-    } of ${formatCount(total)} `;
-    buf.setString(rect.x + rect.width - tag.length, rect.y, tag, DIM);
-  }
+  if (rect.height < 2 || total === 0) return;
+  const shown = `${formatCount(request.offset + 1)}-${formatCount(request.offset + rows.length)}`;
+  const footer = `tasks ${shown} of ${formatCount(total)}, by ${state.sort}${
+    state.descending ? " (reversed)" : ""
+  }${filter ? `, filter '${filter}'` : ""}   Enter detail  s sort  r reverse  k kill`;
+  buf.setString(rect.x, rect.y + rect.height - 1, footer, DIM, rect.width);
 }
 
 /** One glyph per lane sample: the lesson's switching made visible. */
@@ -167,7 +157,9 @@ function drawOutput(buf: ScreenBuffer, rect: Rect, state: CoroutinesState, theme
   if (rect.height <= 0) return;
   const x = rect.x + 1;
   const width = Math.max(0, rect.width - 1);
-  buf.setString(x, rect.y, "demo output", DIM, width);
+  const demo = state.snapshot?.demo;
+  const title = demo ? `demo ${demo.name}: ${demo.state}` : "demo output";
+  buf.setString(x, rect.y, title, DIM, width);
   renderLogView(buf, { x, y: rect.y + 1, width, height: rect.height - 1 }, {
     ring: state.output,
     symbols: theme.symbols,

@@ -89,10 +89,11 @@ function labMessage(state: AppState, message: LabMessage): AppState {
     case "snapshot":
       return withCoroutines(state, receiveSnapshot(state.coroutines, message.snapshot));
     case "reply":
-      return message.ok ? state : {
-        ...state,
-        message: { text: message.message, level: "error" },
-      };
+      // Failures always show; of successes only those a person asked for by name.
+      if (message.ok && message.command !== "kill-task" && message.command !== "stress") {
+        return state;
+      }
+      return { ...state, message: { text: message.message, level: message.ok ? "info" : "error" } };
   }
 }
 
@@ -124,8 +125,13 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
     const intent = updateCoroutinesKey(state.coroutines, key, layout);
     if (intent) {
       switch (intent.kind) {
-        case "state":
-          return withCoroutines({ ...state, message: undefined }, intent.state);
+        case "state": {
+          const next = withCoroutines({ ...state, message: undefined }, intent.state);
+          // A paused display needs no rows: the lab then sends only heartbeats.
+          return intent.state.paused === state.coroutines.paused
+            ? next
+            : send(next, { type: "pause", paused: intent.state.paused });
+        }
         case "demo-menu":
           return openDemoMenu(state);
         case "kill": {
@@ -293,6 +299,10 @@ function applyIntent(state: AppState, intent: CommandIntent): AppState {
       return { ...state, panel: intent.panel };
     case "demo":
       return startDemo(state, intent.name);
+    case "stress":
+      return state.lab.status === "running"
+        ? send({ ...state, panel: "coroutines" }, { type: "stress", tasks: intent.tasks })
+        : { ...state, message: { text: labUnavailable(state), level: "error" } };
     case "error":
       return { ...state, message: { text: intent.message, level: "error" } };
   }

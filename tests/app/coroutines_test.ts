@@ -110,22 +110,23 @@ Deno.test("coroutines view draws the hub header, the task rows and the demo outp
   );
   assertEquals(
     rows[2],
-    "│ live 2  ready 0  waiting 2  switches/s 1,234  lag 2ms   demo gevent: running │",
+    "│ live 2  ready 0  switches/s 1,234  lag 2ms                                   │",
   );
   assertEquals(
     rows[3],
-    "│  id ▲ name          group      state              switches busy%    age warn │",
+    "│   id ▲ name         group      state              switches busy%    age warn │",
   );
   assertEquals(
     rows[4],
-    "│     1 gevent        gevent     waiting(join)             2     1   1.5s      │",
+    "│      1 gevent       gevent     waiting(join)             2     1   1.5s      │",
   );
   assertEquals(
     rows[5],
-    "│     2 func1         gevent     waiting(sleep)            2     1   1.5s      │",
+    "│      2 func1        gevent     waiting(sleep)            2     1   1.5s      │",
   );
+  assert(rows[12]!.startsWith("│ tasks 1-2 of 2, by id "), rows[12]!);
   const text = rows.join("\n");
-  assert(/demo output\s+│\n.*12\s+│\n.*56\s+│/.test(text), text);
+  assert(/demo gevent: running\s+│\n.*12\s+│\n.*56\s+│/.test(text), text);
 });
 
 Deno.test("coroutines panel asks the lab for the rows it shows", () => {
@@ -135,7 +136,7 @@ Deno.test("coroutines panel asks the lab for the rows it shows", () => {
   const last = views.at(-1)!;
   assert(last.type === "set-view");
   assertEquals(last.view.sort, "id");
-  assertEquals(last.view.limit, 9);
+  assertEquals(last.view.limit, 8);
   // Moving the selection to the second row names that task.
   const moved = run({ ...state, outbox: [] }, "down");
   const sent = moved.outbox.at(-1);
