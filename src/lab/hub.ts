@@ -12,6 +12,24 @@
  * instead of twice per step (a clock read costs ~100 ns here, ten switches'
  * worth). Slow steps (> 20 us) are timed one by one, which is what the
  * blocking warning needs.
+ *
+ * ```ts
+ * const hub = new Hub(); // or virtualHub() in tests
+ * const worker = hub.spawn("worker", function* (self) {
+ *   for (;;) {
+ *     const job = yield recv();              // mailbox: worker.send(job)
+ *     const body = yield wait(fetch(job), `GET ${job}`); // any promise
+ *     yield sleep(100);
+ *   }
+ * }, { group: "pool" });
+ * worker.send("http://127.0.0.1:8000/");
+ * await hub.idle();                          // nothing left that can run
+ * ```
+ *
+ * Time: sleeps, ages and waits are hub ms (`clock.now()`); with the real
+ * clock at `speed` 1 that is wall time. The virtual clock jumps to the next
+ * timer when no task is ready and nothing outside is pending (io waits that
+ * hold the clock, `hold()`s), so timed programs are exact and instant.
  */
 import { type Clock, RealClock, VirtualClock } from "./clock.ts";
 import {
