@@ -12,6 +12,7 @@ export type KeyAction =
   | { kind: "filter" }
   | { kind: "next-panel"; step: 1 | -1 }
   | { kind: "panel"; panel: PanelId }
+  | { kind: "redraw" }
   | { kind: "quit" };
 
 export interface Binding {
@@ -50,6 +51,13 @@ export const GLOBAL_BINDINGS: readonly Binding[] = [
     description: panel.title,
     action: { kind: "panel", panel: panel.id },
   })),
+  {
+    // Handled by the run loop (it owns the renderer); listed here for help.
+    keys: [],
+    label: "Ctrl-L",
+    description: "redraw the screen",
+    action: { kind: "redraw" },
+  },
   {
     keys: ["q", "ctrl+c"],
     label: "q  Ctrl-C",

@@ -71,6 +71,12 @@ export async function runDashboard(options: StartOptions): Promise<number> {
     });
     const { promise: quit, resolve: onQuit } = Promise.withResolvers<void>();
     const dispatch = (event: AppEvent) => {
+      if (event.type === "key" && event.ctrl && event.key === "l") {
+        // Ctrl-L: something else wrote on the screen; draw everything again.
+        renderer.invalidate();
+        frames.request();
+        return;
+      }
       const next = update(state, event);
       if (next === state) return;
       state = next;

@@ -167,6 +167,8 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
       return { ...cleared, panel: action.panel };
     case "quit":
       return { ...state, quit: true };
+    case "redraw":
+      return state;
   }
 }
 
