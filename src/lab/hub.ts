@@ -463,9 +463,13 @@ export class Hub {
     return out;
   }
 
-  /** A task's recent state changes, oldest first (at most RING). */
+  /**
+   * A task's recent state changes, oldest first (at most RING); empty for a
+   * task that finished so long ago it is no longer kept.
+   */
   events(t: Task): TaskEvent[] {
     const out: TaskEvent[] = [];
+    if (t._slot < 0) return out;
     const n = Math.min(t._rpos, RING);
     const base = t._slot * RING;
     for (let k = t._rpos - n; k < t._rpos; k++) {
@@ -482,6 +486,7 @@ export class Hub {
 
   /** How many of the task's kept state changes happened at or after `sinceMs` (no allocation). */
   eventsSince(t: Task, sinceMs: number): number {
+    if (t._slot < 0) return 0;
     const n = Math.min(t._rpos, RING);
     const base = t._slot * RING;
     let count = 0;
@@ -656,7 +661,10 @@ export class Hub {
     if (g !== null && --g.live === 0 && g.completedWaits === 0) this.#groups.delete(t.group);
     // keep it for the table; the task it replaces gives its ring slot back
     const old = this.#finished[this.#finPos];
-    if (old !== undefined) this.#freeSlots.push(old._slot);
+    if (old !== undefined) {
+      this.#freeSlots.push(old._slot);
+      old._slot = -1; // its history is gone with the slot
+    }
     this.#finished[this.#finPos] = t;
     this.#finPos = (this.#finPos + 1) % this.#keepFinished;
     if (this.#trace !== null) {

@@ -378,6 +378,22 @@ Deno.test("the ring keeps only the last 16 state changes of a task", async () =>
   hub.close();
 });
 
+Deno.test("finished tasks are kept for the table up to a limit, then forgotten", async () => {
+  const hub = virtualHub({ keepFinished: 3 });
+  const tasks: Task[] = [];
+  for (let i = 1; i <= 5; i++) {
+    tasks.push(hub.spawn(`t${i}`, function* () {
+      yield;
+    }));
+  }
+  await hub.idle();
+  assertEquals(hub.recentFinished().map((t) => t.name), ["t3", "t4", "t5"]);
+  assertEquals(hub.task(tasks[0]!.id), undefined);
+  assertEquals(hub.events(tasks[0]!), []); // its ring slot went to a newer task
+  assertEquals(hub.events(tasks[4]!).at(-1)?.text, "done");
+  hub.close();
+});
+
 Deno.test("a step over 50 ms raises the blocking warning (real busy-wait)", async () => {
   const hub = new Hub({ clock: new RealClock() });
   const t = hub.spawn("blocker", function* () {
