@@ -20,9 +20,18 @@ const STD_IO: DemoCliIo = {
   err: (line) => writeAll(Deno.stderr, line),
 };
 
+const closed = new Set<unknown>();
+
 function writeAll(file: { writeSync(p: Uint8Array): number }, line: string): void {
+  if (closed.has(file)) return;
   let bytes = encoder.encode(line + "\n");
-  while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+  } catch (error) {
+    // `deno task demo baozi | head`: the reader left; finish quietly
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+    closed.add(file);
+  }
 }
 
 const USAGE = `usage: warren demo NAME [--trace] [--speed X]
