@@ -229,6 +229,14 @@ export type LabCommand =
 
 /** lab -> UI. */
 export type LabMessage =
-  | { type: "hello"; demos: DemoInfo[] }
+  /**
+   * `watchdog`: 2 Float64s the lab writes while it runs steps, readable
+   * while the lab is stuck (`new Float64Array(watchdog)`): [0] Date.now() ms
+   * when the current step began, [1] the running task's id or 0. If [1] is
+   * not 0 and Date.now() - [0] > 1000, that task has not yielded for that
+   * long (and no snapshot can arrive until it does). The lab always sends
+   * it; optional so fakes in tests need not.
+   */
+  | { type: "hello"; demos: DemoInfo[]; watchdog?: SharedArrayBuffer }
   | { type: "snapshot"; snapshot: HubSnapshot }
   | { type: "reply"; command: LabCommand["type"]; ok: boolean; message: string };

@@ -99,6 +99,14 @@ export interface HubOptions {
   onWarning?: (warning: TaskWarning) => void;
   /** Real ms the hub runs before letting the event loop in (io, messages). */
   sliceMs?: number;
+  /**
+   * Live view of the running step for another thread (over a
+   * SharedArrayBuffer, length >= 2): [0] = when the current step (or batch
+   * of fast steps) began, Date.now() ms; [1] = id of the running task, 0
+   * between steps. Another thread can tell "task #7 has not yielded for
+   * 1.4 s" while this one is stuck in that step.
+   */
+  watchdog?: Float64Array;
   /** Finished tasks kept for the task table. */
   keepFinished?: number;
 }
@@ -168,6 +176,9 @@ export class Hub {
   readonly #noYieldMs: number;
   readonly #sliceMs: number;
   readonly #keepFinished: number;
+  readonly #watch: Float64Array | null;
+  /** Date.now() at hub time 0, for the watchdog. */
+  readonly #epochBase: number;
   #trace: ((line: string) => void) | null;
   #onWarning: ((warning: TaskWarning) => void) | null;
 
@@ -243,6 +254,8 @@ export class Hub {
     this.#finished = new Array(this.#keepFinished);
     this.#trace = options.trace ?? null;
     this.#onWarning = options.onWarning ?? null;
+    this.#watch = options.watchdog ?? null;
+    this.#epochBase = Date.now() - this.clock.now() / this.clock.speed;
     this.#now = this.clock.now();
     this.#nextScanAt = this.#now + 1000;
   }
@@ -738,6 +751,7 @@ export class Hub {
     this.#now = clock.now();
     this.#batchStart = this.#now;
     this.#bn = 0;
+    if (this.#watch !== null) this.#watch[0] = this.#epochBase + this.#now / this.#speed;
     this.#overBudget = false;
     this.#sliceEndHub = this.#now + this.#sliceMs * this.#speed;
     this.#sliceEndReal = performance.now() + this.#sliceMs;
@@ -787,6 +801,7 @@ export class Hub {
   #run(first: Task): void {
     let t: Task | null = first;
     const trace = this.#trace;
+    const watch = this.#watch;
     while (t !== null) {
       if (trace !== null && this.#lastRan !== t) {
         trace(`switch ${this.#lastRan?.name ?? "hub"} -> ${t.name}`);
@@ -795,11 +810,13 @@ export class Hub {
       if (this.#stride === 1) {
         this.#now = this.clock.now();
         this.#batchStart = this.#now;
+        if (watch !== null) watch[0] = this.#epochBase + this.#now / this.#speed;
       }
       this.#to(t, S_RUNNING);
       t._switches++;
       this.#switches++;
       this.#current = t;
+      if (watch !== null) watch[1] = t.id;
       const gen = t._gen!;
       const v = t._rv;
       t._rv = undefined;
@@ -811,12 +828,14 @@ export class Hub {
         } else r = gen.next(v);
       } catch (error) {
         this.#current = null;
+        if (watch !== null) watch[1] = 0;
         this.#stepEnd(t);
         this.#finish(t, S_FAILED, t._killReq ? new TaskKilled(t.name) : error);
         t = null;
         continue;
       }
       this.#current = null;
+      if (watch !== null) watch[1] = 0;
       this.#stepEnd(t);
       if (t._killReq) {
         t._gen = null;
@@ -1018,6 +1037,7 @@ export class Hub {
     this.#now = now;
     this.#batchStart = now;
     this.#bn = 0;
+    if (this.#watch !== null) this.#watch[0] = this.#epochBase + now / this.#speed;
     const batch = this.#batch;
     if (n === 1) {
       const t = batch[0]!;

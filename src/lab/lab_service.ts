@@ -54,8 +54,11 @@ export class LabService {
   #demoTask: Task | null = null;
   #stress: Task[] = [];
 
+  /** See `watchdog` in the hello message (protocol.ts). */
+  readonly watchdog = new SharedArrayBuffer(16);
+
   constructor(options: LabServiceOptions) {
-    this.hub = options.hub ?? new Hub();
+    this.hub = options.hub ?? new Hub({ watchdog: new Float64Array(this.watchdog) });
     this.#post = options.post;
   }
 
@@ -63,6 +66,7 @@ export class LabService {
     this.#post({
       type: "hello",
       demos: DEMOS.map((d) => ({ name: d.name, description: d.description })),
+      watchdog: this.watchdog,
     });
   }
 

@@ -70,9 +70,9 @@ Deno.test("sync-async: nine 0.5 s tasks take 4.50 s in sequence and 0.50 s concu
 
 Deno.test("fetch: sequential then concurrent page fetch from a local server, one page failing", async () => {
   const { lines, endMs, state } = await runVirtual("fetch");
-  const [first, ...rest] = lines;
+  const [first = "", ...rest] = lines;
   assert(
-    /^0 local server http:\/\/127\.0\.0\.1:\d+ \(delays 300\/500\/200\/100 ms\)$/.test(first!),
+    /^0 local server http:\/\/127\.0\.0\.1:\d+ \(delays 300\/500\/200\/100 ms\)$/.test(first),
     first,
   );
   assertEquals(rest, [

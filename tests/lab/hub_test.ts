@@ -417,6 +417,22 @@ Deno.test("a step over 50 ms raises the blocking warning (real busy-wait)", asyn
   hub.close();
 });
 
+Deno.test("the watchdog array shows which task is running and since when", async () => {
+  const watch = new Float64Array(new SharedArrayBuffer(16));
+  const hub = new Hub({ clock: new RealClock(), watchdog: watch });
+  const seen: number[][] = [];
+  const t = hub.spawn("looker", function* (self) {
+    yield sleep(5);
+    const before = Date.now();
+    seen.push([watch[1]!, self.id, before - watch[0]!]);
+  });
+  await hub.idle();
+  assertEquals(seen[0]![0], t.id); // what another thread would read mid-step
+  assert(seen[0]![2]! >= -2 && seen[0]![2]! < 50, `step began ${seen[0]![2]} ms ago`);
+  assertEquals(watch[1], 0); // between steps
+  hub.close();
+});
+
 Deno.test("warning thresholds: 50 ms blocks, 1 s without yielding, on the virtual clock", async () => {
   const seen: string[] = [];
   const hub = virtualHub({ onWarning: (w) => seen.push(`${w.taskName} ${w.kind} ${w.valueMs}`) });

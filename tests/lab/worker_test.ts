@@ -72,3 +72,57 @@ Deno.test("the lab Worker runs gevent live and posts coalesced snapshots", async
     worker.terminate();
   }
 });
+
+Deno.test("the lab Worker's watchdog shows a blocking task from the UI thread while it blocks", async () => {
+  const worker = new Worker(new URL("../../src/lab/worker.ts", import.meta.url).href, {
+    type: "module",
+  });
+  const messages: LabMessage[] = [];
+  worker.onmessage = (event: MessageEvent<LabMessage>) => messages.push(event.data);
+  const waitFor = async (pred: () => boolean, ms: number, what: string) => {
+    const deadline = performance.now() + ms;
+    while (!pred()) {
+      if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    await waitFor(() => messages.some((m) => m.type === "hello"), 10_000, "hello");
+    const hello = messages.find((m) => m.type === "hello")!;
+    assert(hello.type === "hello");
+    assert(hello.watchdog instanceof SharedArrayBuffer);
+    const watch = new Float64Array(hello.watchdog);
+    worker.postMessage({ type: "run-demo", name: "blocking" } satisfies LabCommand);
+    // the Worker is stuck in the busy-wait: only shared memory can tell us
+    let blockedId = 0;
+    let blockedFor = 0;
+    await waitFor(
+      () => {
+        if (watch[1] !== 0 && Date.now() - watch[0]! > 1000) {
+          blockedId = watch[1]!;
+          blockedFor = Date.now() - watch[0]!;
+        }
+        return blockedId !== 0;
+      },
+      5000,
+      "the watchdog to show a step over 1 s",
+    );
+    assert(blockedFor > 1000 && blockedFor < 2500, `blocked for ${blockedFor} ms`);
+    const done = () =>
+      messages.some((m) => m.type === "snapshot" && m.snapshot.demo?.state === "done");
+    await waitFor(done, 5000, "the blocking demo to finish");
+    const last = messages.filter((m) => m.type === "snapshot").at(-1)!;
+    assert(last.type === "snapshot");
+    const rows = last.snapshot.window.rows;
+    assertEquals(rows.find((r) => r.id === blockedId)?.name, "busy");
+    const output = messages.flatMap((m) => m.type === "snapshot" ? m.snapshot.output.lines : []);
+    assert(
+      output.includes("! warning: busy: one step blocked the hub for 2.00 s"),
+      output.join("\n"),
+    );
+    worker.postMessage({ type: "shutdown" } satisfies LabCommand);
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    worker.terminate();
+  }
+});
