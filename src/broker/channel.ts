@@ -36,6 +36,8 @@ export interface ChannelHost {
   readonly owner: object;
   readonly frameMax: number;
   readonly maxMessageSize: number;
+  /** The authenticated user (a user-id property must match it). */
+  readonly userName: string;
   /** The client asked for basic.cancel when a queue it consumes from is deleted. */
   readonly consumerCancelNotify: boolean;
   /** False while the socket is not draining: consumers must wait. */
@@ -170,6 +172,17 @@ export class Channel {
           throw withMethod(
             preconditionFailed(
               `message size ${frame.bodySize} is larger than configured max size ${this.host.maxMessageSize}`,
+            ),
+            60,
+            40,
+          );
+        }
+        const userId = frame.properties.userId;
+        if (userId !== undefined && userId !== this.host.userName) {
+          this.#pending = undefined;
+          throw withMethod(
+            preconditionFailed(
+              `user_id property set to '${userId}' but authenticated user was '${this.host.userName}'`,
             ),
             60,
             40,

@@ -93,6 +93,7 @@ export class Connection implements BrokerConnection, ChannelHost {
   #closed: Promise<void>;
   #resolveClosed!: () => void;
   #mechanism = "PLAIN";
+  userName = "";
   /** Sent basic.publish at least once: blocked while the memory alarm is on. */
   #publisher = false;
   #paused = false;
@@ -341,6 +342,7 @@ export class Connection implements BrokerConnection, ChannelHost {
             `Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`,
           );
         }
+        this.userName = user.name;
         this.#state = "tune";
         this.#sendMethod(0, "connection.tune", {
           channelMax: this.broker.limits.channelMax,

@@ -331,8 +331,12 @@ export class Vhost implements QueueHost {
     if (exchangeName === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
-    const q = this.queue(queueName, owner);
-    const x = this.exchange(exchangeName);
+    // RabbitMQ 3.10: unbinding what is not there (even a missing queue or
+    // exchange) succeeds.
+    const q = this.queues.get(queueName);
+    if (q) this.#checkOwner(q, owner);
+    const x = this.exchanges.get(exchangeName);
+    if (!q || !x) return;
     const b = makeBinding(x.name, { kind: "queue", name: q.name }, routingKey, args);
     const found = x.bindings.get(b.id);
     if (found) this.#removeBinding(found);
@@ -351,8 +355,9 @@ export class Vhost implements QueueHost {
     if (destination === "" || source === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
-    const dst = this.exchange(destination);
-    const src = this.exchange(source);
+    const dst = this.exchanges.get(destination);
+    const src = this.exchanges.get(source);
+    if (!dst || !src) return; // idempotent, as queue.unbind
     const b = makeBinding(src.name, { kind: "exchange", name: dst.name }, routingKey, args);
     const found = src.bindings.get(b.id);
     if (found) this.#removeBinding(found);
