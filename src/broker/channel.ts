@@ -154,7 +154,7 @@ export class Channel {
           );
         }
         return this.#method(frame.method);
-      case "header":
+      case "header": {
         if (!pending || pending.properties) {
           throw unexpectedFrame("expected method frame, got non method frame instead");
         }
@@ -198,6 +198,7 @@ export class Channel {
         pending.bodySize = frame.bodySize;
         if (frame.bodySize === 0) this.#completePublish();
         return;
+      }
       case "body":
         if (!pending || !pending.properties) {
           throw unexpectedFrame("expected method frame, got non method frame instead");
