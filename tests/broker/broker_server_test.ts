@@ -442,3 +442,20 @@ Deno.test(
     }, { memoryHighWatermark: 1024 * 1024 });
   },
 );
+
+Deno.test("A thousand concurrent connections each get a working channel", opts, async () => {
+  await withBroker(async (b) => {
+    const n = 1000;
+    const conns = await Promise.all(Array.from({ length: n }, () => amqp.connect(b.url)));
+    assertEquals(b.core.connections.size, n);
+    const channels = await Promise.all(conns.map((c) => c.createChannel()));
+    const declared = await Promise.all(
+      channels.map((ch) => ch.assertQueue("", { exclusive: true })),
+    );
+    assertEquals(new Set(declared.map((d) => d.queue)).size, n);
+    await Promise.all(conns.map((c) => c.close()));
+    // Exclusive queues went with their connections.
+    assertEquals(b.core.vhosts.get("/")!.queues.size, 0);
+    while (b.core.connections.size > 0) await sleep(10);
+  });
+});
