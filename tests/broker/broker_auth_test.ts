@@ -1,0 +1,36 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { encodeFieldTable } from "../../src/amqp/mod.ts";
+import { authenticate, isLoopback, parseSaslResponse, type User } from "../../src/broker/auth.ts";
+
+const enc = new TextEncoder();
+const users = new Map<string, User>([
+  ["guest", { name: "guest", password: "guest", loopbackOnly: true }],
+  ["student", { name: "student", password: "pw", loopbackOnly: false }],
+]);
+
+Deno.test("parseSaslResponse() reads PLAIN and AMQPLAIN and rejects malformed ones", () => {
+  assertEquals(parseSaslResponse("PLAIN", enc.encode("\u0000guest\u0000guest")), {
+    username: "guest",
+    password: "guest",
+  });
+  assertEquals(
+    parseSaslResponse("AMQPLAIN", encodeFieldTable({ LOGIN: "student", PASSWORD: "pw" })),
+    { username: "student", password: "pw" },
+  );
+  assertEquals(parseSaslResponse("PLAIN", enc.encode("guest:guest")), undefined);
+  assertEquals(parseSaslResponse("AMQPLAIN", new Uint8Array([1, 2, 3])), undefined);
+  assertEquals(parseSaslResponse("EXTERNAL", new Uint8Array()), undefined);
+});
+
+Deno.test("authenticate() lets guest in from loopback only and checks passwords", () => {
+  const login = (username: string, password: string, from: string) =>
+    authenticate(users, { username, password }, from)?.name;
+  assertEquals(login("guest", "guest", "127.0.0.1"), "guest");
+  assertEquals(login("guest", "guest", "::1"), "guest");
+  assertEquals(login("guest", "guest", "::ffff:127.0.0.1"), "guest");
+  assertEquals(login("guest", "guest", "10.0.0.7"), undefined);
+  assertEquals(login("guest", "wrong", "127.0.0.1"), undefined);
+  assertEquals(login("student", "pw", "10.0.0.7"), "student");
+  assertEquals(login("nobody", "pw", "127.0.0.1"), undefined);
+  assertEquals([isLoopback(undefined), isLoopback("192.168.1.1")], [false, false]);
+});
