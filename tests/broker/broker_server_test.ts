@@ -22,6 +22,15 @@ import { type BrokerOptions, type RunningBroker, startBroker } from "../../src/b
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls until `check()` holds (timing-independent under a loaded machine). */
+async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
 async function withBroker(
   fn: (b: RunningBroker) => Promise<void>,
   options: BrokerOptions = {},
@@ -135,13 +144,14 @@ Deno.test(
       await c1.consume(queue, (m) => m && (got[0]!.push(m.content.toString()), held.push(m)));
       await c2.consume(queue, (m) => m && (got[1]!.push(m.content.toString()), held.push(m)));
       for (let i = 0; i < 4; i++) ch.sendToQueue(queue, Buffer.from(String(i)));
-      await sleep(100);
+      await waitFor(() => got.flat().length === 2, "two deliveries");
+      await sleep(50);
       // prefetch 1 each: one message each, the rest wait in the queue
       assertEquals(got.flat().length, 2);
       assertEquals((await ch.checkQueue(queue)).messageCount, 2);
       c1.ack(held.find((m) => got[0]!.includes(m.content.toString()))!);
-      await sleep(100);
-      assertEquals(got[0]!.length, 2);
+      await waitFor(() => got[0]!.length === 2, "a delivery after the ack");
+      assertEquals(got.flat().length, 3);
       await conn.close();
     });
   },
@@ -244,8 +254,7 @@ Deno.test("Deleting a queue sends basic.cancel to its consumers", opts, async ()
       if (m === null) cancelled = true;
     });
     await ch.deleteQueue(queue);
-    await sleep(50);
-    assert(cancelled);
+    await waitFor(() => cancelled, "basic.cancel");
     await conn.close();
   });
 });
@@ -366,8 +375,7 @@ Deno.test("A consumer that does not read stops receiving until it drains", opts,
     const total = 400; // 25 MiB: far beyond socket buffers and the broker's high-water mark
     for (let i = 0; i < total; i++) ch.sendToQueue("slow", Buffer.alloc(64 * 1024));
     const q = b.core.vhosts.get("/")!.queues.get("slow")!;
-    await sleep(500);
-    assert(q.messageCount > total / 2, `only ${q.messageCount} held back`);
+    await waitFor(() => q.messageCount > total / 2, "the queue to hold messages back");
     raw.paused = undefined;
     resume();
     let delivered = 0;
@@ -425,7 +433,7 @@ Deno.test(
       const ch = await conn.createChannel();
       await ch.assertQueue("mem");
       for (let i = 0; i < 40; i++) ch.sendToQueue("mem", Buffer.alloc(64 * 1024));
-      await sleep(200);
+      await waitFor(() => events.length > 0, "connection.blocked");
       assertEquals(events, ["blocked"]);
       assert(b.core.memory.alarm);
       // A consumer on another connection is still served and drains the queue.
@@ -433,8 +441,7 @@ Deno.test(
       const och = await other.createChannel();
       let got = 0;
       await och.consume("mem", () => void got++, { noAck: true });
-      await sleep(300);
-      assert(got > 0);
+      await waitFor(() => events.length > 1 && got > 0, "connection.unblocked and deliveries");
       assertEquals(events, ["blocked", "unblocked"]);
       assert(!b.core.memory.alarm);
       await other.close();
