@@ -6,12 +6,14 @@ import assert from "node:assert/strict";
 // @ts-types="@types/amqplib"
 import amqp from "amqplib";
 import {
+  type BrokerCase,
   Buffer,
   decodeClose,
   expectChannelClosed,
   expectCode,
   forEachBroker,
   frame,
+  FRAME_HEARTBEAT,
   methodFrame,
   PROTOCOL_HEADER,
   Writer,
@@ -260,4 +262,54 @@ forEachBroker("a server channel.close carries RabbitMQ-style reply text", async 
     classId: 50,
     methodId: 10,
   });
+});
+
+// --- protocol errors: which code, and connection scope -------------------------------
+
+/** Logs in, opens channel 1, sends `bytes`, and waits for the server to end it. */
+async function afterLogin(t: BrokerCase, bytes: Uint8Array) {
+  const raw = await t.raw();
+  await raw.handshake();
+  await raw.openChannel(1);
+  await raw.write(bytes);
+  return await raw.waitClosed(6000);
+}
+
+forEachBroker("a method on channel 0 that belongs on a channel is 504 CHANNEL_ERROR", async (t) => {
+  const raw = await t.raw();
+  await raw.handshake();
+  await raw.write(methodFrame(
+    0,
+    60,
+    40,
+    new Writer().short(0).shortstr("").shortstr("x").bit(false).bit(false).done(),
+  ));
+  const end = await raw.waitClosed(6000);
+  assert.equal(end.close?.code, 504);
+  assert.equal(end.eof, true);
+});
+
+forEachBroker("method arguments cut short are 501 FRAME_ERROR", async (t) => {
+  const end = await afterLogin(t, methodFrame(1, 50, 10, new Writer().short(0).octet(200).done()));
+  assert.equal(end.close?.code, 501);
+  assert.deepEqual([end.close?.classId, end.close?.methodId], [50, 10]);
+});
+
+forEachBroker("a heartbeat frame on a non-zero channel is 505 UNEXPECTED_FRAME", async (t) => {
+  const end = await afterLogin(t, frame(FRAME_HEARTBEAT, 1, new Uint8Array(0)));
+  assert.equal(end.close?.code, 505);
+});
+
+forEachBroker("an unknown class or method id ends the connection", async (t) => {
+  for (const [classId, methodId] of [[60, 999], [77, 10]] as const) {
+    const end = await afterLogin(t, methodFrame(1, classId, methodId));
+    assert.equal(end.eof, true, `${classId}.${methodId}`);
+    // RabbitMQ drops the socket without a close; a close, if any, is an error.
+    if (end.close) assert.ok([503, 540].includes(end.close.code), `code ${end.close.code}`);
+  }
+});
+
+forEachBroker("basic.recover with requeue=false is 540 NOT_IMPLEMENTED, as RabbitMQ", async (t) => {
+  const end = await afterLogin(t, methodFrame(1, 60, 110, new Writer().bit(false).done()));
+  assert.equal(end.close?.code, 540);
 });
