@@ -381,6 +381,33 @@ forEachBroker("expired and overflowed messages are dead-lettered with their reas
 });
 
 forEachBroker(
+  "without x-dead-letter-routing-key a dead letter keeps its routing key",
+  async (t) => {
+    const c = await t.open();
+    const ch = await c.confirmChannel();
+    const dlx = t.exchange("dlx");
+    const dlq = t.queue("dlq");
+    const x = t.exchange("src-x");
+    const q = t.queue("src");
+    await ch.assertExchange(dlx, "topic");
+    await ch.assertExchange(x, "direct");
+    await ch.assertQueue(dlq);
+    await ch.bindQueue(dlq, dlx, "orders.#");
+    await ch.assertQueue(q, { arguments: { "x-dead-letter-exchange": dlx } });
+    await ch.bindQueue(q, x, "orders.new");
+    ch.publish(x, "orders.new", msg("o1"));
+    await ch.waitForConfirms();
+    const m = await waitFor(() => ch.get(q, { noAck: false }), "message in q");
+    ch.nack(m, false, false);
+    const dead = await waitFor(() => ch.get(dlq, { noAck: true }), "dead letter");
+    assert.equal(dead.fields.routingKey, "orders.new");
+    const death = (dead.properties.headers as Record<string, XDeath[]>)["x-death"]![0]!;
+    assert.equal(death.exchange, x);
+    assert.deepEqual(death["routing-keys"], ["orders.new"]);
+  },
+);
+
+forEachBroker(
   "a message dead-lettered twice through the same queue counts up in x-death",
   async (t) => {
     const { ch, dlx, dlq, q } = await deadLetterSetup(t, {});
