@@ -313,3 +313,19 @@ forEachBroker("basic.recover with requeue=false is 540 NOT_IMPLEMENTED, as Rabbi
   const end = await afterLogin(t, methodFrame(1, 60, 110, new Writer().bit(false).done()));
   assert.equal(end.close?.code, 540);
 });
+
+forEachBroker("many concurrent connections all complete the handshake", async (t) => {
+  // The issue asks for a thousand; the RabbitMQ here has 1024 file
+  // descriptors in all, so it is held to 500.
+  const n = t.target === "embedded" ? 1000 : 500;
+  const raws = await Promise.all(Array.from({ length: n }, () => t.raw()));
+  const results = await Promise.allSettled(raws.map(async (raw) => {
+    await raw.handshake();
+    await raw.openChannel(1);
+  }));
+  const failed = results.filter((r) => r.status === "rejected");
+  assert.equal(failed.length, 0, `${failed.length} of ${n} failed`);
+  for (const raw of raws) raw.close();
+  const c = await t.open();
+  await (await c.channel()).checkExchange("amq.direct");
+}, { timeoutMs: 30_000 });
