@@ -252,6 +252,33 @@ forEachBroker(
   },
 );
 
+forEachBroker("a returned mandatory message comes before its confirm ack", async (t) => {
+  const raw = await t.raw();
+  await raw.handshake();
+  await raw.openChannel(1);
+  await raw.write(methodFrame(1, 85, 10, new Writer().bit(false).done()));
+  await raw.expectMethod(85, 11);
+  await raw.write(concatAll([
+    publishFrame(1, "amq.direct", t.name("unroutable"), { mandatory: true }),
+    headerFrame(1, 60, 3),
+    bodyFrame(1, "ret"),
+  ]));
+  const ret = await raw.expectMethod(60, 50);
+  const r = new Reader(ret.payload);
+  r.offset = 4;
+  assert.equal(r.short(), 312);
+  assert.equal(r.shortstr(), "NO_ROUTE");
+  const header = await raw.readFrame();
+  assert.ok(typeof header !== "string" && header.type === FRAME_HEADER, "content header");
+  const body = await raw.readFrame();
+  assert.ok(typeof body !== "string" && body.type === FRAME_BODY, "content body");
+  assert.equal(new TextDecoder().decode(body.payload), "ret");
+  const ack = await raw.expectMethod(60, 80);
+  const a = new Reader(ack.payload);
+  a.offset = 4;
+  assert.equal(a.longlong(), 1);
+});
+
 forEachBroker("publish with immediate=true is 540 NOT_IMPLEMENTED, as RabbitMQ", async (t) => {
   const raw = await t.raw();
   await raw.handshake();
