@@ -22,4 +22,24 @@ self.onmessage = (event: MessageEvent<LabCommand>) => {
   } else service.tick();
 };
 
+// A bug in the lab must not print over the dashboard or kill the Worker:
+// report it to the UI as a failed reply and keep serving.
+function reportCrash(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  self.postMessage({
+    type: "reply",
+    command: "run-demo",
+    ok: false,
+    message: `lab error: ${message}`,
+  });
+}
+self.addEventListener("error", (event) => {
+  event.preventDefault();
+  reportCrash(event.error ?? event.message);
+});
+self.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  reportCrash(event.reason);
+});
+
 service.hello();
