@@ -231,8 +231,8 @@ function startDemo(state: AppState, name: string): AppState {
       message: { text: `no demo '${name}' (demos: ${demos.join(", ")})`, level: "error" },
     };
   }
+  // The lab prints the demo's own "--- demo NAME ---" banner into the output.
   const coroutines = { ...state.coroutines, detail: false, selected: 0 };
-  coroutines.output.push({ text: `--- demo ${name} ---`, style: { bold: true } });
   return send(
     {
       ...state,
