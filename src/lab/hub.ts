@@ -31,6 +31,7 @@
  * timer when no task is ready and nothing outside is pending (io waits that
  * hold the clock, `hold()`s), so timed programs are exact and instant.
  */
+import type { HubHeader } from "../app/protocol.ts";
 import { type Clock, RealClock, VirtualClock } from "./clock.ts";
 import {
   EFFECT,
@@ -118,21 +119,8 @@ export interface SpawnOptions {
   parent?: Task | null;
 }
 
-/** Counters for the hub header. */
-export interface HubStats {
-  clock: "real" | "virtual";
-  nowMs: number;
-  live: number;
-  ready: number;
-  running: number;
-  waiting: { sleep: number; io: number; recv: number; join: number; switch: number };
-  done: number;
-  failed: number;
-  spawned: number;
-  switches: number;
-  timers: number;
-  warnings: number;
-}
+/** Counters for the hub header: the snapshot's header less the per-interval rates. */
+export type HubStats = Omit<HubHeader, "switchesPerS" | "loopLagMs">;
 
 /** One entry of a task's recent state changes. */
 export interface TaskEvent {

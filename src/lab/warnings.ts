@@ -4,24 +4,12 @@
  * changed in one place.
  */
 
-export type WarningKind = "blocking" | "no-yield" | "slow-wait";
+import type { WarningKind, WarningRow } from "../app/protocol.ts";
+
+export type { WarningKind };
 
 /** One kind of warning on one task; repeats update it instead of piling up. */
-export interface TaskWarning {
-  kind: WarningKind;
-  taskId: number;
-  taskName: string;
-  /** Hub time of the latest occurrence. */
-  atMs: number;
-  /** How many times it happened. */
-  count: number;
-  /** The measured figure of the latest occurrence (ms). */
-  valueMs: number;
-  /** Short line for the table / warning list. */
-  summary: string;
-  /** What it means and what to do, for the detail view. */
-  explanation: string;
-}
+export type TaskWarning = WarningRow;
 
 export const BLOCKING_MS = 50;
 export const NO_YIELD_MS = 1000;
