@@ -43,6 +43,29 @@ export interface CoroutinesState {
   output: LogRing;
   /** The last view request sent, so an unchanged view is not sent again. */
   sentView?: TaskViewRequest;
+  /** A task that has not yielded for over a second (read from the lab's watchdog). */
+  stuck?: StuckTask;
+}
+
+export interface StuckTask {
+  taskId: number;
+  /** Rounded down to 100 ms so the screen changes at most ten times a second. */
+  forMs: number;
+}
+
+/** How long a step may run before the panel calls its task stuck. */
+export const STUCK_AFTER_MS = 1000;
+
+/**
+ * Reads the lab's watchdog: [0] Date.now() when the running step began,
+ * [1] the running task's id (0 when none runs).
+ */
+export function stuckTask(watchdog: Float64Array, nowMs: number): StuckTask | null {
+  const since = watchdog[0] ?? 0;
+  const taskId = watchdog[1] ?? 0;
+  const forMs = nowMs - since;
+  if (taskId === 0 || forMs <= STUCK_AFTER_MS) return null;
+  return { taskId, forMs: Math.floor(forMs / 100) * 100 };
 }
 
 export function initialCoroutines(): CoroutinesState {
@@ -65,14 +88,14 @@ export interface CoroutinesLayout {
   output: Rect;
 }
 
-/** Half the panel for the table, the rest for timeline lanes and demo output. */
+/** Half the panel for the table; below it timeline lanes and demo output side by side. */
 export function coroutinesLayout(area: Rect): CoroutinesLayout {
   const [header, table, bottom] = splitRows(area, [
     { fixed: 1 },
     { percent: 50 },
     { fill: 1 },
   ]) as [Rect, Rect, Rect];
-  const [lanes, output] = splitCols(bottom, [{ percent: 60 }, { fill: 1 }]) as [Rect, Rect];
+  const [lanes, output] = splitCols(bottom, [{ percent: 45 }, { fill: 1 }]) as [Rect, Rect];
   return { header, table, lanes, output };
 }
 

@@ -14,6 +14,7 @@ import {
   formatCount,
   formatMs,
   LANE_NAME_WIDTH,
+  type StuckTask,
 } from "./coroutines.ts";
 import type { HubSnapshot, LaneView, TaskDetail, TaskRow, TaskSortKey } from "./protocol.ts";
 import type { Theme } from "./view.ts";
@@ -49,6 +50,7 @@ export function drawCoroutines(
   }
   const layout = coroutinesLayout(area);
   drawHeader(buf, layout.header, snapshot, state.paused);
+  if (state.stuck) drawStuck(buf, layout.header, state.stuck, snapshot, theme);
   if (state.detail && snapshot.selected) {
     drawDetail(
       buf,
@@ -79,6 +81,23 @@ function drawHeader(buf: ScreenBuffer, row: Rect, snapshot: HubSnapshot, paused:
     const tag = " PAUSED (space resumes) ";
     buf.setString(row.x + row.width - tag.length, row.y, tag, { reverse: true });
   }
+}
+
+/** Over the header: the lab is frozen, so its figures are stale; say why. */
+function drawStuck(
+  buf: ScreenBuffer,
+  row: Rect,
+  stuck: StuckTask,
+  snapshot: HubSnapshot,
+  theme: Theme,
+): void {
+  const name = snapshot.window.rows.find((r) => r.id === stuck.taskId)?.name;
+  const who = name ? `#${stuck.taskId} ${name}` : `#${stuck.taskId}`;
+  const text = `! task ${who} has not yielded for ${
+    (stuck.forMs / 1000).toFixed(1)
+  } s: blocking stalls every coroutine`;
+  buf.fill(row, " ", {});
+  buf.setString(row.x, row.y, text, theme.styles.error, row.width);
 }
 
 function taskCells(t: TaskRow): string[] {
@@ -135,9 +154,9 @@ function laneGlyphs(theme: Theme): Record<string, string> {
 function drawLanes(buf: ScreenBuffer, rect: Rect, lanes: LaneView, theme: Theme): void {
   if (rect.height <= 0) return;
   const glyphs = laneGlyphs(theme);
-  const legend = `timeline ${
+  const legend = `last ${
     formatMs(lanes.bucketMs * lanes.buckets)
-  }: ${glyphs.R} run ${glyphs.r} ready ${glyphs.w} wait`;
+  } ${glyphs.R} run ${glyphs.r} ready ${glyphs.w} wait`;
   buf.setString(rect.x, rect.y, legend, DIM, rect.width);
   lanes.lanes.slice(0, rect.height - 1).forEach((lane, i) => {
     const y = rect.y + 1 + i;

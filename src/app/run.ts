@@ -15,6 +15,7 @@ import { screenCapabilities } from "./theme.ts";
 import { type AppEvent, update } from "./update.ts";
 import { view } from "./view.ts";
 import type { LabCommand, LabMessage } from "./protocol.ts";
+import { type StuckTask, stuckTask } from "./coroutines.ts";
 
 interface LabWorker {
   send(command: LabCommand): void;
@@ -27,8 +28,14 @@ interface LabWorker {
  */
 function startLabWorker(dispatch: (event: AppEvent) => void): LabWorker {
   const worker = new Worker(new URL("../lab/worker.ts", import.meta.url).href, { type: "module" });
-  worker.onmessage = (event: MessageEvent<LabMessage>) =>
-    dispatch({ type: "lab", message: event.data });
+  let watch: ReturnType<typeof setInterval> | undefined;
+  worker.onmessage = (event: MessageEvent<LabMessage>) => {
+    const message = event.data;
+    if (message.type === "hello" && message.watchdog && watch === undefined) {
+      watch = watchStuckLab(new Float64Array(message.watchdog), dispatch);
+    }
+    dispatch({ type: "lab", message });
+  };
   worker.onerror = (event: ErrorEvent) => {
     // The lab failing must not take the dashboard down: say so in the panel.
     event.preventDefault();
@@ -37,10 +44,30 @@ function startLabWorker(dispatch: (event: AppEvent) => void): LabWorker {
   return {
     send: (command) => worker.postMessage(command),
     stop: () => {
+      clearInterval(watch);
       worker.postMessage({ type: "shutdown" } satisfies LabCommand);
       worker.terminate();
     },
   };
+}
+
+/**
+ * A task that never yields freezes the lab Worker, snapshots included, so
+ * the UI reads the lab's shared watchdog itself and says which task is stuck.
+ */
+function watchStuckLab(
+  watchdog: Float64Array,
+  dispatch: (event: AppEvent) => void,
+): ReturnType<typeof setInterval> {
+  let shown: StuckTask | null = null;
+  const timer = setInterval(() => {
+    const stuck = stuckTask(watchdog, Date.now());
+    if (stuck?.taskId === shown?.taskId && stuck?.forMs === shown?.forMs) return;
+    shown = stuck;
+    dispatch({ type: "lab-stuck", stuck });
+  }, 200);
+  Deno.unrefTimer(timer);
+  return timer;
 }
 
 export async function runDashboard(options: StartOptions): Promise<number> {

@@ -21,6 +21,7 @@ import {
   type CoroutinesState,
   desiredView,
   receiveSnapshot,
+  type StuckTask,
   viewCommand,
 } from "./coroutines.ts";
 import { lookupKey } from "./keymap.ts";
@@ -34,7 +35,8 @@ export type AppEvent =
   | { type: "resize"; width: number; height: number }
   | { type: "lab"; message: LabMessage }
   | { type: "lab-started" }
-  | { type: "lab-failed"; error: string };
+  | { type: "lab-failed"; error: string }
+  | { type: "lab-stuck"; stuck: StuckTask | null };
 
 export function update(state: AppState, event: AppEvent): AppState {
   const next = updateState(state, event);
@@ -57,6 +59,8 @@ function updateState(state: AppState, event: AppEvent): AppState {
       return { ...state, lab: { status: "running" } };
     case "lab-failed":
       return { ...state, lab: { status: "failed", error: event.error } };
+    case "lab-stuck":
+      return withCoroutines(state, { ...state.coroutines, stuck: event.stuck ?? undefined });
   }
 }
 

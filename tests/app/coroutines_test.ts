@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { makeKey } from "../../src/tui/keys.ts";
 import { type AppState, initialState } from "../../src/app/model.ts";
 import type { HubSnapshot, TaskRow } from "../../src/app/protocol.ts";
+import { stuckTask } from "../../src/app/coroutines.ts";
 import { type AppEvent, update } from "../../src/app/update.ts";
 import { COLOR_STYLES, view } from "../../src/app/view.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
@@ -195,4 +196,28 @@ Deno.test("without a running lab, d says why instead of opening an empty menu", 
   assertEquals(state.overlay.kind, "none");
   assertEquals(state.message?.level, "error");
   assert(state.message?.text.includes("the lab is not running"));
+});
+
+Deno.test("stuckTask() reads the lab's watchdog: a step over a second names its task", () => {
+  const watchdog = new Float64Array([10_000, 4]);
+  assertEquals(stuckTask(watchdog, 10_900), null);
+  assertEquals(stuckTask(watchdog, 11_350), { taskId: 4, forMs: 1300 });
+  assertEquals(stuckTask(new Float64Array([10_000, 0]), 20_000), null);
+});
+
+Deno.test("a stuck task replaces the hub header with a plain warning", () => {
+  const state = run(labState(), { type: "lab-stuck", stuck: { taskId: 2, forMs: 1400 } });
+  const rows = renderToGrid(
+    (buf) => view(state, buf, { symbols: symbolsFor(true), styles: COLOR_STYLES }),
+    80,
+    24,
+  );
+  assert(
+    rows[2]!.startsWith(
+      "│ ! task #2 func1 has not yielded for 1.4 s: blocking stalls every coroutine",
+    ),
+    rows[2]!,
+  );
+  const cleared = run(state, { type: "lab-stuck", stuck: null });
+  assertEquals(cleared.coroutines.stuck, undefined);
 });

@@ -192,3 +192,28 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: `:demo blocking names the task that stalls the hub while the lab is frozen${tmuxSkip}`,
+  ...e2e,
+  async fn() {
+    const session = await startDashboard({ args: ["--panel", "coroutines"] });
+    try {
+      await session.waitForText("no tasks: press d to run a demo");
+      await press(session, ":");
+      await session.type("demo blocking");
+      await press(session, "Enter");
+      await session.waitFor((s) => /! task #\d+ busy has not yielded for 1\.\d s/.test(s), {
+        what: "the stuck-task warning",
+        timeoutMs: 5000,
+      });
+      await session.waitForText("demo blocking: done", 8000);
+      const screen = await session.waitFor((s) => !s.includes("has not yielded"), {
+        what: "the warning to clear",
+      });
+      assertMatch(screen, /warnings \d/);
+    } finally {
+      await session.close();
+    }
+  },
+});
