@@ -243,7 +243,11 @@ export class Connection implements BrokerConnection, ChannelHost {
       if (this.#publisher && this.broker.memory.alarm) this.#block();
     } catch (e) {
       if (e instanceof AmqpFrameError) {
-        const err = new AmqpError(e.code, e.message);
+        // Method arguments that do not decode: RabbitMQ says 501 "cannot decode".
+        const code = e.code === ReplyCode.SYNTAX_ERROR && e.classId !== 0
+          ? ReplyCode.FRAME_ERROR
+          : e.code;
+        const err = new AmqpError(code, e.message);
         err.classId = e.classId;
         err.methodId = e.methodId;
         this.#connectionError(err);
@@ -401,7 +405,7 @@ export class Connection implements BrokerConnection, ChannelHost {
           case "connection.unblocked":
             return;
           default: {
-            const e = commandInvalid(`method ${m.name} is not allowed on channel 0`);
+            const e = channelError("unexpected method in connection state running");
             e.classId = m.classId;
             e.methodId = m.methodId;
             throw e;
