@@ -33,10 +33,13 @@ DENO=$(cd "$(dirname "$DENO")" && pwd)/$(basename "$DENO")
 export PATH="$(dirname "$DENO"):$PATH"
 say "deno: $("$DENO" --version | head -1)"
 
-# --- tmux and RabbitMQ (Debian) ----------------------------------------------
+# --- tmux, RabbitMQ and other AMQP clients (Debian) ----------------------------------------------
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
+# Other AMQP clients the broker must serve: the lesson's Python (pika) and C (librabbitmq).
+/usr/bin/python3 -c "import pika" >/dev/null 2>&1 || missing+=(python3-pika)
+command -v amqp-publish >/dev/null 2>&1 || missing+=(amqp-tools)
 if [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   say "installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
