@@ -32,6 +32,21 @@ async function press(session: TmuxSession, ...keys: string[]): Promise<void> {
   }
 }
 
+/** The dashboard on the Coroutines panel, with `:demo NAME` typed and run. */
+async function startDemo(name: string): Promise<TmuxSession> {
+  const session = await startDashboard({ args: ["--panel", "coroutines"] });
+  try {
+    await session.waitForText("no tasks: press d to run a demo");
+    await press(session, ":");
+    await session.type(`demo ${name}`);
+    await press(session, "Enter");
+    return session;
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
 const e2e = { ignore: !tmuxAvailable, sanitizeOps: false, sanitizeResources: false };
 
 Deno.test({
@@ -162,12 +177,8 @@ Deno.test({
   name: `:demo gevent runs live: 34 appears about a second after 12${tmuxSkip}`,
   ...e2e,
   async fn() {
-    const session = await startDashboard({ args: ["--panel", "coroutines"] });
+    const session = await startDemo("gevent");
     try {
-      await session.waitForText("no tasks: press d to run a demo");
-      await press(session, ":");
-      await session.type("demo gevent");
-      await press(session, "Enter");
       // Demo output lines sit at the right edge of the panel, before its border.
       const outputLine = (text: string) => new RegExp(` ${text} +[│|]$`, "m");
       const started = Date.now();
@@ -197,12 +208,8 @@ Deno.test({
   name: `:demo blocking names the task that stalls the hub while the lab is frozen${tmuxSkip}`,
   ...e2e,
   async fn() {
-    const session = await startDashboard({ args: ["--panel", "coroutines"] });
+    const session = await startDemo("blocking");
     try {
-      await session.waitForText("no tasks: press d to run a demo");
-      await press(session, ":");
-      await session.type("demo blocking");
-      await press(session, "Enter");
       await session.waitFor((s) => /! task #\d+ busy has not yielded for 1\.\d s/.test(s), {
         what: "the stuck-task warning",
         timeoutMs: 5000,
