@@ -108,7 +108,11 @@ export function pageSize(layout: CoroutinesLayout): number {
 export const LANE_NAME_WIDTH = 10;
 
 /** The view the panel wants from the lab, derived from its state and the screen size. */
-export function desiredView(state: CoroutinesState, layout: CoroutinesLayout): TaskViewRequest {
+export function desiredView(
+  state: CoroutinesState,
+  layout: CoroutinesLayout,
+  filter: string,
+): TaskViewRequest {
   const limit = pageSize(layout);
   const offset = Math.max(0, state.selected - limit + 1);
   const rows = state.snapshot?.window.rows ?? [];
@@ -117,7 +121,7 @@ export function desiredView(state: CoroutinesState, layout: CoroutinesLayout): T
   return {
     sort: state.sort,
     descending: state.descending,
-    filter: "",
+    filter,
     offset,
     limit,
     includeFinished: true,

@@ -68,7 +68,7 @@ function updateState(state: AppState, event: AppEvent): AppState {
 function syncLabView(state: AppState): AppState {
   if (state.lab.status !== "running") return state;
   const layout = coroutinesLayout(screenLayout(state.width, state.height).panel);
-  const view = { ...desiredView(state.coroutines, layout), filter: state.filters.coroutines };
+  const view = desiredView(state.coroutines, layout, state.filters.coroutines);
   const command = viewCommand(state.coroutines, view);
   if (!command) return state;
   return {
