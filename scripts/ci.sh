@@ -26,7 +26,7 @@ find_deno() {
 DENO=$(find_deno) || {
   say "installing Deno from npm into $deno_cache"
   mkdir -p "$deno_cache"
-  (cd "$deno_cache" && npm install --no-save --no-audit --no-fund deno@2 >&2) || true
+  npm install --prefix "$deno_cache" --no-save --no-audit --no-fund deno@2 >&2 || true
   DENO=$(find_deno) || { say "could not install Deno"; failed=1; finish; }
 }
 DENO=$(cd "$(dirname "$DENO")" && pwd)/$(basename "$DENO")
