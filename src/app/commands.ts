@@ -86,7 +86,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "stress",
     aliases: [],
     usage: ":stress N",
-    summary: "spawn N sleeping tasks (up to 100000) to see the hub at scale; 0 kills them",
+    summary: "spawn N sleeping tasks (at most 100000); :stress 0 kills them",
     complete: (index) => (index === 0 ? ["1000", "100000", "0"] : []),
     run: (args) => {
       const [count] = args;

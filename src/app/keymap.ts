@@ -18,7 +18,10 @@ export type KeyAction =
 export interface Binding {
   /** As `formatKey` prints them: "q", "ctrl+c", "shift+tab". */
   keys: string[];
-  /** Shown in help; several bindings may share one line via `label`. */
+  /**
+   * Shown in help. Bindings that continue the line above (Shift-Tab after
+   * Tab, 2..4 after 1) leave it empty so help fits an 80x24 screen.
+   */
   label: string;
   description: string;
   action: KeyAction;
@@ -35,20 +38,20 @@ export const GLOBAL_BINDINGS: readonly Binding[] = [
   { keys: ["/"], label: "/", description: "filter the focused table", action: { kind: "filter" } },
   {
     keys: ["tab"],
-    label: "Tab",
-    description: "next panel",
+    label: "Tab  Shift-Tab",
+    description: "next / previous panel",
     action: { kind: "next-panel", step: 1 },
   },
   {
     keys: ["shift+tab"],
-    label: "Shift-Tab",
-    description: "previous panel",
+    label: "",
+    description: "",
     action: { kind: "next-panel", step: -1 },
   },
   ...PANELS.map((panel, i): Binding => ({
     keys: [String(i + 1)],
-    label: String(i + 1),
-    description: panel.title,
+    label: i === 0 ? `1-${PANELS.length}` : "",
+    description: i === 0 ? PANELS.map((p) => p.title).join(", ") : "",
     action: { kind: "panel", panel: panel.id },
   })),
   {
@@ -65,6 +68,14 @@ export const GLOBAL_BINDINGS: readonly Binding[] = [
     action: { kind: "quit" },
   },
 ];
+
+/** Help lines for the global keys, one per label. */
+export function globalHelp(): { key: string; description: string }[] {
+  return GLOBAL_BINDINGS.filter((b) => b.label !== "").map((b) => ({
+    key: b.label,
+    description: b.description,
+  }));
+}
 
 /** The action bound to `event` in normal mode, if any. */
 export function lookupKey(event: KeyEvent): KeyAction | undefined {

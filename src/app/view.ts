@@ -21,7 +21,7 @@ import { renderTextInput } from "../tui/widgets/text_input.ts";
 import { COMMANDS } from "./commands.ts";
 import { COROUTINES_HELP } from "./coroutines_keys.ts";
 import { coroutinesSummary, drawCoroutines } from "./coroutines_view.ts";
-import { GLOBAL_BINDINGS } from "./keymap.ts";
+import { globalHelp } from "./keymap.ts";
 import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH } from "./model.ts";
 import { PANELS } from "./panels.ts";
 import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
@@ -230,7 +230,7 @@ function drawHelp(state: AppState, buf: ScreenBuffer, area: Rect, theme: Theme):
     title: `Help: ${panel.title}`,
     entries: [
       ...(state.panel === "coroutines" ? COROUTINES_HELP : []),
-      ...GLOBAL_BINDINGS.map((b) => ({ key: b.label, description: b.description })),
+      ...globalHelp(),
       ...COMMANDS.map((c) => ({ key: c.usage, description: c.summary })),
     ],
     footer: "Esc closes",

@@ -59,3 +59,13 @@ Deno.test("view() shows the filter in the panel title and the message in the sta
   assert(rows[1]!.includes("filter: abc"), rows[1]!);
   assert(rows[23]!.startsWith("unknown command: x (try :help)"), rows[23]!);
 });
+
+Deno.test("view() fits the whole help of every panel on an 80x24 screen", () => {
+  for (const panel of ["overview", "coroutines", "sockets", "rabbitmq"] as const) {
+    const text = draw({ ...initialState({ panel }), overlay: { kind: "help" } }).join("\n");
+    assert(!text.includes("more"), `help of ${panel} is cut:\n${text}`);
+    for (const expected of [":stress N", "q  Ctrl-C", "1-4", "Esc closes"]) {
+      assert(text.includes(expected), `help of ${panel} lacks ${expected}:\n${text}`);
+    }
+  }
+});
