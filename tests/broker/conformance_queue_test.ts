@@ -14,6 +14,7 @@ import {
   forEachBroker,
   sleep,
   waitFor,
+  waitForQueueDeleted,
 } from "./with_broker.ts";
 
 const msg = (s: string) => Buffer.from(s);
@@ -111,10 +112,7 @@ forEachBroker(
       assert.match(err.message, /RESOURCE_LOCKED/);
     }
     await owner.close();
-    await waitFor(async () => {
-      const ch = await other.channel();
-      return await ch.checkQueue(q).then(() => false, (e) => e.code === 404);
-    }, "exclusive queue deleted after its owner closed");
+    await waitForQueueDeleted(other, q, "exclusive queue deleted after its owner closed");
   },
 );
 
@@ -130,10 +128,7 @@ forEachBroker("an auto-delete queue is deleted when its last consumer goes", asy
   await ch.cancel(a.consumerTag);
   await ch.checkQueue(q); // one consumer left
   await ch.cancel(b.consumerTag);
-  await waitFor(async () => {
-    const probe = await c.channel();
-    return await probe.checkQueue(q).then(() => false, (e) => e.code === 404);
-  }, "auto-delete queue deleted");
+  await waitForQueueDeleted(c, q, "auto-delete queue deleted");
 });
 
 forEachBroker("queue.bind with a missing exchange or queue fails with 404", async (t) => {

@@ -363,6 +363,17 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * Waits until `queue` is gone: a passive declare on a fresh channel gets 404
+ * (each probe needs its own channel, since the 404 closes it).
+ */
+export async function waitForQueueDeleted(client: Client, queue: string, what: string) {
+  await waitFor(async () => {
+    const probe = await client.channel();
+    return await probe.checkQueue(queue).then(() => false, (e) => e.code === 404);
+  }, what);
+}
+
 /** Asserts that `promise` rejects with an amqplib error carrying `code`. */
 export async function expectCode(promise: Promise<unknown>, code: number): Promise<CodedError> {
   let error: CodedError;
