@@ -36,7 +36,7 @@ export interface AppState {
   message?: StatusMessage;
   quit: boolean;
   /** The lab Worker: not started (snapshots, tests), running, or failed with a reason. */
-  lab: { status: "off" | "starting" | "running" } | { status: "failed"; error: string };
+  lab: { status: "off" | "running" } | { status: "failed"; error: string };
   coroutines: CoroutinesState;
   /** Commands for the lab Worker, sent and cleared by the run loop. */
   outbox: LabCommand[];

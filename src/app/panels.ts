@@ -41,7 +41,3 @@ export function findPanel(query: string): PanelId | undefined {
   const prefixed = PANELS.filter((p) => p.id.startsWith(q));
   return prefixed.length === 1 ? prefixed[0]!.id : undefined;
 }
-
-export function panelTitle(id: PanelId): string {
-  return PANELS.find((p) => p.id === id)!.title;
-}

@@ -189,7 +189,8 @@ function labUnavailable(state: AppState): string {
       return `the lab is not running: ${state.lab.error}`;
     case "off":
       return "the lab is not running (it runs in the live dashboard only)";
-    default:
+    case "running":
+      // Running, but its hello (with the demo list) has not arrived yet.
       return "the lab is still starting; try again in a moment";
   }
 }

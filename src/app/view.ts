@@ -125,8 +125,6 @@ function labLine(state: AppState): string | undefined {
   switch (state.lab.status) {
     case "off":
       return "The lab runs in the live dashboard only (deno task start).";
-    case "starting":
-      return "starting the lab...";
     case "failed":
       return `the lab failed: ${state.lab.error}`;
     case "running":
