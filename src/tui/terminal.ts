@@ -161,6 +161,12 @@ export class Terminal {
    * already gone (SSH drop: writes fail) the rest still happens.
    */
   restore(): void {
+    this.#restoreScreen();
+    this.#removeHooks();
+  }
+
+  /** Screen and tty back to normal; the exit hooks stay (see `#exitOn`). */
+  #restoreScreen(): void {
     if (!this.#active) return;
     this.#active = false;
     try {
@@ -183,6 +189,9 @@ export class Terminal {
     }
     if (this.#pollId !== null) this.#timers.clearInterval(this.#pollId);
     this.#pollId = null;
+  }
+
+  #removeHooks(): void {
     for (const [signal, handler] of this.#signalHandlers.splice(0)) {
       try {
         this.#signals.remove(signal, handler);
@@ -245,8 +254,14 @@ export class Terminal {
     this.#events.addEventListener("unload", this.#onUnload);
   }
 
+  /**
+   * Restores the screen and exits, leaving the signal listeners in place:
+   * Deno re-raises a signal that arrives with no listener, so after a hang-up
+   * seen as EOF the SIGHUP that follows would otherwise kill the process with
+   * the default action before `exit` sets the code.
+   */
   #exitOn(code: number): void {
-    this.restore();
+    this.#restoreScreen();
     this.#exit(code);
   }
 
@@ -273,7 +288,7 @@ export class Terminal {
   };
 
   #crash(error: unknown): void {
-    this.restore();
+    this.#restoreScreen();
     try {
       this.#reportError(error);
     } finally {
@@ -293,8 +308,9 @@ export class Terminal {
     this.#crash((event as PromiseRejectionEvent).reason);
   };
 
+  // The process is exiting: restore the screen, keep the hooks (see `#exitOn`).
   #onUnload = (): void => {
-    this.restore();
+    this.#restoreScreen();
   };
 }
 

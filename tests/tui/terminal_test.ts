@@ -137,7 +137,9 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130], ["SIGHUP", 129]
     p.log.length = 0;
     p.signals.get(signal)!();
     deepStrictEqual(p.log, [`write ${JSON.stringify(RESTORE)}`, "raw false", `exit ${code}`]);
-    strictEqual(p.signals.size, 0, "signal listeners are removed");
+    // Kept until the process is gone: with no listener Deno would re-raise a
+    // second signal and kill the process before its exit code is set.
+    ok(p.signals.has("SIGHUP"), "signal listeners stay while exiting");
   });
 }
 
@@ -230,6 +232,8 @@ Deno.test("Terminal treats EOF on its raw tty as a hang-up: restore, then exit 1
   for await (const chunk of term.input()) chunks.push(decoder.decode(chunk));
   deepStrictEqual(chunks, ["x"]);
   deepStrictEqual(p.log, [`write ${JSON.stringify(RESTORE)}`, "raw false", "exit 129"]);
+  // The SIGHUP that follows the EOF must still find a listener (else Deno kills the process).
+  ok(p.signals.has("SIGHUP"), "the SIGHUP listener stays while exiting");
 });
 
 Deno.test("withTerminal() restores before an error from its body reaches the caller", async () => {
