@@ -105,6 +105,12 @@ export class Channel {
   #confirmQueue: { seq: number; ok: boolean }[] = [];
   #confirmFlushScheduled = false;
   #tx: TxOp[] | undefined;
+  /**
+   * Deliveries settled inside the open transaction. They left `#unacked` (a
+   * second ack of the tag is 406) but, as in RabbitMQ, still hold their
+   * prefetch slots until commit, and are requeued if the channel closes first.
+   */
+  #txSettled = 0;
 
   constructor(readonly id: number, readonly host: ChannelHost) {}
 
@@ -461,7 +467,8 @@ export class Channel {
     if (this.#state !== "open" || !this.host.canWrite()) return false;
     if (consumer.noAck) return true;
     if (consumer.prefetch > 0 && consumer.unacked >= consumer.prefetch) return false;
-    if (this.#globalPrefetch > 0 && this.#unacked.size >= this.#globalPrefetch) return false;
+    const held = this.#unacked.size + this.#txSettled;
+    if (this.#globalPrefetch > 0 && held >= this.#globalPrefetch) return false;
     return true;
   }
 
@@ -531,16 +538,19 @@ export class Channel {
   }
 
   #settle(items: Unacked[], action: "ack" | "requeue" | "drop", immediate = false): void {
-    for (const u of items) {
-      this.#unacked.delete(u.tag);
-      if (u.consumer) u.consumer.unacked--;
-    }
+    for (const u of items) this.#unacked.delete(u.tag);
     if (this.#tx && !immediate) {
       this.#tx.push({ kind: "settle", items, action });
-      this.#kickConsumers();
+      this.#txSettled += items.length;
       return;
     }
+    this.#releaseSlots(items);
     this.#applySettle(items, action);
+  }
+
+  /** The deliveries no longer count against their consumers' prefetch. */
+  #releaseSlots(items: Unacked[]): void {
+    for (const u of items) if (u.consumer) u.consumer.unacked--;
   }
 
   #applySettle(items: Unacked[], action: "ack" | "requeue" | "drop"): void {
@@ -670,9 +680,13 @@ export class Channel {
     if (!this.#tx) throw preconditionFailed("channel is not transactional");
     const ops = this.#tx;
     this.#tx = [];
+    this.#txSettled = 0;
     for (const op of ops) {
       if (op.kind === "publish") this.#route(op.message, op.mandatory);
-      else this.#applySettle(op.items, op.action);
+      else {
+        this.#releaseSlots(op.items);
+        this.#applySettle(op.items, op.action);
+      }
     }
     this.#send("tx.commit-ok", {});
   }
@@ -682,14 +696,18 @@ export class Channel {
     const ops = this.#tx;
     this.#tx = [];
     // Acks and rejects not committed: those deliveries are unacknowledged again.
+    this.#restoreTxSettled(ops);
+    this.#send("tx.rollback-ok", {});
+  }
+
+  /** Puts the deliveries settled in `ops` back among the unacked, in tag order. */
+  #restoreTxSettled(ops: TxOp[]): void {
+    this.#txSettled = 0;
     const restored: Unacked[] = [];
     for (const op of ops) if (op.kind === "settle") restored.push(...op.items);
-    if (restored.length > 0) {
-      for (const u of restored) if (u.consumer) u.consumer.unacked++;
-      const all = [...this.#unacked.values(), ...restored].sort((x, y) => x.tag - y.tag);
-      this.#unacked = new Map(all.map((u) => [u.tag, u]));
-    }
-    this.#send("tx.rollback-ok", {});
+    if (restored.length === 0) return;
+    const all = [...this.#unacked.values(), ...restored].sort((x, y) => x.tag - y.tag);
+    this.#unacked = new Map(all.map((u) => [u.tag, u]));
   }
 
   // --- closing ----------------------------------------------------------------
@@ -714,6 +732,8 @@ export class Channel {
   #teardown(): void {
     if (this.#state === "closed") return;
     this.#pending = undefined;
+    // An uncommitted transaction's acks never happened: requeue those too.
+    if (this.#tx) this.#restoreTxSettled(this.#tx);
     this.#tx = undefined;
     const consumers = [...this.#consumers.values()];
     this.#consumers.clear();

@@ -587,6 +587,47 @@ forEachBroker("acks inside a transaction take effect on commit only", async (t) 
   assert.deepEqual(bodies(await drain(ch2, q)), ["m0"]);
 });
 
+for (const global of [false, true]) {
+  forEachBroker(
+    `an ack inside a transaction frees its prefetch slot only on commit (global=${global})`,
+    async (t) => {
+      const c = await t.open();
+      const { q } = await queueWith(t, c, range(3));
+      const ch = await c.channel();
+      await ch.prefetch(1, global);
+      await rpc(ch, TX_SELECT, TX_SELECT_OK);
+      const a = await collect(ch, q);
+      await waitFor(() => a.got.length === 1, "the first delivery");
+      ch.ack(a.got[0]!);
+      await sleep(150);
+      assert.deepEqual(a.got.map(text), ["m0"], "nothing more before commit");
+      await rpc(ch, TX_COMMIT, TX_COMMIT_OK);
+      await waitFor(() => a.got.length === 2, "the next delivery after commit");
+      ch.ack(a.got[1]!);
+      await rpc(ch, TX_ROLLBACK, TX_ROLLBACK_OK); // the ack is undone: m1 is unacked again
+      await sleep(150);
+      assert.deepEqual(a.got.map(text), ["m0", "m1"], "nothing more after rollback");
+    },
+  );
+}
+
+forEachBroker(
+  "a message acked in a transaction never committed is requeued on close",
+  async (t) => {
+    const c = await t.open();
+    const { q } = await queueWith(t, c, range(2));
+    const ch = await c.channel();
+    await rpc(ch, TX_SELECT, TX_SELECT_OK);
+    const m0 = (await ch.get(q, { noAck: false })) as Message;
+    ch.ack(m0);
+    await ch.close();
+    const ch2 = await c.channel();
+    const left = await drain(ch2, q);
+    assert.deepEqual(bodies(left), ["m0", "m1"], "no message lost");
+    assert.equal(left[0]!.fields.redelivered, true);
+  },
+);
+
 forEachBroker("tx.commit without tx.select is 406 PRECONDITION_FAILED", async (t) => {
   const c = await t.open();
   const ch = await c.channel();
