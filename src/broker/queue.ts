@@ -209,6 +209,9 @@ export class Queue {
       this.#readyBytes += messageBytes(e.message);
     }
     for (const [priority, list] of byLane) this.#insertSorted(this.#lanes[priority]!, list);
+    // Requeued messages count again, so a full drop-head queue sheds its head
+    // (often the message just requeued), as RabbitMQ does.
+    this.#enforceMaxLength();
     this.#armExpiry();
     this.#account();
     this.#scheduleDispatch();
@@ -299,9 +302,11 @@ export class Queue {
     return false;
   }
 
+  /** With drop-head overflow, drops the oldest ready messages until the queue fits. */
   #enforceMaxLength(): void {
-    const { maxLength, maxLengthBytes } = this.args;
+    const { maxLength, maxLengthBytes, overflow } = this.args;
     if (maxLength === undefined && maxLengthBytes === undefined) return;
+    if (overflow !== "drop-head") return;
     const dropped: Message[] = [];
     while (
       this.#readyCount > 0 &&

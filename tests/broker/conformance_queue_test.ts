@@ -12,6 +12,7 @@ import {
   expectChannelClosed,
   expectCode,
   forEachBroker,
+  type GetMessage,
   sleep,
   waitFor,
   waitForQueueDeleted,
@@ -253,6 +254,37 @@ forEachBroker("x-max-length drops from the head by default", async (t) => {
   for (const s of ["1", "2", "3", "4"]) ch.sendToQueue(q, msg(s));
   await ch.waitForConfirms();
   assert.deepEqual(bodies(await drain(ch, q)), ["3", "4"]);
+});
+
+forEachBroker(
+  "a message requeued into a full drop-head queue counts again: the head is dropped",
+  async (t) => {
+    const c = await t.open();
+    const ch = await c.confirmChannel();
+    const q = t.queue();
+    await ch.assertQueue(q, { arguments: { "x-max-length": 2 } });
+    for (const s of ["1", "2"]) ch.sendToQueue(q, msg(s));
+    await ch.waitForConfirms();
+    const first = (await ch.get(q, { noAck: false })) as GetMessage;
+    ch.sendToQueue(q, msg("3")); // room: only ready messages count
+    await ch.waitForConfirms();
+    ch.nack(first, false, true); // back at the head, one too many
+    assert.deepEqual(bodies(await drain(ch, q)), ["2", "3"]);
+  },
+);
+
+forEachBroker("x-overflow reject-publish does not drop requeued messages", async (t) => {
+  const c = await t.open();
+  const ch = await c.confirmChannel();
+  const q = t.queue();
+  await ch.assertQueue(q, { arguments: { "x-max-length": 1, "x-overflow": "reject-publish" } });
+  ch.sendToQueue(q, msg("1"));
+  await ch.waitForConfirms();
+  const first = (await ch.get(q, { noAck: false })) as GetMessage;
+  ch.sendToQueue(q, msg("2"));
+  await ch.waitForConfirms();
+  ch.nack(first, false, true);
+  assert.deepEqual(bodies(await drain(ch, q)), ["1", "2"]);
 });
 
 forEachBroker("x-max-length-bytes bounds the total body size", async (t) => {

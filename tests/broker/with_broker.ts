@@ -286,6 +286,42 @@ export function forEachBroker(
   }
 }
 
+/**
+ * Registers one test that gets both targets at once, for differential tests
+ * that run the same steps on each and compare what they saw. Ignored, with
+ * the reason, unless both brokers are available.
+ */
+export function bothBrokers(
+  name: string,
+  fn: (embedded: BrokerCase, rabbitmq: BrokerCase) => Promise<void>,
+  options: { timeoutMs?: number } = {},
+): void {
+  const skip = EMBEDDED_SKIP_REASON ?? (RABBITMQ_URL ? undefined : "RABBITMQ_URL not set");
+  const fullName = `[embedded vs rabbitmq] ${name}`;
+  if (skip) {
+    Deno.test({ name: `${fullName} (skipped: ${skip})`, ignore: true, fn: () => {} });
+    return;
+  }
+  embeddedPending++;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  Deno.test({
+    name: fullName,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      try {
+        await runCase(
+          "embedded",
+          (e) => runCase("rabbitmq", (r) => fn(e, r), timeoutMs),
+          timeoutMs,
+        );
+      } finally {
+        await releaseEmbedded();
+      }
+    },
+  });
+}
+
 async function runCase(
   target: TargetName,
   fn: (t: BrokerCase) => Promise<void>,
