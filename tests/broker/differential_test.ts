@@ -23,7 +23,7 @@ import {
   waitFor,
 } from "./with_broker.ts";
 
-const SEEDS = 24;
+const SEEDS = 32;
 const STEPS = 100;
 
 /** Queue arguments by logical index; q3 dead-letters into q4. */
@@ -37,7 +37,7 @@ const QUEUES: ((names: string[]) => Record<string, unknown>)[] = [
 ];
 const DEAD_LETTER_SOURCE = 3;
 const DEAD_LETTER_TARGET = 4;
-const EXCHANGES = ["direct", "topic", "fanout"] as const;
+const EXCHANGES = ["direct", "topic", "fanout", "headers"] as const;
 const BINDING_KEYS = ["a", "b", "a.b", "a.b.c", "#", "*.b", "a.*"];
 const ROUTING_KEYS = ["a", "b", "a.b", "a.b.c", "c"];
 
@@ -47,7 +47,10 @@ type Op =
   | { kind: "get"; queue: number; noAck: boolean }
   | { kind: "ack" | "nack" | "reject"; pick: number; multiple: boolean; requeue: boolean }
   | { kind: "purge" | "check"; queue: number }
-  | { kind: "bind" | "unbind"; queue: number; exchange: number; key: string }
+  | { kind: "bind" | "unbind"; queue: number; exchange: number; key: string; all: boolean }
+  | { kind: "xbind" | "xunbind"; source: number; destination: number; key: string }
+  | { kind: "declare"; queue: number; mismatch: boolean }
+  | { kind: "delete"; queue: number; ifEmpty: boolean }
   | { kind: "recover" | "reopen" };
 
 /** mulberry32: small, seedable, good enough to pick operations. */
@@ -90,14 +93,24 @@ function generate(seed: number): Op[] {
       });
     } else if (r < 0.81) ops.push({ kind: "purge", queue: queue() });
     else if (r < 0.85) ops.push({ kind: "check", queue: queue() });
-    else if (r < 0.94) {
+    else if (r < 0.92) {
       ops.push({
         kind: random() < 0.75 ? "bind" : "unbind",
         queue: queue(),
         exchange: exchange(),
         key: pick(BINDING_KEYS),
+        all: random() < 0.5,
       });
-    } else ops.push({ kind: random() < 0.5 ? "recover" : "reopen" });
+    } else if (r < 0.94) {
+      ops.push({
+        kind: random() < 0.7 ? "xbind" : "xunbind",
+        source: exchange(),
+        destination: exchange(),
+        key: pick(BINDING_KEYS),
+      });
+    } else if (r < 0.96) ops.push({ kind: "declare", queue: queue(), mismatch: random() < 0.3 });
+    else if (r < 0.97) ops.push({ kind: "delete", queue: queue(), ifEmpty: random() < 0.5 });
+    else ops.push({ kind: random() < 0.5 ? "recover" : "reopen" });
   }
   return ops;
 }
@@ -130,6 +143,7 @@ async function run(t: BrokerCase, ops: Op[]): Promise<string[]> {
   for (const [i, name] of exchanges.entries()) await ch.assertExchange(name, EXCHANGES[i]!);
 
   let outstanding: Outstanding[] = [];
+  const deleted = new Set<number>();
   let published = 0;
   const count = async (q: number) => (await ch.checkQueue(queues[q]!)).messageCount;
   const describe = (m: GetMessage | false) => {
@@ -164,11 +178,15 @@ async function run(t: BrokerCase, ops: Op[]): Promise<string[]> {
       case "publish": {
         const exchange = op.exchange === undefined ? "" : exchanges[op.exchange]!;
         const key = op.queue === undefined ? op.key : queues[op.queue]!;
-        const options = op.priority === undefined ? {} : { priority: op.priority };
+        // The routing key doubles as header `k`, for the headers exchange.
+        const options = { headers: { k: key, n: "1" }, priority: op.priority };
         return await publish(exchange, key, options);
       }
       case "publish-mandatory":
-        return await publish(exchanges[op.exchange]!, op.key, { mandatory: true });
+        return await publish(exchanges[op.exchange]!, op.key, {
+          mandatory: true,
+          headers: { k: op.key },
+        });
       case "get": {
         const m = await ch.get(queues[op.queue]!, { noAck: op.noAck });
         if (m && !op.noAck) outstanding.push({ tag: m.fields.deliveryTag, queue: op.queue });
@@ -182,7 +200,8 @@ async function run(t: BrokerCase, ops: Op[]): Promise<string[]> {
         const multiple = op.kind !== "reject" && op.multiple;
         const settled = outstanding.filter((o) => multiple ? o.tag <= target.tag : o === target);
         outstanding = outstanding.filter((o) => !settled.includes(o));
-        const dropped = op.kind === "ack" || op.requeue
+        const deadLettering = !deleted.has(DEAD_LETTER_SOURCE) && !deleted.has(DEAD_LETTER_TARGET);
+        const dropped = op.kind === "ack" || op.requeue || !deadLettering
           ? 0
           : settled.filter((o) => o.queue === DEAD_LETTER_SOURCE).length;
         const before = dropped > 0 ? await count(DEAD_LETTER_TARGET) : 0;
@@ -206,11 +225,30 @@ async function run(t: BrokerCase, ops: Op[]): Promise<string[]> {
         return `${ok.messageCount} ready, ${ok.consumerCount} consumers`;
       }
       case "bind":
-        await ch.bindQueue(queues[op.queue]!, exchanges[op.exchange]!, op.key);
+      case "unbind": {
+        // Binding arguments matter to the headers exchange only.
+        const args = { "x-match": op.all ? "all" : "any", k: op.key, n: "1" };
+        const bind = op.kind === "bind" ? ch.bindQueue : ch.unbindQueue;
+        await bind.call(ch, queues[op.queue]!, exchanges[op.exchange]!, op.key, args);
+        return op.kind === "bind" ? "bound" : "unbound";
+      }
+      case "xbind":
+        await ch.bindExchange(exchanges[op.destination]!, exchanges[op.source]!, op.key);
         return "bound";
-      case "unbind":
-        await ch.unbindQueue(queues[op.queue]!, exchanges[op.exchange]!, op.key);
+      case "xunbind":
+        await ch.unbindExchange(exchanges[op.destination]!, exchanges[op.source]!, op.key);
         return "unbound";
+      case "declare": {
+        const args = op.mismatch ? { "x-max-length": 7 } : QUEUES[op.queue]!(queues);
+        const ok = await ch.assertQueue(queues[op.queue]!, { arguments: args });
+        deleted.delete(op.queue);
+        return `declared, ${ok.messageCount} ready`;
+      }
+      case "delete": {
+        const ok = await ch.deleteQueue(queues[op.queue]!, { ifEmpty: op.ifEmpty });
+        deleted.add(op.queue);
+        return `deleted ${ok.messageCount}`;
+      }
       case "recover":
         await ch.recover();
         outstanding = [];
@@ -229,7 +267,9 @@ async function run(t: BrokerCase, ops: Op[]): Promise<string[]> {
     try {
       line = await step(op);
     } catch (error) {
-      line = `error ${(error as CodedError).code ?? (error as Error).message}`;
+      // basic.get rejects with the raw channel.close frame rather than an Error.
+      const frame = error as { fields?: { replyCode?: number } };
+      line = `error ${(error as CodedError).code ?? frame.fields?.replyCode ?? error}`;
       ch = await client.channel();
       outstanding = [];
     }
@@ -237,6 +277,10 @@ async function run(t: BrokerCase, ops: Op[]): Promise<string[]> {
   }
   // The end state too: every queue drained in order.
   for (const [i, name] of queues.entries()) {
+    if (deleted.has(i)) {
+      trace.push(`end q${i}: deleted`);
+      continue;
+    }
     const left: string[] = [];
     for (let m = await ch.get(name, { noAck: true }); m; m = await ch.get(name, { noAck: true })) {
       left.push(describe(m));
