@@ -37,8 +37,10 @@ say "deno: $("$DENO" --version | head -1)"
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
-# Other AMQP clients the broker must serve: the lesson's Python (pika) and C (librabbitmq).
+# Other AMQP clients the broker must serve: Python (pika, py-amqp, aio-pika) and C (librabbitmq).
 /usr/bin/python3 -c "import pika" >/dev/null 2>&1 || missing+=(python3-pika)
+/usr/bin/python3 -c "import amqp" >/dev/null 2>&1 || missing+=(python3-amqp)
+/usr/bin/python3 -c "import aio_pika" >/dev/null 2>&1 || missing+=(python3-aio-pika)
 command -v amqp-publish >/dev/null 2>&1 || missing+=(amqp-tools)
 if [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   say "installing ${missing[*]} with apt-get"

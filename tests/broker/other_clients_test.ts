@@ -1,14 +1,15 @@
 /**
  * Clients other than amqplib, as students use them: the lesson's Python
- * programs (pika) and the C library's command-line tools (amqp-tools, on
- * librabbitmq). The same runs pass against the embedded broker and RabbitMQ.
- * CI installs both from Debian; where they are missing the tests say so.
+ * programs (pika), py-amqp (under kombu and Celery), aio-pika (asyncio) and
+ * the C library's command-line tools (amqp-tools, on librabbitmq). The same
+ * runs pass against the embedded broker and RabbitMQ. CI installs them from
+ * Debian; where one is missing its test says so.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { forEachBroker } from "./with_broker.ts";
 
 const PYTHON = "/usr/bin/python3";
-const LESSON = new URL("./clients/lesson_pika.py", import.meta.url).pathname;
+const client = (file: string) => new URL(`./clients/${file}`, import.meta.url).pathname;
 
 function runs(command: string, args: string[]): boolean {
   try {
@@ -18,7 +19,7 @@ function runs(command: string, args: string[]): boolean {
   }
 }
 
-const hasPika = runs(PYTHON, ["-c", "import pika"]);
+const hasPython = (module: string) => runs(PYTHON, ["-c", `import ${module}`]);
 const hasAmqpTools = runs("amqp-publish", ["--help"]);
 
 async function run(command: string, args: string[], stdin?: string) {
@@ -46,26 +47,52 @@ function pikaUrl(url: string): string {
   return `amqp://${parsed.username}:${parsed.password}@${parsed.host}/%2F`;
 }
 
-if (hasPika) {
-  forEachBroker("pika runs the lesson's six RabbitMQ programs", async (t) => {
-    const { code, stdout, stderr } = await run(PYTHON, [LESSON, pikaUrl(t.url), t.name("py")]);
-    assertEquals(code, 0, `pika lesson failed:\n${stdout}\n${stderr}`);
-    assertEquals(stdout.trim().split("\n"), [
-      "ok hello",
-      "ok work-queue",
-      "ok fanout",
-      "ok direct",
-      "ok topic",
-      "ok rpc",
-    ]);
+/**
+ * Registers a test that runs a Python client script against each broker and
+ * expects its "ok <scenario>" lines; skipped with the Debian package to
+ * install when the module is missing.
+ */
+function pythonClient(
+  name: string,
+  options: { module: string; debian: string; script: string; url: (url: string) => string },
+  expected: string[],
+) {
+  if (!hasPython(options.module)) {
+    Deno.test({
+      name: `${name} (skipped: ${options.debian} not installed)`,
+      ignore: true,
+      fn() {},
+    });
+    return;
+  }
+  forEachBroker(name, async (t) => {
+    const script = client(options.script);
+    const { code, stdout, stderr } = await run(PYTHON, [script, options.url(t.url), t.name("py")]);
+    assertEquals(code, 0, `${options.script} failed:\n${stdout}\n${stderr}`);
+    assertEquals(stdout.trim().split("\n"), expected.map((s) => `ok ${s}`));
   }, { timeoutMs: 40_000 });
-} else {
-  Deno.test({
-    name: "pika runs the lesson's programs (skipped: python3-pika not installed)",
-    ignore: true,
-    fn() {},
-  });
 }
+
+pythonClient("pika runs the lesson's six RabbitMQ programs", {
+  module: "pika",
+  debian: "python3-pika",
+  script: "lesson_pika.py",
+  url: pikaUrl,
+}, ["hello", "work-queue", "fanout", "direct", "topic", "rpc"]);
+
+pythonClient("py-amqp (kombu/Celery's transport) routes, consumes, calls RPC, commits", {
+  module: "amqp",
+  debian: "python3-amqp",
+  script: "py_amqp_client.py",
+  url: (url) => new URL(url).host,
+}, ["topic", "worker", "rpc", "tx", "errors"]);
+
+pythonClient("aio-pika (asyncio) fans out, shares work fairly, gathers RPC calls", {
+  module: "aio_pika",
+  debian: "python3-aio-pika",
+  script: "aio_pika_client.py",
+  url: (url) => url,
+}, ["fanout", "fair-dispatch", "rpc", "mandatory"]);
 
 if (hasAmqpTools) {
   forEachBroker("amqp-tools (librabbitmq) declare, publish, get and consume", async (t) => {
