@@ -42,6 +42,8 @@ command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
 /usr/bin/python3 -c "import amqp" >/dev/null 2>&1 || missing+=(python3-amqp)
 /usr/bin/python3 -c "import aio_pika" >/dev/null 2>&1 || missing+=(python3-aio-pika)
 command -v amqp-publish >/dev/null 2>&1 || missing+=(amqp-tools)
+# RabbitMQ's spec file: the test that src/amqp/spec.ts is what scripts/gen_spec.ts makes of it.
+[ -f /usr/share/amqp/specs/0-9-1-rabbit/amqp0-9-1.stripped.extended.xml ] || missing+=(amqp-specs)
 if [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   say "installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
