@@ -188,10 +188,12 @@ function drawOutput(buf: ScreenBuffer, rect: Rect, state: CoroutinesState, theme
 
 function drawDetail(buf: ScreenBuffer, rect: Rect, detail: TaskDetail, nowMs: number): void {
   const t = detail.task;
+  const ended = t.state === "done" || t.state === "failed";
+  const since = ended ? `${formatMs(t.stateForMs)} ago` : `for ${formatMs(t.stateForMs)}`;
   const lines: { text: string; style?: Style }[] = [
     { text: `#${t.id} ${t.name}  (group ${t.group || "-"})   Esc back`, style: BOLD },
     {
-      text: `state ${t.stateText} for ${formatMs(t.stateForMs)}   switches ${
+      text: `state ${t.stateText} ${since}   switches ${
         formatCount(t.switches)
       }   busy ${formatMs(t.busyMs)} (${t.busyPct.toFixed(0)}%)   waiting ${formatMs(t.waitingMs)}`,
     },

@@ -71,7 +71,8 @@ export function taskRow(t: Task, now: number): TaskRow {
     wait: kind,
     waitLabel: t._state === S_IO ? t._label : null,
     stateText: t.stateText,
-    stateForMs: t.finished ? 0 : Math.max(0, now - t._since),
+    // For a finished task: how long ago it ended.
+    stateForMs: Math.max(0, now - (t.finished ? end : t._since)),
     switches: t._switches,
     busyMs: t._busy,
     waitingMs: t.waitingMs,

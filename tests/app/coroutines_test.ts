@@ -221,3 +221,39 @@ Deno.test("a stuck task replaces the hub header with a plain warning", () => {
   const cleared = run(state, { type: "lab-stuck", stuck: null });
   assertEquals(cleared.coroutines.stuck, undefined);
 });
+
+Deno.test("the detail view says how long a task has been waiting, or how long ago it ended", () => {
+  const detailOf = (row: TaskRow) => {
+    let state = run(labState(), "enter");
+    assert(state.coroutines.detail, "Enter opens the detail");
+    state = run(state, {
+      type: "lab",
+      message: {
+        type: "snapshot",
+        snapshot: snapshot([row], {
+          seq: 2,
+          selected: {
+            task: row,
+            parent: null,
+            children: [],
+            childCount: 0,
+            events: [],
+            eventCount: 0,
+            warnings: [],
+            error: null,
+            result: null,
+          },
+        }),
+      },
+    });
+    const rows = renderToGrid(
+      (buf) => view(state, buf, { symbols: symbolsFor(true), styles: COLOR_STYLES }),
+      80,
+      24,
+    );
+    return rows[4]!;
+  };
+  assert(detailOf(task(1, "gevent", { stateForMs: 1500 })).includes("waiting(sleep) for 1.5s"));
+  const done = task(1, "gevent", { state: "done", stateText: "done", stateForMs: 1700 });
+  assert(detailOf(done).includes("state done 1.7s ago"), detailOf(done));
+});

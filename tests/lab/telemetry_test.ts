@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import fc from "fast-check";
 import { virtualHub } from "../../src/lab/hub.ts";
-import { recv } from "../../src/lab/effects.ts";
+import { recv, sleep } from "../../src/lab/effects.ts";
 import { runDemo } from "../../src/lab/demos/demo.ts";
 import { findDemo } from "../../src/lab/demos/registry.ts";
 import {
@@ -10,6 +10,7 @@ import {
   mergeView,
   smallest,
   taskDetail,
+  taskRow,
   taskWindow,
 } from "../../src/lab/telemetry.ts";
 import { LabService } from "../../src/lab/lab_service.ts";
@@ -206,4 +207,24 @@ Deno.test("LabService runs a demo with trace into the output and stops a running
   assertEquals(second.output.nextLine, first.output.nextLine + 5);
   release();
   hub.close();
+});
+
+Deno.test("taskRow() times the state: how long a task has waited, how long ago it ended", async () => {
+  const hub = virtualHub();
+  hub.spawn("quick", function* () {
+    yield sleep(100);
+  });
+  hub.spawn("slow", function* () {
+    yield sleep(1000);
+  });
+  hub.spawn("listener", function* () {
+    yield recv();
+  });
+  await hub.idle();
+  const now = hub.now();
+  assertEquals(now, 1000);
+  const tasks = [...hub.recentFinished()];
+  hub.forEachLive((t) => tasks.push(t));
+  const forMs = Object.fromEntries(tasks.map((t) => [t.name, taskRow(t, now).stateForMs]));
+  assertEquals(forMs, { quick: 900, slow: 0, listener: 1000 });
 });
