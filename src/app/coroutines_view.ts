@@ -193,9 +193,9 @@ function drawDetail(buf: ScreenBuffer, rect: Rect, detail: TaskDetail, nowMs: nu
   const lines: { text: string; style?: Style }[] = [
     { text: `#${t.id} ${t.name}  (group ${t.group || "-"})   Esc back`, style: BOLD },
     {
-      text: `state ${t.stateText} ${since}   switches ${
-        formatCount(t.switches)
-      }   busy ${formatMs(t.busyMs)} (${t.busyPct.toFixed(0)}%)   waiting ${formatMs(t.waitingMs)}`,
+      text: `state ${t.stateText} ${since}   switches ${formatCount(t.switches)}   busy ${
+        formatMs(t.busyMs)
+      } (${t.busyPct.toFixed(0)}%)   waiting ${formatMs(t.waitingMs)}`,
     },
     {
       text: `last wake: ${t.lastWake || "-"}   parent: ${
