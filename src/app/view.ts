@@ -8,7 +8,7 @@
 import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
 import type { Symbols } from "../tui/symbols.ts";
-import { stringWidth } from "../tui/width.ts";
+import { stringWidth, wrapText } from "../tui/width.ts";
 import { renderBlock } from "../tui/widgets/block.ts";
 import { renderCommandLine } from "../tui/widgets/command_line.ts";
 import { renderConfirm } from "../tui/widgets/confirm.ts";
@@ -203,23 +203,24 @@ function drawDemoMenu(
   const demos = state.coroutines.demos;
   const items = demos.map((d) => `${d.name.padEnd(11)} ${d.description}`);
   const width = Math.min(area.width - 4, Math.max(40, ...items.map((i) => stringWidth(i) + 6)));
+  // The list cuts long descriptions; the selected demo's is shown whole below it.
+  const about = wrapText(demos[selected]?.description ?? "", Math.max(1, width - 4)).slice(0, 3);
   const { inner } = renderOverlayBox(buf, area, {
     width,
-    height: items.length + 4,
+    height: items.length + about.length + 5,
     title: "Run a demo",
     symbols: theme.symbols,
   });
-  renderList(buf, { ...inner, x: inner.x + 1, width: inner.width - 2, height: items.length }, {
+  const x = inner.x + 1;
+  const textWidth = inner.width - 2;
+  renderList(buf, { ...inner, x, width: textWidth, height: items.length }, {
     items,
     symbols: theme.symbols,
   }, { selected, offset: 0 });
-  buf.setString(
-    inner.x + 1,
-    inner.y + inner.height - 1,
-    "Enter runs  Esc closes",
-    DIM,
-    inner.width - 2,
+  about.forEach((line, i) =>
+    buf.setString(x, inner.y + items.length + 1 + i, line, undefined, textWidth)
   );
+  buf.setString(x, inner.y + inner.height - 1, "Enter runs  Esc closes", DIM, textWidth);
 }
 
 function drawHelp(state: AppState, buf: ScreenBuffer, area: Rect, theme: Theme): void {

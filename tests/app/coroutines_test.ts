@@ -257,3 +257,21 @@ Deno.test("the detail view says how long a task has been waiting, or how long ag
   const done = task(1, "gevent", { state: "done", stateText: "done", stateForMs: 1700 });
   assert(detailOf(done).includes("state done 1.7s ago"), detailOf(done));
 });
+
+Deno.test("the demo menu shows the selected demo's whole description under the list", () => {
+  const long = "one task busy-waits 2 s: everyone's timers fire late and the warning appears";
+  let state = run(labState(), {
+    type: "lab",
+    message: { type: "hello", demos: [...DEMOS, { name: "blocking", description: long }] },
+  });
+  state = run(state, "d", "down", "down");
+  const rows = renderToGrid(
+    (buf) => view(state, buf, { symbols: symbolsFor(true), styles: COLOR_STYLES }),
+    80,
+    24,
+  );
+  const text = rows.join("\n");
+  assert(text.includes("▶ blocking"), text);
+  const wrapped = rows.filter((r) => r.includes("everyone's timers fire late"));
+  assert(wrapped.some((r) => !r.includes("…")), `the description is shown whole:\n${text}`);
+});
