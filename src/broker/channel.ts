@@ -27,6 +27,7 @@ import {
 import type { Message, QueuedMessage } from "./message.ts";
 import { parseExpiration } from "./message.ts";
 import type { Queue, QueueConsumer } from "./queue.ts";
+import { parseConsumerPriority } from "./queue_args.ts";
 import { randomName, type Vhost } from "./vhost.ts";
 
 /** What a channel needs from its connection. */
@@ -77,6 +78,7 @@ class ChannelConsumer implements QueueConsumer {
     readonly noAck: boolean,
     readonly exclusive: boolean,
     readonly prefetch: number,
+    readonly priority: number,
   ) {}
   canAccept(): boolean {
     return this.channel.canDeliver(this);
@@ -437,6 +439,7 @@ export class Channel {
       Boolean(a.noAck),
       exclusive,
       this.#prefetch,
+      parseConsumerPriority(queue.name, vhost.name, (a.arguments ?? {}) as FieldTable),
     );
     this.#consumers.set(tag, consumer);
     // consume-ok goes out before the first delivery.

@@ -21,6 +21,8 @@ export interface QueueConsumer {
   readonly tag: string;
   readonly noAck: boolean;
   readonly exclusive: boolean;
+  /** Consumer priority (`x-priority`): higher ones are served first while they have room. */
+  readonly priority: number;
   /** Whether it can take one more message now (prefetch, flow, socket backpressure). */
   canAccept(): boolean;
   deliver(entry: QueuedMessage, queue: Queue): void;
@@ -65,6 +67,8 @@ export class Queue {
   #accounted = 0;
   #seq = 0;
   #consumers: QueueConsumer[] = [];
+  /** The highest consumer priority present, so the picker can stop early. */
+  #topPriority = -Infinity;
   #next = 0;
   #hadConsumer = false;
   #deleted = false;
@@ -230,6 +234,7 @@ export class Queue {
 
   addConsumer(consumer: QueueConsumer): void {
     this.#consumers.push(consumer);
+    this.#updateTopPriority();
     this.#hadConsumer = true;
     this.#stopIdleTimer();
     this.#scheduleDispatch();
@@ -240,6 +245,7 @@ export class Queue {
     const i = this.#consumers.indexOf(consumer);
     if (i < 0) return;
     this.#consumers.splice(i, 1);
+    this.#updateTopPriority();
     if (this.#next > i) this.#next--;
     if (this.#consumers.length === 0) {
       if (this.options.autoDelete && this.#hadConsumer) {
@@ -401,18 +407,38 @@ export class Queue {
     this.#idleTimer = undefined;
   }
 
-  /** Round-robin: the next consumer after the last one served that can take a message. */
+  /**
+   * Who gets the next message, as RabbitMQ: with single active consumer, the
+   * first to subscribe; otherwise the highest priority with room, round-robin
+   * among equals (starting after the last one served).
+   */
   #pickConsumer(): QueueConsumer | undefined {
-    const n = this.#consumers.length;
+    const consumers = this.#consumers;
+    if (this.args.singleActiveConsumer) {
+      const active = consumers[0];
+      return active?.canAccept() ? active : undefined;
+    }
+    const n = consumers.length;
+    const top = this.#topPriority;
+    let best: QueueConsumer | undefined;
+    let bestIndex = -1;
     for (let k = 0; k < n; k++) {
       const i = (this.#next + k) % n;
-      const c = this.#consumers[i]!;
-      if (c.canAccept()) {
-        this.#next = (i + 1) % n;
-        return c;
-      }
+      const c = consumers[i]!;
+      if (best !== undefined && c.priority <= best.priority) continue;
+      if (!c.canAccept()) continue;
+      best = c;
+      bestIndex = i;
+      if (c.priority === top) break; // nobody can beat it
     }
-    return undefined;
+    if (best !== undefined) this.#next = (bestIndex + 1) % n;
+    return best;
+  }
+
+  #updateTopPriority(): void {
+    let top = -Infinity;
+    for (const c of this.#consumers) if (c.priority > top) top = c.priority;
+    this.#topPriority = top;
   }
 
   #handOver(consumer: QueueConsumer, entry: QueuedMessage): void {

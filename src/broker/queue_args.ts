@@ -17,6 +17,8 @@ export interface QueueArgs {
   deadLetterExchange?: string;
   deadLetterRoutingKey?: string;
   maxPriority?: number;
+  /** Only the first consumer receives, the next takes over when it goes. */
+  singleActiveConsumer: boolean;
 }
 
 /** Arguments compared on redeclare (RabbitMQ's declare_args). */
@@ -107,6 +109,17 @@ export function assertArgsEquivalent(
   }
 }
 
+/** The `x-priority` argument of a basic.consume: an integer, 0 when absent. */
+export function parseConsumerPriority(queue: string, vhost: string, args: FieldTable): number {
+  if (!Object.hasOwn(args, "x-priority")) return 0;
+  const raw = args["x-priority"];
+  const v = typeof raw === "bigint" ? Number(raw) : raw;
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw invalid("x-priority", queue, vhost, `"expected integer, got ${fieldTypeName(raw)}"`);
+  }
+  return v;
+}
+
 function invalid(key: string, queue: string, vhost: string, why: string): AmqpError {
   return preconditionFailed(
     `invalid arg '${key}' for queue '${queue}' in vhost '${vhost}': ${why}`,
@@ -143,6 +156,15 @@ export function parseQueueArgs(queue: string, vhost: string, args: FieldTable): 
     return v;
   };
 
+  const bool = (key: string): boolean | undefined => {
+    if (!Object.hasOwn(args, key)) return undefined;
+    const v = args[key];
+    if (typeof v !== "boolean") {
+      throw invalid(key, queue, vhost, `{unacceptable_type,${fieldTypeName(v)}}`);
+    }
+    return v;
+  };
+
   const type = str("x-queue-type");
   if (type !== undefined && type !== "classic") {
     if (type === "quorum" || type === "stream") {
@@ -167,6 +189,7 @@ export function parseQueueArgs(queue: string, vhost: string, args: FieldTable): 
     maxLength: int("x-max-length"),
     maxLengthBytes: int("x-max-length-bytes"),
     maxPriority: int("x-max-priority", { max: 255 }),
+    singleActiveConsumer: bool("x-single-active-consumer") ?? false,
     overflow: overflow as Overflow,
     deadLetterExchange,
     deadLetterRoutingKey,

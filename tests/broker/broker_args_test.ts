@@ -15,6 +15,7 @@ Deno.test("parseQueueArgs() reads every supported x-argument", () => {
       "x-dead-letter-exchange": "dlx",
       "x-dead-letter-routing-key": "dead",
       "x-max-priority": 9,
+      "x-single-active-consumer": true,
     }),
     {
       messageTtl: 10,
@@ -25,6 +26,7 @@ Deno.test("parseQueueArgs() reads every supported x-argument", () => {
       deadLetterExchange: "dlx",
       deadLetterRoutingKey: "dead",
       maxPriority: 9,
+      singleActiveConsumer: true,
     },
   );
 });

@@ -57,6 +57,7 @@ class TestConsumer implements QueueConsumer {
   cancelled = false;
   constructor(readonly tag: string, public limit = Infinity, readonly noAck = false) {}
   readonly exclusive = false;
+  readonly priority = 0;
   canAccept = () => this.got.length < this.limit;
   deliver = (e: QueuedMessage) => void this.got.push(e);
   cancelledByQueue = () => void (this.cancelled = true);

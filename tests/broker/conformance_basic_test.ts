@@ -36,7 +36,12 @@ const text = (m: Message) => m.content.toString();
 async function collect(
   ch: Channel,
   q: string,
-  options: { noAck?: boolean; exclusive?: boolean; consumerTag?: string } = {},
+  options: {
+    noAck?: boolean;
+    exclusive?: boolean;
+    consumerTag?: string;
+    arguments?: Record<string, unknown>;
+  } = {},
 ) {
   const got: ConsumeMessage[] = [];
   let cancelled = false;
@@ -161,6 +166,66 @@ forEachBroker(
     const { q: q2 } = await queueWith(t, c, []);
     await (await c.channel()).consume(q2, () => {});
     await expectCode((await c.channel()).consume(q2, () => {}, { exclusive: true }), 403);
+  },
+);
+
+forEachBroker(
+  "consumers with a higher x-priority are served first; lower ones only when those are full",
+  async (t) => {
+    const c = await t.open();
+    const { q, pub } = await queueWith(t, c, []);
+    const ch = await c.channel();
+    await ch.prefetch(1);
+    const high = await collect(ch, q, { arguments: { "x-priority": 10 } });
+    await ch.prefetch(10);
+    const low = await collect(ch, q, { arguments: { "x-priority": -5 } });
+    const plain = await collect(ch, q);
+    for (const m of range(4)) pub.sendToQueue(q, msg(m));
+    await pub.waitForConfirms();
+    await waitFor(() => high.got.length + low.got.length + plain.got.length === 4, "4 deliveries");
+    await sleep(50);
+    assert.deepEqual(high.got.map(text), ["m0"]);
+    assert.deepEqual(plain.got.map(text), ["m1", "m2", "m3"], "priority 0 before -5");
+    assert.deepEqual(low.got.map(text), []);
+    ch.ack(high.got[0]!);
+    pub.sendToQueue(q, msg("m4"));
+    await pub.waitForConfirms();
+    await waitFor(() => high.got.length === 2, "the high-priority consumer has room again");
+    assert.equal(text(high.got[1]!), "m4");
+  },
+);
+
+forEachBroker(
+  "a consume x-priority that is not an integer is 406 PRECONDITION_FAILED",
+  async (t) => {
+    const c = await t.open();
+    const { q } = await queueWith(t, c, []);
+    const ch = await c.channel();
+    await expectCode(ch.consume(q, () => {}, { arguments: { "x-priority": "high" } }), 406);
+  },
+);
+
+forEachBroker(
+  "x-single-active-consumer: one consumer gets everything until it goes, then the next",
+  async (t) => {
+    const c = await t.open();
+    const ch = await c.confirmChannel();
+    const q = t.queue();
+    await ch.assertQueue(q, { arguments: { "x-single-active-consumer": true } });
+    const firstCh = await c.channel();
+    const first = await collect(firstCh, q, { noAck: true });
+    const second = await collect(await c.channel(), q, { noAck: true });
+    assert.equal((await ch.checkQueue(q)).consumerCount, 2);
+    for (const m of range(3)) ch.sendToQueue(q, msg(m));
+    await ch.waitForConfirms();
+    await waitFor(() => first.got.length === 3, "3 deliveries to the active consumer");
+    await sleep(50);
+    assert.equal(second.got.length, 0, "the other consumer waits");
+    await firstCh.cancel(first.tag);
+    for (const m of ["m3", "m4"]) ch.sendToQueue(q, msg(m));
+    await ch.waitForConfirms();
+    await waitFor(() => second.got.length === 2, "the next consumer takes over");
+    assert.deepEqual(second.got.map(text), ["m3", "m4"]);
   },
 );
 

@@ -501,4 +501,11 @@ forEachBroker("a queue argument of the wrong type is 406 PRECONDITION_FAILED", a
     (await c.channel()).assertQueue(t.queue(), { arguments: { "x-max-length": -1 } }),
     406,
   );
+  const sac = await expectCode(
+    (await c.channel()).assertQueue(t.queue(), {
+      arguments: { "x-single-active-consumer": "yes" },
+    }),
+    406,
+  );
+  assert.match(sac.message, /invalid arg 'x-single-active-consumer'.*unacceptable_type,longstr/);
 });
