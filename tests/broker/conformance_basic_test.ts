@@ -245,6 +245,25 @@ forEachBroker("basic.cancel stops deliveries; cancelling an unknown tag is fine"
   await ch.checkQueue(q);
 });
 
+forEachBroker(
+  "deliveries stay unacked after basic.cancel and can still be acked or requeued",
+  async (t) => {
+    const c = await t.open();
+    const { q } = await queueWith(t, c, range(3));
+    const ch = await c.channel();
+    await ch.prefetch(2);
+    const a = await collect(ch, q);
+    await waitFor(() => a.got.length === 2, "2 deliveries");
+    await ch.cancel(a.tag);
+    assert.equal((await ch.checkQueue(q)).messageCount, 1, "the two stay unacked");
+    ch.ack(a.got[0]!);
+    ch.nack(a.got[1]!, false, true);
+    const left = await drain(ch, q);
+    assert.deepEqual(bodies(left), ["m1", "m2"]);
+    assert.deepEqual(left.map((m) => m.fields.redelivered), [true, false]);
+  },
+);
+
 forEachBroker("deleting a queue notifies its consumers with basic.cancel", async (t) => {
   const c = await t.open();
   const { q } = await queueWith(t, c, []);
