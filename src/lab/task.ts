@@ -102,6 +102,9 @@ export class TaskKilled extends Error {
 }
 
 export class Task {
+  // Every number field starts as a number: a field first defined as
+  // undefined holds later doubles as boxed heap numbers, one allocation per
+  // write on the switch path (half the hub's speed).
   readonly id: number;
   readonly name: string;
   readonly group: string;
@@ -113,8 +116,8 @@ export class Task {
   /** @internal */ _queued = 0;
   /** @internal resume value, or error when `_throw` */ _rv: unknown = undefined;
   /** @internal */ _throw = false;
-  /** @internal hub time of the last state change */ _since: number;
-  /** @internal */ _spawnedAt: number;
+  /** @internal hub time of the last state change */ _since = 0;
+  /** @internal */ _spawnedAt = 0;
   /** @internal */ _endedAt = -1;
   /** @internal */ _switches = 0;
   /** @internal */ _busy = 0;
@@ -132,7 +135,7 @@ export class Task {
   /** @internal pending joinAll count */ _joinLeft = 0;
   /** @internal */ _joinTargets: readonly Task[] | null = null;
   /** @internal */ _killReq = false;
-  /** @internal ring slot of recent state changes */ _slot: number;
+  /** @internal ring slot of recent state changes */ _slot = 0;
   /** @internal */ _rpos = 0;
   /** @internal live list */ _prev: Task | null = null;
   /** @internal */ _next: Task | null = null;
