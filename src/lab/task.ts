@@ -104,7 +104,7 @@ export class TaskKilled extends Error {
 export class Task {
   // Every number field starts as a number: a field first defined as
   // undefined holds later doubles as boxed heap numbers, one allocation per
-  // write on the switch path (half the hub's speed).
+  // write on the switch path (about a fifth of the time of a switch).
   readonly id: number;
   readonly name: string;
   readonly group: string;
