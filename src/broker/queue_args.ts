@@ -112,10 +112,14 @@ export function assertArgsEquivalent(
 /** The `x-priority` argument of a basic.consume: an integer, 0 when absent. */
 export function parseConsumerPriority(queue: string, vhost: string, args: FieldTable): number {
   if (!Object.hasOwn(args, "x-priority")) return 0;
-  const raw = args["x-priority"];
+  return integerArg("x-priority", args["x-priority"], queue, vhost);
+}
+
+/** An integer x-argument of any AMQP integer width, or 406 naming the type it has. */
+function integerArg(key: string, raw: unknown, queue: string, vhost: string): number {
   const v = typeof raw === "bigint" ? Number(raw) : raw;
   if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw invalid("x-priority", queue, vhost, `"expected integer, got ${fieldTypeName(raw)}"`);
+    throw invalid(key, queue, vhost, `"expected integer, got ${fieldTypeName(raw)}"`);
   }
   return v;
 }
@@ -137,11 +141,7 @@ export function parseQueueArgs(queue: string, vhost: string, args: FieldTable): 
     } = {},
   ): number | undefined => {
     if (!Object.hasOwn(args, key)) return undefined;
-    const raw = args[key];
-    const v = typeof raw === "bigint" ? Number(raw) : raw;
-    if (typeof v !== "number" || !Number.isInteger(v)) {
-      throw invalid(key, queue, vhost, `"expected integer, got ${fieldTypeName(raw)}"`);
-    }
+    const v = integerArg(key, args[key], queue, vhost);
     if (v < 0 && min >= 0) throw invalid(key, queue, vhost, `{value_negative,${v}}`);
     if (v === 0 && !zeroOk) throw invalid(key, queue, vhost, `{value_zero,${v}}`);
     if (v > max) throw invalid(key, queue, vhost, `{max_value_exceeded,${v}}`);
