@@ -85,6 +85,8 @@ export const RING = 16;
 const RING_MASK = RING - 1;
 /** Steps per clock read at most, when steps are fast. */
 const MAX_STRIDE = 64;
+/** Real ms a busy hub may go between turns that let timers fire (see #yieldToEventLoop). */
+const TIMER_TURN_MS = 50;
 const RECENT_WARNINGS = 64;
 
 export interface HubOptions {
@@ -229,6 +231,8 @@ export class Hub {
   #timerAt = Infinity;
   #port: MessageChannel | null = null;
   #postedAt = 0;
+  #lastTimerTurn = 0;
+  #turnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: HubOptions = {}) {
@@ -388,6 +392,8 @@ export class Hub {
     this.#timersLive = 0;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#turnTimer !== undefined) clearTimeout(this.#turnTimer);
+    this.#turnTimer = undefined;
     this.#closePort();
     this.#resolveIdle();
   }
@@ -1091,19 +1097,35 @@ export class Hub {
     }
   }
 
+  /**
+   * Lets the event loop run between slices. A message-port hop is the
+   * cheapest, but Deno serves port messages ahead of timers: a hub that stays
+   * busy would starve every setTimeout/setInterval around it (the lab
+   * Worker's snapshot ticker among them). So at least every TIMER_TURN_MS the
+   * hop goes through a timer instead.
+   */
   #yieldToEventLoop(): void {
-    if (this.#port === null) {
-      this.#port = new MessageChannel();
-      this.#port.port1.onmessage = () => {
-        const lag = this.clock.now() - this.#postedAt;
-        if (lag > this.#lagMax) this.#lagMax = lag;
-        this.#drive();
-      };
-    }
     this.#scheduled = true;
     this.#postedAt = this.clock.now();
+    const real = performance.now();
+    if (real - this.#lastTimerTurn >= TIMER_TURN_MS) {
+      this.#lastTimerTurn = real;
+      this.#turnTimer = setTimeout(this.#resume, 0);
+      return;
+    }
+    if (this.#port === null) {
+      this.#port = new MessageChannel();
+      this.#port.port1.onmessage = this.#resume;
+    }
     this.#port.port2.postMessage(0);
   }
+
+  #resume = (): void => {
+    this.#turnTimer = undefined;
+    const lag = this.clock.now() - this.#postedAt;
+    if (lag > this.#lagMax) this.#lagMax = lag;
+    this.#drive();
+  };
 
   #closePort(): void {
     if (this.#port === null) return;

@@ -529,3 +529,24 @@ Deno.test("a long switch chain is cut into slices so the event loop still runs",
   assertEquals(a.switches, 2_000_001);
   hub.close();
 });
+
+Deno.test("a hub that never runs out of work still lets timers around it fire", async () => {
+  // The lab Worker's snapshot ticker is such a timer: if it starved, the
+  // Coroutines panel would freeze while a busy demo runs.
+  const hub = new Hub();
+  let fired = 0;
+  const ticker = setInterval(() => fired++, 20);
+  let ping: Task | null = null;
+  let pong: Task | null = null;
+  ping = hub.spawn("ping", function* () {
+    // Bounded, so the test ends even when timers starve (then fired stays ~1).
+    for (let i = 0; i < 30_000_000 && fired < 5; i++) yield switchTo(pong!);
+  });
+  pong = hub.spawn("pong", function* () {
+    for (;;) yield switchTo(ping!);
+  });
+  await ping.whenFinished();
+  clearInterval(ticker);
+  hub.close();
+  assert(fired >= 5, `the interval fired ${fired} times while the hub was busy`);
+});
