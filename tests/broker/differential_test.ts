@@ -146,6 +146,10 @@ async function run(t: BrokerCase, ops: Op[]): Promise<string[]> {
   const deleted = new Set<number>();
   let published = 0;
   const count = async (q: number) => (await ch.checkQueue(queues[q]!)).messageCount;
+  // RabbitMQ's queue process answers a stat (queue.declare, checkQueue) ahead of
+  // acks and requeues still in its mailbox, so a count can lag what came
+  // before it. One stat first lets those through; the next one is exact.
+  const settleStat = (q: number) => ch.checkQueue(queues[q]!);
   const describe = (m: GetMessage | false) => {
     if (!m) return "empty";
     const deaths = (m.properties.headers?.["x-death"] ?? []) as unknown as Record<
@@ -221,6 +225,7 @@ async function run(t: BrokerCase, ops: Op[]): Promise<string[]> {
       case "purge":
         return `purged ${(await ch.purgeQueue(queues[op.queue]!)).messageCount}`;
       case "check": {
+        await settleStat(op.queue);
         const ok = await ch.checkQueue(queues[op.queue]!);
         return `${ok.messageCount} ready, ${ok.consumerCount} consumers`;
       }
@@ -240,6 +245,7 @@ async function run(t: BrokerCase, ops: Op[]): Promise<string[]> {
         return "unbound";
       case "declare": {
         const args = op.mismatch ? { "x-max-length": 7 } : QUEUES[op.queue]!(queues);
+        if (!deleted.has(op.queue)) await settleStat(op.queue);
         const ok = await ch.assertQueue(queues[op.queue]!, { arguments: args });
         deleted.delete(op.queue);
         return `declared, ${ok.messageCount} ready`;
