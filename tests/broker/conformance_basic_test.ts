@@ -124,6 +124,28 @@ forEachBroker(
   },
 );
 
+forEachBroker(
+  "per-consumer and channel-wide prefetch together: each consumer and the channel stay in bounds",
+  async (t) => {
+    const c = await t.open();
+    const { q: q1 } = await queueWith(t, c, range(5, "a"));
+    const { q: q2 } = await queueWith(t, c, range(5, "b"));
+    const ch = await c.channel();
+    await ch.prefetch(2); // each consumer started after this: at most 2
+    await ch.prefetch(3, true); // the whole channel: at most 3
+    const a = await collect(ch, q1);
+    const b = await collect(ch, q2);
+    await waitFor(() => a.got.length + b.got.length === 3, "3 deliveries in all");
+    await sleep(100);
+    assert.equal(a.got.length + b.got.length, 3);
+    assert.ok(a.got.length <= 2 && b.got.length <= 2, `${a.got.length} and ${b.got.length}`);
+    ch.ack(a.got[0]!);
+    await waitFor(() => a.got.length + b.got.length === 4, "one more after one ack");
+    await sleep(100);
+    assert.equal(a.got.length + b.got.length, 4);
+  },
+);
+
 forEachBroker("basic.qos with prefetch_size is 540 NOT_IMPLEMENTED, as RabbitMQ", async (t) => {
   const raw = await t.raw();
   await raw.handshake();
