@@ -821,8 +821,8 @@ export class Hub {
       this.#switches++;
       this.#current = t;
       if (watch !== null) watch[1] = t.id;
-      const gen = t._gen!;
-      const v = t._rv;
+      const gen: Generator<Effect | undefined, unknown, unknown> = t._gen!;
+      const v: unknown = t._rv;
       t._rv = undefined;
       let r: Step;
       try {
@@ -859,7 +859,12 @@ export class Hub {
       }
       const stepped: Task = t;
       try {
-        t = this.#effect(stepped, r.value);
+        // switchTo gets its own small method: the general one is too big for
+        // V8 to inline, and a switch chain calls it once per switch.
+        const e: Effect | undefined = r.value;
+        t = e === EFFECT && e.kind === K_SWITCH
+          ? this.#switchEffect(stepped, e)
+          : this.#effect(stepped, e);
       } catch (error) {
         // a malformed effect (switchTo(undefined), joinAll(3)) fails its task, not the hub
         if (!stepped.finished) this.#finish(stepped, S_FAILED, error);
@@ -941,33 +946,8 @@ export class Hub {
         if (this.#trace !== null) this.#trace(`${t.name}: recv (mailbox empty)`);
         return null;
       }
-      case K_SWITCH: {
-        const target = v.task!;
-        const value = v.value;
-        v.task = null;
-        v.value = undefined;
-        if (target === t) {
-          t._rv = value;
-          return t;
-        }
-        const code = target._state;
-        const fresh = code === S_READY && target._switches === 0;
-        if ((code !== S_SWITCH && !fresh) || target.hub !== this) {
-          t._rv = new TypeError(
-            `Cannot switch to '${target.name}': it is ${target.stateText}; ` +
-              `only a new task or one parked in switchTo can be switched to`,
-          );
-          t._throw = true;
-          return t;
-        }
-        this.#to(t, S_SWITCH);
-        target._rv = value;
-        target._throw = false;
-        target._wake = W_SWITCH;
-        target._wakeFrom = t.id;
-        // a fresh target's queue entry goes stale: it runs now instead
-        return target;
-      }
+      case K_SWITCH:
+        return this.#switchEffect(t, v);
       case K_JOIN: {
         const target = v.task!;
         v.task = null;
@@ -1014,6 +994,35 @@ export class Hub {
         this.#finish(t, S_FAILED, new TypeError(`task '${t.name}' yielded an unknown effect`));
         return null;
     }
+  }
+
+  /** switchTo: parks `t` and returns the target to run next, or `t` itself with an error. */
+  #switchEffect(t: Task, v: Effect): Task {
+    const target = v.task!;
+    const value = v.value;
+    v.task = null;
+    v.value = undefined;
+    if (target === t) {
+      t._rv = value;
+      return t;
+    }
+    const code = target._state;
+    const fresh = code === S_READY && target._switches === 0;
+    if ((code !== S_SWITCH && !fresh) || target.hub !== this) {
+      t._rv = new TypeError(
+        `Cannot switch to '${target.name}': it is ${target.stateText}; ` +
+          `only a new task or one parked in switchTo can be switched to`,
+      );
+      t._throw = true;
+      return t;
+    }
+    this.#to(t, S_SWITCH);
+    target._rv = value;
+    target._throw = false;
+    target._wake = W_SWITCH;
+    target._wakeFrom = t.id;
+    // a fresh target's queue entry goes stale: it runs now instead
+    return target;
   }
 
   #ioDone(t: Task, seq: number, value: unknown, isError: boolean): void {
