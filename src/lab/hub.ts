@@ -807,10 +807,10 @@ export class Hub {
     const trace = this.#trace;
     const watch = this.#watch;
     while (t !== null) {
-      if (trace !== null && this.#lastRan !== t) {
-        trace(`switch ${this.#lastRan?.name ?? "hub"} -> ${t.name}`);
+      if (trace !== null) {
+        if (this.#lastRan !== t) trace(`switch ${this.#lastRan?.name ?? "hub"} -> ${t.name}`);
+        this.#lastRan = t;
       }
-      this.#lastRan = t;
       if (this.#stride === 1) {
         this.#now = this.clock.now();
         this.#batchStart = this.#now;
