@@ -3,6 +3,7 @@
  * same way: one line saying what is wrong, a usage hint, exit code 2.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { errorMessage } from "../util/error_message.ts";
 
 /** Bad command-line input. `main.ts` prints it as one line and exits 2. */
 export class UsageError extends Error {
@@ -38,7 +39,7 @@ export function parseFlags(
     });
     return { values: values as ParsedFlags["values"], positionals };
   } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
+    const text = errorMessage(error);
     // node's messages are long and mention internals; keep the first sentence.
     const first = text.split(". ")[0]?.replace(/\.$/, "") ?? text;
     throw new UsageError(`${command}: ${first}`, `run 'warren ${command} --help' for usage`);

@@ -79,6 +79,7 @@ import {
   type TaskWarning,
   type WarningKind,
 } from "./warnings.ts";
+import { errorMessage } from "../util/error_message.ts";
 
 /** Recent state changes kept per task (a power of two). */
 export const RING = 16;
@@ -685,7 +686,9 @@ export class Hub {
     this.#finished[this.#finPos] = t;
     this.#finPos = (this.#finPos + 1) % this.#keepFinished;
     if (this.#trace !== null) {
-      this.#trace(code === S_DONE ? `${t.name}: done` : `${t.name}: failed: ${errorText(value)}`);
+      this.#trace(
+        code === S_DONE ? `${t.name}: done` : `${t.name}: failed: ${errorMessage(value)}`,
+      );
     }
     const joiners = t._joiners;
     if (joiners !== null) {
@@ -1181,10 +1184,6 @@ export class Hub {
     this.#idleWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** A hub on a virtual clock (tests, exact demo runs). */

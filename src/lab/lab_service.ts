@@ -25,6 +25,7 @@ import {
   taskWindow,
   warningRow,
 } from "./telemetry.ts";
+import { errorMessage } from "../util/error_message.ts";
 
 const OUTPUT_PER_SNAPSHOT = 200;
 export const MIN_INTERVAL_MS = 100;
@@ -76,7 +77,7 @@ export class LabService {
       const message = this.#apply(command);
       this.#post({ type: "reply", command: command.type, ok: true, message });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.#post(
         { type: "reply", command: command?.type ?? "unknown", ok: false, message } as LabMessage,
       );
@@ -144,7 +145,7 @@ export class LabService {
       if (status.state === "running") {
         status.state = main.state === "done" ? "done" : "failed";
         if (main.state === "failed") {
-          status.error = main.error instanceof Error ? main.error.message : String(main.error);
+          status.error = errorMessage(main.error);
         }
       }
       this.hub.trace = null;

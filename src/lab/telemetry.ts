@@ -28,6 +28,7 @@ import {
   type Task,
 } from "./task.ts";
 import type { TaskWarning } from "./warnings.ts";
+import { errorMessage } from "../util/error_message.ts";
 
 export const MAX_ROWS = 500;
 export const MAX_LANES = 32;
@@ -226,13 +227,9 @@ export function taskDetail(hub: Hub, t: Task, now: number): TaskDetail {
     events,
     eventCount: hub.eventCount(t),
     warnings: t.warnings.map(warningRow),
-    error: t._state === S_FAILED ? errorText(t.error) : null,
+    error: t._state === S_FAILED ? errorMessage(t.error) : null,
     result: t._state === S_DONE && t.result !== undefined ? short(t.result) : null,
   };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function short(value: unknown): string {

@@ -9,6 +9,7 @@
  */
 import type { LabCommand } from "../app/protocol.ts";
 import { LabService, MIN_INTERVAL_MS } from "./lab_service.ts";
+import { errorMessage } from "../util/error_message.ts";
 
 const service = new LabService({ post: (message) => self.postMessage(message) });
 const ticker = setInterval(() => service.tick(), MIN_INTERVAL_MS);
@@ -25,7 +26,7 @@ self.onmessage = (event: MessageEvent<LabCommand>) => {
 // A bug in the lab must not print over the dashboard or kill the Worker:
 // report it to the UI as a failed reply and keep serving.
 function reportCrash(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   self.postMessage({
     type: "reply",
     command: "run-demo",

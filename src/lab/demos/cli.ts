@@ -7,6 +7,7 @@ import { RealClock } from "../clock.ts";
 import { Hub } from "../hub.ts";
 import { runDemo } from "./demo.ts";
 import { DEMOS, findDemo } from "./registry.ts";
+import { errorMessage } from "../../util/error_message.ts";
 
 /** Where the CLI writes (stdout/stderr by default; tests capture it). */
 export interface DemoCliIo {
@@ -79,7 +80,7 @@ export async function runDemoCli(args: string[], io: DemoCliIo = STD_IO): Promis
     const main = await runDemo(demo, { hub, print: io.out });
     if (main.state === "failed") {
       const error = main.error;
-      io.err(`demo ${demo.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      io.err(`demo ${demo.name} failed: ${errorMessage(error)}`);
       return 1;
     }
     return 0;

@@ -10,6 +10,7 @@
 import { type Effect, joinAll, wait } from "../effects.ts";
 import type { Hub } from "../hub.ts";
 import { type Demo, secs } from "./demo.ts";
+import { errorMessage } from "../../util/error_message.ts";
 
 export interface Page {
   path: string;
@@ -72,7 +73,7 @@ export const fetchDemo: Demo = {
         const bytes = yield wait(download(base + path, id), `GET ${path}`, { holdClock: false });
         print(`${bytes} bytes received from ${path}.`);
       } catch (error) {
-        print(`error from ${path}: ${error instanceof Error ? error.message : String(error)}`);
+        print(`error from ${path}: ${errorMessage(error)}`);
       } finally {
         inflight.get(id)?.();
         inflight.delete(id);
