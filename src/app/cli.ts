@@ -5,15 +5,7 @@
 import { intFlag, parseFlags, UsageError } from "../cli/usage.ts";
 import type { ColorFlag } from "../tui/style.ts";
 import { findPanel, PANEL_IDS, type PanelId } from "./panels.ts";
-
-export interface StartOptions {
-  snapshot: boolean;
-  size?: { width: number; height: number };
-  panel: PanelId;
-  fps: number;
-  color: ColorFlag;
-  ascii: boolean;
-}
+import type { StartOptions } from "./start_options.ts";
 
 const COLOR_FLAGS: readonly ColorFlag[] = ["auto", "never", "always", "16", "256", "truecolor"];
 

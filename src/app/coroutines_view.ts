@@ -17,7 +17,7 @@ import {
   type StuckTask,
 } from "./coroutines.ts";
 import type { HubSnapshot, LaneView, TaskDetail, TaskRow, TaskSortKey } from "./protocol.ts";
-import type { Theme } from "./view.ts";
+import type { Theme } from "./theme.ts";
 
 const DIM: Style = { dim: true };
 const BOLD: Style = { bold: true };

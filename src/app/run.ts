@@ -9,7 +9,7 @@ import { Renderer } from "../tui/diff.ts";
 import { FrameScheduler } from "../tui/fps.ts";
 import { pumpInput } from "../tui/input.ts";
 import { withTerminal } from "../tui/terminal.ts";
-import type { StartOptions } from "./cli.ts";
+import type { StartOptions } from "./start_options.ts";
 import { type AppState, initialState } from "./model.ts";
 import { screenCapabilities } from "./theme.ts";
 import { type AppEvent, update } from "./update.ts";

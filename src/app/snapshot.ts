@@ -1,6 +1,6 @@
 /** `start --snapshot`: one frame as plain text, for scripts, tests and the README. */
 import { ScreenBuffer } from "../tui/buffer.ts";
-import type { StartOptions } from "./cli.ts";
+import type { StartOptions } from "./start_options.ts";
 import { initialState } from "./model.ts";
 import { screenCapabilities } from "./theme.ts";
 import { view } from "./view.ts";

@@ -7,7 +7,6 @@
  */
 import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
-import type { Symbols } from "../tui/symbols.ts";
 import { stringWidth, wrapText } from "../tui/width.ts";
 import { renderBlock } from "../tui/widgets/block.ts";
 import { renderCommandLine } from "../tui/widgets/command_line.ts";
@@ -25,37 +24,7 @@ import { globalHelp } from "./keymap.ts";
 import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH } from "./model.ts";
 import { PANELS } from "./panels.ts";
 import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
-
-export interface Theme {
-  symbols: Symbols;
-  styles: ThemeStyles;
-}
-
-export interface ThemeStyles {
-  tab: Style;
-  activeTab: Style;
-  status: Style;
-  error: Style;
-  border: Style;
-}
-
-/** With colors: cyan accents on the default background. */
-export const COLOR_STYLES: ThemeStyles = {
-  tab: { fg: 7 },
-  activeTab: { fg: 0, bg: 6, bold: true },
-  status: { fg: 0, bg: 7 },
-  error: { fg: 15, bg: 1, bold: true },
-  border: { fg: 6 },
-};
-
-/** Without colors (NO_COLOR, --color never) emphasis comes from reverse video and bold. */
-export const MONO_STYLES: ThemeStyles = {
-  tab: {},
-  activeTab: { reverse: true, bold: true },
-  status: { reverse: true },
-  error: { reverse: true, bold: true },
-  border: {},
-};
+import type { Theme } from "./theme.ts";
 
 const DIM: Style = { dim: true };
 

@@ -7,10 +7,6 @@
  * modes; the synchronized-output spec (mode 2026) from contour/kitty.
  */
 
-export const ESC = "\x1b";
-/** Control Sequence Introducer. */
-export const CSI = "\x1b[";
-
 /** Switch to / leave the alternate screen (saves and restores the cursor too). */
 export const ALT_SCREEN_ON = "\x1b[?1049h";
 export const ALT_SCREEN_OFF = "\x1b[?1049l";
@@ -21,8 +17,7 @@ export const CURSOR_SHOW = "\x1b[?25h";
 /** Bracketed paste: the terminal wraps pasted text in `ESC[200~` ... `ESC[201~`. */
 export const BRACKETED_PASTE_ON = "\x1b[?2004h";
 export const BRACKETED_PASTE_OFF = "\x1b[?2004l";
-/** What the terminal sends around a bracketed paste (input side). */
-export const PASTE_START = "\x1b[200~";
+/** What the terminal sends after a bracketed paste (input side; the start is parsed as `CSI 200 ~`). */
 export const PASTE_END = "\x1b[201~";
 
 /**
@@ -44,8 +39,3 @@ export const SGR_RESET = "\x1b[0m";
 export const CLEAR_SCREEN = "\x1b[2J";
 /** Cursor to the top-left cell. */
 export const CURSOR_HOME = "\x1b[H";
-
-/** Cursor to a 0-based cell (`x` = column, `y` = row); CUP itself is 1-based. */
-export function cursorTo(x: number, y: number): string {
-  return `\x1b[${y + 1};${x + 1}H`;
-}

@@ -9,6 +9,7 @@
  * in synchronized output so the terminal shows it at once, and an unchanged
  * frame produces no bytes at all.
  */
+import { CLEAR_SCREEN, SGR_RESET, SYNC_BEGIN, SYNC_END } from "./ansi.ts";
 import { ScreenBuffer } from "./buffer.ts";
 import {
   ATTR_BOLD,
@@ -29,9 +30,7 @@ export interface RendererOptions {
   synchronized?: boolean;
 }
 
-export const SYNC_BEGIN = "\x1b[?2026h";
-export const SYNC_END = "\x1b[?2026l";
-const RESET_AND_CLEAR = "\x1b[0m\x1b[2J";
+const RESET_AND_CLEAR = SGR_RESET + CLEAR_SCREEN;
 const decoder = new TextDecoder();
 
 const ATTR_CODES: [number, string][] = [
@@ -268,6 +267,7 @@ class ByteSink {
 
   csi(): void {
     this.#ensure(2);
+    // CSI ("\x1b[") written byte by byte: this is the hot path of every cursor move.
     this.bytes[this.length++] = 0x1b;
     this.bytes[this.length++] = 0x5b;
   }

@@ -19,6 +19,7 @@
  * outcome depends only on the timestamps: the caller feeds each read with its
  * arrival time and calls `flush()` once `pendingDeadline` has passed.
  */
+import { PASTE_END } from "./ansi.ts";
 
 export interface KeyEvent {
   type: "key";
@@ -103,7 +104,7 @@ export function formatKey(ev: KeyEvent): string {
 const ESC = 0x1b;
 /** Sequence parameters are ASCII; one shared decoder for them. */
 const latin1 = new TextDecoder("latin1");
-const PASTE_END_BYTES = new TextEncoder().encode("\x1b[201~");
+const PASTE_END_BYTES = new TextEncoder().encode(PASTE_END);
 /** Longer unfinished CSI sequences are garbage, not a slow terminal. */
 const MAX_CSI_LENGTH = 64;
 

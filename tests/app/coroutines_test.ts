@@ -4,7 +4,8 @@ import { type AppState, initialState } from "../../src/app/model.ts";
 import type { HubSnapshot, TaskRow } from "../../src/app/protocol.ts";
 import { stuckTask } from "../../src/app/coroutines.ts";
 import { type AppEvent, update } from "../../src/app/update.ts";
-import { COLOR_STYLES, view } from "../../src/app/view.ts";
+import { COLOR_STYLES } from "../../src/app/theme.ts";
+import { view } from "../../src/app/view.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
 import { renderToGrid } from "../tui/grid.ts";
 

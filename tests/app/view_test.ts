@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { initialState } from "../../src/app/model.ts";
-import { COLOR_STYLES, MONO_STYLES, view } from "../../src/app/view.ts";
+import { COLOR_STYLES, MONO_STYLES } from "../../src/app/theme.ts";
+import { view } from "../../src/app/view.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
 import { assertGrid, renderToGrid } from "../tui/grid.ts";
 import { type AppState } from "../../src/app/model.ts";

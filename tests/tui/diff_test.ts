@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ScreenBuffer } from "../../src/tui/buffer.ts";
-import { Renderer, SYNC_BEGIN, SYNC_END } from "../../src/tui/diff.ts";
+import { SYNC_BEGIN, SYNC_END } from "../../src/tui/ansi.ts";
+import { Renderer } from "../../src/tui/diff.ts";
 
 /** The frame body without the synchronized-output wrapper (asserting it is there). */
 function body(frame: string): string {

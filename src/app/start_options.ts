@@ -1,0 +1,16 @@
+/**
+ * What `deno task start` was asked for, after its flags are parsed: shared by
+ * the flag parser (cli.ts) and what it starts (run.ts, snapshot.ts), so
+ * neither of those has to import the parser.
+ */
+import type { ColorFlag } from "../tui/style.ts";
+import type { PanelId } from "./panels.ts";
+
+export interface StartOptions {
+  snapshot: boolean;
+  size?: { width: number; height: number };
+  panel: PanelId;
+  fps: number;
+  color: ColorFlag;
+  ascii: boolean;
+}
