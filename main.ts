@@ -5,7 +5,7 @@
  * dashboard and `--help` answers instantly. Bad input never produces a stack
  * trace: a `UsageError` becomes one line plus a hint and exit code 2.
  */
-import { UsageError } from "./src/cli/usage.ts";
+import { helpHint, UsageError } from "./src/cli/usage.ts";
 
 type Runner = (args: string[]) => Promise<number>;
 
@@ -92,7 +92,7 @@ async function dispatch(name: string, args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`warren ${error.message}`);
-      if (error.hint) console.error(error.hint);
+      console.error(error.hint ?? helpHint(name));
       return 2;
     }
     throw error;

@@ -180,4 +180,3 @@ Deno.test("the import reader sees every form of import (so the checks above can 
     { target: "src/lab/worker.ts", typeOnly: false },
   ]);
 });
-

@@ -59,13 +59,19 @@ export function parseStartArgs(args: string[]): StartOptions | "help" {
   };
 }
 
+/** The largest snapshot side: a frame larger than any real terminal is a typo. */
+const MAX_SIZE = 1000;
+
 /** "80x24" -> { width: 80, height: 24 }; anything else is a UsageError. */
 export function parseSize(text: string): { width: number; height: number } {
-  const match = /^(\d{1,4})x(\d{1,4})$/.exec(text);
-  const width = Number(match?.[1]);
-  const height = Number(match?.[2]);
-  if (!match || width < 1 || height < 1 || width > 1000 || height > 1000) {
-    throw new UsageError(`start: --size must be WIDTHxHEIGHT like 80x24, got '${text}'`);
+  const match = /^(\d+)x(\d+)$/.exec(text);
+  if (!match) throw new UsageError(`start: --size must be WIDTHxHEIGHT like 80x24, got '${text}'`);
+  const width = Number(match[1]);
+  const height = Number(match[2]);
+  if (width < 1 || height < 1 || width > MAX_SIZE || height > MAX_SIZE) {
+    throw new UsageError(
+      `start: --size must be from 1x1 to ${MAX_SIZE}x${MAX_SIZE}, got '${text}'`,
+    );
   }
   return { width, height };
 }

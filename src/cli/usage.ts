@@ -5,7 +5,10 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { errorMessage } from "../util/error_message.ts";
 
-/** Bad command-line input. `main.ts` prints it as one line and exits 2. */
+/**
+ * Bad command-line input. `main.ts` prints it as one line, then the hint
+ * (by default where the command's flags are listed), and exits 2.
+ */
 export class UsageError extends Error {
   constructor(message: string, readonly hint?: string) {
     super(message);
@@ -32,7 +35,7 @@ export function parseFlags(
 ): ParsedFlags {
   try {
     const { values, positionals } = parseArgs({
-      args,
+      args: attachNegativeValues(args, options),
       options: { ...options, help: { type: "boolean", short: "h" } },
       allowPositionals,
       strict: true,
@@ -42,8 +45,33 @@ export function parseFlags(
     const text = errorMessage(error);
     // node's messages are long and mention internals; keep the first sentence.
     const first = text.split(". ")[0]?.replace(/\.$/, "") ?? text;
-    throw new UsageError(`${command}: ${first}`, `run 'warren ${command} --help' for usage`);
+    throw new UsageError(`${command}: ${first}`);
   }
+}
+
+/**
+ * `--speed -1` means the value -1, but parseArgs takes `-1` for a flag and
+ * answers with three lines about ambiguity. A negative number after a flag
+ * that takes a value is joined to it (`--speed=-1`), so the flag's own check
+ * says what is wrong with the value.
+ */
+function attachNegativeValues(args: string[], options: FlagSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const takesValue = arg.startsWith("--") && options[arg.slice(2)]?.type === "string";
+    if (takesValue && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** How every usage error ends: where the command's flags are listed. */
+export function helpHint(command: string): string {
+  return `run 'deno task ${command} --help' for usage`;
 }
 
 /** Reads an integer flag within [min, max], or throws a UsageError naming the flag. */

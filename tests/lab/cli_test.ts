@@ -69,7 +69,7 @@ Deno.test("runDemoCli() without a name lists the demos and returns 2", async () 
 Deno.test("runDemoCli() --help prints usage to stdout and returns 0", async () => {
   const { out, io } = capture();
   assertEquals(await runDemoCli(["--help"], io), 0);
-  assertMatch(out[0]!, /^usage: warren demo NAME \[--trace\] \[--speed X\]/);
+  assertMatch(out[0]!, /^usage: deno task demo NAME \[--trace\] \[--speed X\]/);
   assert(out.some((l) => l.includes("sync-async")));
 });
 

@@ -35,7 +35,7 @@ function writeAll(file: { writeSync(p: Uint8Array): number }, line: string): voi
   }
 }
 
-const USAGE = `usage: warren demo NAME [--trace] [--speed X]
+const USAGE = `usage: deno task demo NAME [--trace] [--speed X]
 
 Runs one of the lesson's coroutine programs on the hub, in real time.
   --trace      interleave scheduling events (switch a -> b, sleep, wake) marked with '·'
