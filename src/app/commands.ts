@@ -17,6 +17,8 @@ export interface CommandSpec {
   name: string;
   aliases: string[];
   usage: string;
+  /** The most arguments it takes; more is an error, not silently ignored. */
+  maxArgs: number;
   summary: string;
   /** Candidates for the argument at `index` (0-based). */
   complete(index: number, context: CommandContext): readonly string[];
@@ -37,6 +39,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "help",
     aliases: ["h", "?"],
+    maxArgs: 0,
     usage: ":help",
     summary: "keys and commands of the current panel",
     complete: none,
@@ -45,6 +48,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "quit",
     aliases: ["q", "exit"],
+    maxArgs: 0,
     usage: ":quit",
     summary: "leave warren (the terminal is restored)",
     complete: none,
@@ -53,6 +57,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "panel",
     aliases: ["p"],
+    maxArgs: 1,
     usage: ":panel NAME",
     summary: `switch panel: ${PANEL_IDS.join(", ")}`,
     complete: (index) => (index === 0 ? PANEL_IDS : []),
@@ -72,6 +77,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "demo",
     aliases: ["d"],
+    maxArgs: 1,
     usage: ":demo NAME",
     summary: "run a lesson demo live in the Coroutines panel",
     complete: (index, context) => (index === 0 ? context.demos : []),
@@ -85,6 +91,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "stress",
     aliases: [],
+    maxArgs: 1,
     usage: ":stress N",
     summary: "spawn N sleeping tasks (at most 100000); :stress 0 kills them",
     complete: (index) => (index === 0 ? ["1000", "100000", "0"] : []),
@@ -118,6 +125,15 @@ export function runCommandLine(line: string): CommandIntent | undefined {
   if (name === undefined) return undefined;
   const command = findCommand(name);
   if (!command) return { kind: "error", message: `unknown command: ${name} (try :help)` };
+  if (args.length > command.maxArgs) {
+    const takes = command.maxArgs === 0
+      ? "takes no arguments"
+      : `takes ${command.maxArgs} argument${command.maxArgs === 1 ? "" : "s"}`;
+    return {
+      kind: "error",
+      message: `:${command.name} ${takes}, got ${args.length} (usage: ${command.usage})`,
+    };
+  }
   return command.run(args);
 }
 
