@@ -11,7 +11,8 @@ import { PANEL_IDS } from "./panels.ts";
 
 export type Overlay =
   | { kind: "none" }
-  | { kind: "help" }
+  /** The `?` overlay, scrolled down by `offset` lines. */
+  | { kind: "help"; offset: number }
   | { kind: "command"; line: CommandLineState }
   | { kind: "filter"; line: TextInputState; previous: string }
   /** The demo menu (`d`): index into the lab's demo list. */
@@ -43,7 +44,7 @@ export interface AppState {
 }
 
 export const MIN_WIDTH = 80;
-export const MIN_HEIGHT = 24;
+export const MIN_HEIGHT = 22;
 
 export function initialState(
   { panel = "overview", width = 80, height = 24 }: {

@@ -24,6 +24,7 @@ import {
   type StuckTask,
   viewCommand,
 } from "./coroutines.ts";
+import { helpScroll } from "./help.ts";
 import { lookupKey } from "./keymap.ts";
 import { type AppState, isTooSmall } from "./model.ts";
 import { PANEL_IDS, type PanelId } from "./panels.ts";
@@ -107,9 +108,7 @@ function pressKey(state: AppState, key: KeyEvent): AppState {
   if (isTooSmall(state)) return key.key === "q" ? { ...state, quit: true } : state;
   switch (state.overlay.kind) {
     case "help":
-      return key.key === "escape" || key.key === "?" || key.key === "q"
-        ? { ...state, overlay: { kind: "none" } }
-        : state;
+      return helpKey(state, state.overlay, key);
     case "command":
       return commandKey(state, state.overlay, key);
     case "filter":
@@ -155,7 +154,7 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
   }
   switch (action.kind) {
     case "help":
-      return { ...cleared, overlay: { kind: "help" } };
+      return { ...cleared, overlay: { kind: "help", offset: 0 } };
     case "command":
       return { ...cleared, overlay: { kind: "command", line: commandLineState(state.history) } };
     case "filter": {
@@ -249,6 +248,30 @@ function startDemo(state: AppState, name: string): AppState {
   );
 }
 
+/** Esc, `?` or `q` close the help; arrows, j/k, PgUp/PgDn, Home/End scroll it. */
+function helpKey(state: AppState, overlay: Overlay<"help">, key: KeyEvent): AppState {
+  if (key.key === "escape" || key.key === "?" || key.key === "q") {
+    return { ...state, overlay: { kind: "none" } };
+  }
+  const { rows, maxOffset } = helpScroll(state);
+  // A page keeps one line of the last one in view, as `less` does.
+  const page = Math.max(1, rows - 1);
+  const moves: Record<string, number> = {
+    up: -1,
+    k: -1,
+    down: 1,
+    j: 1,
+    pageup: -page,
+    pagedown: page,
+    home: -Infinity,
+    end: Infinity,
+  };
+  const move = moves[key.key];
+  if (move === undefined) return state;
+  const offset = Math.max(0, Math.min(maxOffset, overlay.offset + move));
+  return offset === overlay.offset ? state : { ...state, overlay: { ...overlay, offset } };
+}
+
 function confirmKey(state: AppState, overlay: Overlay<"confirm">, key: KeyEvent): AppState {
   const answer = confirmAnswer(key);
   if (answer === null) return state;
@@ -299,7 +322,7 @@ export function runCommand(state: AppState, text: string): AppState {
 function applyIntent(state: AppState, intent: CommandIntent): AppState {
   switch (intent.kind) {
     case "help":
-      return { ...state, overlay: { kind: "help" } };
+      return { ...state, overlay: { kind: "help", offset: 0 } };
     case "quit":
       return { ...state, quit: true };
     case "panel":

@@ -17,10 +17,8 @@ import { renderOverlayBox } from "../tui/widgets/overlay.ts";
 import { renderStatusBar } from "../tui/widgets/status_bar.ts";
 import { renderTabs } from "../tui/widgets/tabs.ts";
 import { renderTextInput } from "../tui/widgets/text_input.ts";
-import { COMMANDS } from "./commands.ts";
-import { COROUTINES_HELP } from "./coroutines_keys.ts";
 import { coroutinesSummary, drawCoroutines } from "./coroutines_view.ts";
-import { globalHelp } from "./keymap.ts";
+import { helpContent } from "./help.ts";
 import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH } from "./model.ts";
 import { PANELS } from "./panels.ts";
 import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
@@ -147,7 +145,7 @@ function drawOverlay(state: AppState, buf: ScreenBuffer, area: Rect, theme: Them
   const overlay = state.overlay;
   switch (overlay.kind) {
     case "help":
-      drawHelp(state, buf, area, theme);
+      drawHelp(state, overlay.offset, buf, area, theme);
       return;
     case "demo-menu":
       drawDemoMenu(state, overlay.selected, buf, area, theme);
@@ -192,16 +190,6 @@ function drawDemoMenu(
   buf.setString(x, inner.y + inner.height - 1, "Enter runs  Esc closes", DIM, textWidth);
 }
 
-function drawHelp(state: AppState, buf: ScreenBuffer, area: Rect, theme: Theme): void {
-  const panel = PANELS.find((p) => p.id === state.panel)!;
-  renderHelp(buf, area, {
-    title: `Help: ${panel.title}`,
-    entries: [
-      ...(state.panel === "coroutines" ? COROUTINES_HELP : []),
-      ...globalHelp(),
-      ...COMMANDS.map((c) => ({ key: c.usage, description: c.summary })),
-    ],
-    footer: "Esc closes",
-    symbols: theme.symbols,
-  });
+function drawHelp(state: AppState, offset: number, buf: ScreenBuffer, area: Rect, theme: Theme) {
+  renderHelp(buf, area, { ...helpContent(state), offset, symbols: theme.symbols });
 }

@@ -1,20 +1,26 @@
 /**
- * The dashboard as a person sees it: started in tmux at 80x24, driven with
- * keys, read off the screen.
+ * The dashboard as a person sees it: started in tmux in an 80x24 terminal
+ * with tmux's status line on (so the program gets 80x23), driven with keys,
+ * read off the screen.
  */
 import {
   deepStrictEqual as assertEquals,
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-import { tmuxAvailable, TmuxSession, tmuxSkip } from "./tmux.ts";
+import { TMUX_80X24, tmuxAvailable, TmuxSession, tmuxSkip } from "./tmux.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
 const UTF8_ENV = { LANG: "C.UTF-8", TERM: "xterm-256color" };
 
 function startDashboard(
-  { env = UTF8_ENV as Record<string, string>, width = 80, height = 24, args = [] as string[] } = {},
+  {
+    env = UTF8_ENV as Record<string, string>,
+    width = TMUX_80X24.width,
+    height = TMUX_80X24.height,
+    args = [] as string[],
+  } = {},
 ): Promise<TmuxSession> {
   return TmuxSession.start([Deno.execPath(), "run", "-A", MAIN, "start", ...args], {
     width,
@@ -50,14 +56,14 @@ async function startDemo(name: string): Promise<TmuxSession> {
 const e2e = { ignore: !tmuxAvailable, sanitizeOps: false, sanitizeResources: false };
 
 Deno.test({
-  name: `dashboard at 80x24: tabs, help, unknown command, resize, quit${tmuxSkip}`,
+  name: `dashboard in tmux at 80x24: tabs, help, unknown command, resize, quit${tmuxSkip}`,
   ...e2e,
   async fn() {
     const session = await startDashboard();
     try {
       const first = await session.waitForText("4 RabbitMQ");
       const rows = first.split("\n");
-      assertEquals(rows.length, 24);
+      assertEquals(rows.length, 23);
       assertMatch(rows[0]!, /^1 Overview {2}2 Coroutines {2}3 Sockets {2}4 RabbitMQ/);
       assertEquals(await session.format("#{alternate_on}"), "1");
 
@@ -78,8 +84,10 @@ Deno.test({
       await session.waitForText("Echo servers under load");
 
       await session.resize(60, 18);
-      await session.waitForText("terminal too small: need 80x24, have 60x18");
-      await session.resize(80, 24);
+      await session.waitForText("terminal too small: need 80x22, have 60x18");
+      await session.resize(80, 21);
+      await session.waitForText("terminal too small: need 80x22, have 80x21");
+      await session.resize(80, 22);
       await session.waitForText("Echo servers under load");
 
       await press(session, "q");

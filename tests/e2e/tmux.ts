@@ -18,6 +18,13 @@ export const tmuxAvailable: boolean = (() => {
 /** Test-name suffix and ignore flag for tests that need tmux. */
 export const tmuxSkip = tmuxAvailable ? "" : " (skipped: tmux not installed)";
 
+/**
+ * What a program gets in tmux inside an 80x24 terminal: tmux's status line
+ * takes the last row. A detached session has no terminal, so the window is
+ * given this size directly.
+ */
+export const TMUX_80X24 = { width: 80, height: 23 } as const;
+
 export interface TmuxOptions {
   width?: number;
   height?: number;
@@ -42,9 +49,9 @@ export class TmuxSession {
       "-s",
       session.target,
       "-x",
-      String(options.width ?? 80),
+      String(options.width ?? TMUX_80X24.width),
       "-y",
-      String(options.height ?? 24),
+      String(options.height ?? TMUX_80X24.height),
       ...(options.cwd ? ["-c", options.cwd] : []),
       "sh",
       "-c",

@@ -1,8 +1,15 @@
-/** The help overlay: a centered box listing key / description pairs. Esc closing it is the app's. */
+/**
+ * The help overlay: a centered box listing key / description pairs.
+ * Descriptions wrap at word boundaries under their own column, so no
+ * sentence is cut; when the lines do not fit, the box scrolls from `offset`
+ * and says, above the footer, how many lines are above and below. Keys (Esc, scrolling) are the app's: it
+ * asks `helpLayout()` how far the box can scroll, with the same inputs the
+ * render uses.
+ */
 import type { Rect, ScreenBuffer } from "../buffer.ts";
 import type { Style } from "../style.ts";
 import { type Symbols, symbolsFor } from "../symbols.ts";
-import { padToWidth, stringWidth } from "../width.ts";
+import { padToWidth, stringWidth, wrapText } from "../width.ts";
 import { renderOverlayBox } from "./overlay.ts";
 
 export interface HelpEntry {
@@ -16,52 +23,101 @@ export interface HelpProps {
   entries: readonly HelpEntry[];
   /** Last line; default "Esc closes". */
   footer?: string;
+  /** First line shown (scroll position); clamped to what can scroll. */
+  offset?: number;
   symbols?: Symbols;
   style?: Style;
   /** Default: bold. */
   keyStyle?: Style;
 }
 
+/** One row of the help text: the key on an entry's first row, blank on its wrapped rows. */
+interface HelpLine {
+  key: string;
+  text: string;
+}
+
+export interface HelpLayout {
+  /** Box size, border included. */
+  width: number;
+  height: number;
+  keyWidth: number;
+  lines: HelpLine[];
+  /** Rows for lines inside the box. */
+  rows: number;
+  /** The largest useful `offset`: 0 when everything fits. */
+  maxOffset: number;
+}
+
+const ASCII = symbolsFor(false);
+/** Border + one blank column each side. */
+const PADDING = 4;
+/** A blank row and the footer below the lines. */
+const FOOTER_ROWS = 2;
+/** Keys wider than this wrap the description onto the next row instead of squeezing it. */
+const MIN_DESCRIPTION = 20;
+
+/** Sizes the box for `area` and wraps the entries into it. */
+export function helpLayout(
+  area: Rect,
+  { entries, footer, title }: { entries: readonly HelpEntry[]; footer: string; title: string },
+): HelpLayout {
+  const keyWidth = Math.max(0, ...entries.map((e) => stringWidth(e.key)));
+  const natural = Math.max(
+    keyWidth + 2 + Math.max(0, ...entries.map((e) => stringWidth(e.description))),
+    stringWidth(footer),
+    stringWidth(title) + 2,
+  );
+  const width = Math.min(area.width, natural + PADDING);
+  const descWidth = Math.max(MIN_DESCRIPTION, width - PADDING - keyWidth - 2);
+  const lines = entries.flatMap((e) =>
+    wrapText(e.description, descWidth).map((text, i) => ({ key: i === 0 ? e.key : "", text }))
+  );
+  const height = Math.min(area.height, lines.length + FOOTER_ROWS + 2);
+  const rows = Math.max(0, height - 2 - FOOTER_ROWS);
+  const maxOffset = Math.max(0, lines.length - rows);
+  // A box that scrolls is made wide enough for its longest scroll note.
+  const note = maxOffset > 0 ? stringWidth(scrollNote(1, 0, lines.length + 1, ASCII)) : 0;
+  const boxWidth = Math.min(area.width, Math.max(width, note + PADDING));
+  return { width: boxWidth, height, keyWidth, lines, rows, maxOffset };
+}
+
 /** Draws the overlay centered in `area`; returns the box it drew. */
 export function renderHelp(buf: ScreenBuffer, area: Rect, props: HelpProps): Rect {
   const symbols = props.symbols ?? symbolsFor(true);
   const footer = props.footer ?? "Esc closes";
-  const keyWidth = Math.max(0, ...props.entries.map((e) => stringWidth(e.key)));
-  const descWidth = Math.max(0, ...props.entries.map((e) => stringWidth(e.description)));
-  const contentWidth = Math.max(
-    keyWidth + 2 + descWidth,
-    stringWidth(footer),
-    stringWidth(props.title ?? "Help") + 2,
-  );
-  // Border + one blank column each side; entries, a blank row, the footer.
+  const title = props.title ?? "Help";
+  const layout = helpLayout(area, { entries: props.entries, footer, title });
+  const offset = Math.max(0, Math.min(props.offset ?? 0, layout.maxOffset));
   const { box, inner } = renderOverlayBox(buf, area, {
-    width: contentWidth + 4,
-    height: props.entries.length + 4,
-    title: props.title ?? "Help",
+    width: layout.width,
+    height: layout.height,
+    title,
     symbols,
     style: props.style,
   });
   const x = inner.x + 1;
   const width = Math.max(0, inner.width - 2);
-  const rows = Math.max(0, inner.height - 2);
-  const shown = props.entries.length > rows ? Math.max(0, rows - 1) : props.entries.length;
-  for (let i = 0; i < shown; i++) {
-    const e = props.entries[i]!;
+  const shown = layout.lines.slice(offset, offset + layout.rows);
+  shown.forEach((line, i) => {
     const y = inner.y + i;
-    const after = buf.setString(
-      x,
-      y,
-      padToWidth(e.key, keyWidth),
-      props.keyStyle ?? { bold: true },
-      width,
-    );
-    buf.setString(after + 2, y, e.description, undefined, Math.max(0, x + width - after - 2));
-  }
-  if (shown < props.entries.length && rows > 0) {
-    buf.setString(x, inner.y + shown, `${symbols.ellipsis} ${props.entries.length - shown} more`, {
-      dim: true,
-    }, width);
-  }
+    const key = padToWidth(line.key, layout.keyWidth);
+    const after = buf.setString(x, y, key, props.keyStyle ?? { bold: true }, width);
+    buf.setString(after + 2, y, line.text, undefined, Math.max(0, x + width - after - 2));
+  });
+  // The blank row above the footer says what is scrolled out of view.
+  const more = scrollNote(offset, shown.length, layout.lines.length, symbols);
+  if (inner.height >= 2) buf.setString(x, inner.y + inner.height - 2, more, { dim: true }, width);
   if (inner.height >= 1) buf.setString(x, inner.y + inner.height - 1, footer, { dim: true }, width);
   return box;
+}
+
+/** `↑ 3 more above  ↓ 5 more below` when the text scrolls, else nothing. */
+function scrollNote(offset: number, shown: number, total: number, symbols: Symbols): string {
+  const below = total - offset - shown;
+  if (offset === 0 && below === 0) return "";
+  const parts = [];
+  if (offset > 0) parts.push(`${symbols.arrowUp} ${offset} more above`);
+  if (below > 0) parts.push(`${symbols.arrowDown} ${below} more below`);
+  return parts.join("  ");
 }

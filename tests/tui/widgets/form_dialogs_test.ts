@@ -89,21 +89,55 @@ Deno.test("renderHelp() draws a centered box of key/description pairs over the c
   ]);
 });
 
-Deno.test("renderHelp() says how many entries did not fit", () => {
+Deno.test("renderHelp() scrolls from offset and says how many lines are above and below", () => {
   const entries = Array.from({ length: 9 }, (_, i) => ({ key: `${i}`, description: `item ${i}` }));
-  const grid = renderToGrid(
-    (buf) => renderHelp(buf, buf.area, { entries, symbols: symbolsFor(false) }),
-    16,
-    7,
-  );
+  const draw = (offset: number) =>
+    renderToGrid(
+      (buf) => renderHelp(buf, buf.area, { entries, offset, symbols: symbolsFor(false) }),
+      36,
+      7,
+    );
+  assertGrid(draw(0), [
+    " # Help ==========================# ",
+    " # 0  item 0                      # ",
+    " # 1  item 1                      # ",
+    " # 2  item 2                      # ",
+    " # v 6 more below                 # ",
+    " # Esc closes                     # ",
+    " #================================# ",
+  ]);
+  assertGrid(draw(3).slice(1, 5), [
+    " # 3  item 3                      # ",
+    " # 4  item 4                      # ",
+    " # 5  item 5                      # ",
+    " # ^ 3 more above  v 3 more below # ",
+  ]);
+  // Past the end is clamped to the last page.
+  assertGrid(draw(99).slice(1, 5), [
+    " # 6  item 6                      # ",
+    " # 7  item 7                      # ",
+    " # 8  item 8                      # ",
+    " # ^ 6 more above                 # ",
+  ]);
+});
+
+Deno.test("renderHelp() wraps a long description at word boundaries under its column", () => {
+  const entries = [
+    {
+      key: ":stress N",
+      description: "spawn N sleeping tasks (at most 100000); :stress 0 kills them",
+    },
+  ];
+  const grid = renderToGrid((buf) => renderHelp(buf, buf.area, { entries }), 44, 8);
   assertGrid(grid, [
-    " # Help ======# ",
-    " # 0  item 0  # ",
-    " # 1  item 1  # ",
-    " # ~ 7 more   # ",
-    " #            # ",
-    " # Esc closes # ",
-    " #============# ",
+    "┏ Help ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓",
+    "┃ :stress N  spawn N sleeping tasks (at    ┃",
+    "┃            most 100000); :stress 0 kills ┃",
+    "┃            them                          ┃",
+    "┃                                          ┃",
+    "┃ Esc closes                               ┃",
+    "┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛",
+    "                                            ",
   ]);
 });
 
