@@ -90,11 +90,11 @@ Deno.test("view() shows every help entry whole at 80x22, scrolling with what is 
         state = next;
       }
       if (pages.length === 1) {
-        assert(!pages[0]!.includes("more below"), pages[0]);
+        assert(!pages[0]!.includes("more below"), pages[0]!);
       } else {
-        assert(pages[0]!.includes("more below"), pages[0]);
-        assert(pages.at(-1)!.includes("more above"), pages.at(-1));
-        assert(!pages.at(-1)!.includes("more below"), pages.at(-1));
+        assert(pages[0]!.includes("more below"), pages[0]!);
+        assert(pages.at(-1)!.includes("more above"), pages.at(-1)!);
+        assert(!pages.at(-1)!.includes("more below"), pages.at(-1)!);
       }
       // The words of every entry are on some page, none of them cut.
       const words = pages.join("\n").split(/[\s│┃]+/);

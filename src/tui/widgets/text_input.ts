@@ -37,26 +37,54 @@ export function textInput(value = ""): TextInputState {
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
-/** Grapheme start offsets of `s`, plus s.length. */
-function boundaries(s: string): number[] {
-  const out: number[] = [];
-  for (const { index } of segmenter.segment(s)) out.push(index);
-  out.push(s.length);
-  return out;
+// Work per key must not grow with the value's length (a 10 000-character
+// paste made every later key take seconds when each step segmented the whole
+// value), so only the text near the cursor is segmented. Segmenting may start
+// at any certain boundary: between two printable ASCII characters there is
+// always one (neither extends, prepends to or joins a grapheme).
+
+function isPrintableAscii(code: number): boolean {
+  return code >= 0x20 && code < 0x7f;
 }
 
-function prevBoundary(s: string, i: number): number {
-  let best = 0;
-  for (const b of boundaries(s)) {
-    if (b >= i) break;
-    best = b;
+/** The largest certain grapheme boundary at or before `i`. */
+function safeBoundaryBefore(s: string, i: number): number {
+  for (let k = Math.min(i, s.length); k > 0; k--) {
+    if (
+      k === s.length || (isPrintableAscii(s.charCodeAt(k - 1)) && isPrintableAscii(s.charCodeAt(k)))
+    ) {
+      if (k < s.length || k === i) return k;
+    }
   }
-  return best;
+  return 0;
 }
 
-function nextBoundary(s: string, i: number): number {
-  for (const b of boundaries(s)) if (b > i) return b;
+/** The smallest certain grapheme boundary at or after `i`. */
+function safeBoundaryAfter(s: string, i: number): number {
+  for (let k = Math.max(0, i); k < s.length; k++) {
+    if (k > 0 && isPrintableAscii(s.charCodeAt(k - 1)) && isPrintableAscii(s.charCodeAt(k))) {
+      return k;
+    }
+  }
   return s.length;
+}
+
+/** The graphemes of `s` from boundary `from` to boundary `to`, as [start, text] pairs. */
+function graphemesBetween(s: string, from: number, to: number): [number, string][] {
+  return [...segmenter.segment(s.slice(from, to))].map((g) => [from + g.index, g.segment]);
+}
+
+/** The grapheme boundary before `i` (0 at the start); `i` is a boundary. */
+function prevBoundary(s: string, i: number): number {
+  if (i <= 0) return 0;
+  return graphemesBetween(s, safeBoundaryBefore(s, i - 1), i).at(-1)![0];
+}
+
+/** The grapheme boundary after `i` (s.length at the end); `i` is a boundary. */
+function nextBoundary(s: string, i: number): number {
+  if (i >= s.length) return s.length;
+  const [[start, text]] = graphemesBetween(s, i, safeBoundaryAfter(s, i + 1)) as [[number, string]];
+  return start + text.length;
 }
 
 // deno-lint-ignore no-control-regex
@@ -187,12 +215,23 @@ export function renderTextInput(
   if (state.value === "" && props.placeholder) {
     buf.setString(x, y, props.placeholder, { ...props.style, dim: true }, room);
   }
-  // Scroll: drop graphemes from the left until the text before the cursor
-  // plus the cursor cell fits.
-  let start = 0;
-  const cursorCell = 1;
-  while (stringWidth(state.value.slice(start, cursor)) + cursorCell > room && start < cursor) {
-    start = nextBoundary(state.value, start);
+  // Scroll: the text before the cursor plus the cursor cell must fit, so walk
+  // back from the cursor one grapheme at a time until the room is used up.
+  // A grapheme takes at least one cell and rarely more than 8 code units, so
+  // 8 code units per cell of room is all that can show.
+  const window = graphemesBetween(
+    state.value,
+    safeBoundaryBefore(state.value, Math.max(0, cursor - 8 * room)),
+    cursor,
+  );
+  let start = cursor;
+  let used = 1;
+  for (let g = window.length - 1; g >= 0; g--) {
+    const [from, text] = window[g]!;
+    const width = stringWidth(text);
+    if (used + width > room) break;
+    used += width;
+    start = from;
   }
   const before = state.value.slice(start, cursor);
   const after = state.value.slice(cursor);

@@ -132,3 +132,41 @@ Deno.test("editInput() keeps the cursor on a grapheme boundary inside the value 
     { numRuns: 300 },
   );
 });
+
+Deno.test("editInput() moves by the same graphemes as segmenting the whole value", () => {
+  // Only the text near the cursor is segmented; these pieces are the hard
+  // cases for that: flags (regional-indicator pairs), a prepended number
+  // sign, combining marks, emoji joined with ZWJ, wide characters.
+  const piece = fc.constantFrom("a", " ", "中", "e\u0301", "🇫🇷", "🇩🇪", "\u0600", "1", "👩‍💻", "#");
+  const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 60 }), (pieces) => {
+      const value = pieces.join("");
+      const starts = [...segmenter.segment(value)].map((g) => g.index).concat(value.length);
+      let right = { value, cursor: 0 };
+      for (const expected of starts.slice(1)) {
+        right = editInput(right, { type: "right" });
+        assert.equal(right.cursor, expected, `right in ${JSON.stringify(value)}`);
+      }
+      let left = textInput(value);
+      for (const expected of starts.slice(0, -1).reverse()) {
+        left = editInput(left, { type: "left" });
+        assert.equal(left.cursor, expected, `left in ${JSON.stringify(value)}`);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("renderTextInput() shows the end of a 10 000-character line with the cursor", () => {
+  const state = textInput("word ".repeat(2000) + "end");
+  const buf = new ScreenBuffer(20, 1);
+  const { cursorX } = renderTextInput(
+    buf,
+    { x: 0, y: 0, width: 20, height: 1 },
+    { prompt: ":" },
+    state,
+  );
+  assert.equal(buf.toLines()[0], ":word word word end ");
+  assert.equal(cursorX, 19);
+});
