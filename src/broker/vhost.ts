@@ -16,7 +16,13 @@ import {
   preconditionFailed,
   resourceLocked,
 } from "./errors.ts";
-import { type Binding, type Destination, type Exchange, makeBinding } from "./exchange.ts";
+import {
+  type Binding,
+  type BindingKey,
+  type Destination,
+  type Exchange,
+  makeBinding,
+} from "./exchange.ts";
 import { createExchange, isExchangeType } from "./exchange_types.ts";
 import type { Message } from "./message.ts";
 import { type MemoryAccount, Queue, type QueueHost } from "./queue.ts";
@@ -69,6 +75,11 @@ export interface ExchangeBinding {
   source: string;
   routingKey?: string;
   arguments?: FieldTable;
+}
+
+/** A binding's key from a bind/unbind request: routing key and arguments default to empty. */
+function bindingKey(b: QueueBinding | ExchangeBinding): BindingKey {
+  return { routingKey: b.routingKey ?? "", arguments: b.arguments ?? {} };
 }
 
 /** Observers of entity life cycle (the channel uses it for cancel notifications). */
@@ -163,9 +174,12 @@ export class Vhost implements QueueHost {
     if (existing.options.internal !== internal) {
       throw mismatch("internal", internal, existing.options.internal);
     }
-    assertArgsEquivalent("exchange", name, this.name, existing.options.arguments, args, [
-      "alternate-exchange",
-    ]);
+    assertArgsEquivalent(existing.options.arguments, args, {
+      kind: "exchange",
+      name,
+      vhost: this.name,
+      keys: ["alternate-exchange"],
+    });
     return existing;
   }
 
@@ -242,7 +256,11 @@ export class Vhost implements QueueHost {
       if (existing.options.autoDelete !== autoDelete) {
         throw mismatch("auto_delete", autoDelete, existing.options.autoDelete);
       }
-      assertArgsEquivalent("queue", name, this.name, existing.options.arguments, args);
+      assertArgsEquivalent(existing.options.arguments, args, {
+        kind: "queue",
+        name,
+        vhost: this.name,
+      });
       existing.touch();
       return {
         queue: existing,
@@ -335,17 +353,15 @@ export class Vhost implements QueueHost {
   // --- bindings --------------------------------------------------------------
 
   bindQueue(binding: QueueBinding, owner: object | undefined): void {
-    const { routingKey = "", arguments: args = {} } = binding;
     if (binding.exchange === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
     const q = this.queue(binding.queue, owner);
     const x = this.exchange(binding.exchange);
-    this.#addBinding(x, { kind: "queue", name: q.name }, routingKey, args);
+    this.#addBinding(x, { kind: "queue", name: q.name }, bindingKey(binding));
   }
 
   unbindQueue(binding: QueueBinding, owner: object | undefined): void {
-    const { routingKey = "", arguments: args = {} } = binding;
     if (binding.exchange === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
@@ -355,30 +371,30 @@ export class Vhost implements QueueHost {
     if (q) this.#checkOwner(q, owner);
     const x = this.exchanges.get(binding.exchange);
     if (!q || !x) return;
-    const b = makeBinding(x.name, { kind: "queue", name: q.name }, routingKey, args);
+    const b = makeBinding(x.name, { kind: "queue", name: q.name }, bindingKey(binding));
     const found = x.bindings.get(b.id);
     if (found) this.#removeBinding(found);
   }
 
   bindExchange(binding: ExchangeBinding): void {
-    const { destination, source, routingKey = "", arguments: args = {} } = binding;
+    const { destination, source } = binding;
     if (destination === "" || source === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
     const dst = this.exchange(destination);
     const src = this.exchange(source);
-    this.#addBinding(src, { kind: "exchange", name: dst.name }, routingKey, args);
+    this.#addBinding(src, { kind: "exchange", name: dst.name }, bindingKey(binding));
   }
 
   unbindExchange(binding: ExchangeBinding): void {
-    const { destination, source, routingKey = "", arguments: args = {} } = binding;
+    const { destination, source } = binding;
     if (destination === "" || source === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
     const dst = this.exchanges.get(destination);
     const src = this.exchanges.get(source);
     if (!dst || !src) return; // idempotent, as queue.unbind
-    const b = makeBinding(src.name, { kind: "exchange", name: dst.name }, routingKey, args);
+    const b = makeBinding(src.name, { kind: "exchange", name: dst.name }, bindingKey(binding));
     const found = src.bindings.get(b.id);
     if (found) this.#removeBinding(found);
   }
@@ -388,12 +404,12 @@ export class Vhost implements QueueHost {
     for (const x of this.exchanges.values()) yield* x.bindings.values();
   }
 
-  #addBinding(x: Exchange, dest: Destination, routingKey: string, args: FieldTable): void {
-    const b = makeBinding(x.name, dest, routingKey, args);
+  #addBinding(x: Exchange, dest: Destination, key: BindingKey): void {
+    const b = makeBinding(x.name, dest, key);
     if (!x.addBinding(b)) return;
-    const key = `${dest.kind}\u0000${dest.name}`;
-    let set = this.#bindingsTo.get(key);
-    if (!set) this.#bindingsTo.set(key, set = new Set());
+    const to = `${dest.kind}\u0000${dest.name}`;
+    let set = this.#bindingsTo.get(to);
+    if (!set) this.#bindingsTo.set(to, set = new Set());
     set.add(b);
   }
 
