@@ -3,8 +3,7 @@
  * connections and the limits every connection negotiates from.
  */
 import type { User } from "./auth.ts";
-import type { Clock } from "./clock.ts";
-import { realClock } from "./clock.ts";
+import { type BrokerTimers, realTimers } from "./timers.ts";
 import { Vhost } from "./vhost.ts";
 
 export interface BrokerLimits {
@@ -79,6 +78,15 @@ export class MemoryMonitor {
   }
 }
 
+/** What the broker runs on; everything defaults to the real thing or to nothing. */
+export interface BrokerCoreOptions {
+  limits?: BrokerLimits;
+  /** Timers for heartbeats, timeouts, TTL and expiry (real ones by default). */
+  timers?: BrokerTimers;
+  /** Where the broker's log lines go (silent by default). */
+  log?: (line: string) => void;
+}
+
 export class BrokerCore {
   readonly users = new Map<string, User>([
     ["guest", { name: "guest", password: "guest", loopbackOnly: true }],
@@ -86,16 +94,18 @@ export class BrokerCore {
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<BrokerConnection>();
   readonly memory: MemoryMonitor;
+  readonly limits: BrokerLimits;
+  readonly timers: BrokerTimers;
+  readonly log: (line: string) => void;
 
-  constructor(
-    readonly limits: BrokerLimits = DEFAULT_LIMITS,
-    readonly clock: Clock = realClock,
-    readonly log: (line: string) => void = () => {},
-  ) {
-    this.memory = new MemoryMonitor(limits.memoryHighWatermark, (on) => {
+  constructor(opts: BrokerCoreOptions = {}) {
+    this.limits = opts.limits ?? DEFAULT_LIMITS;
+    this.timers = opts.timers ?? realTimers;
+    const log = this.log = opts.log ?? (() => {});
+    this.memory = new MemoryMonitor(this.limits.memoryHighWatermark, (on) => {
       log(`memory alarm ${on ? "set" : "cleared"} (${this.memory.used} bytes held)`);
       for (const c of this.connections) c.memoryAlarm(on);
     });
-    this.vhosts.set("/", new Vhost("/", clock, this.memory));
+    this.vhosts.set("/", new Vhost("/", { timers: this.timers, memory: this.memory, log }));
   }
 }

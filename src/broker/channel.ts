@@ -252,43 +252,41 @@ export class Channel {
         case "exchange.declare":
           return this.#exchangeDeclare(a);
         case "exchange.delete":
-          this.host.vhost.deleteExchange(str(a.exchange), Boolean(a.ifUnused));
+          this.host.vhost.deleteExchange(str(a.exchange), { ifUnused: Boolean(a.ifUnused) });
           return this.#reply(a, "exchange.delete-ok", {});
         case "exchange.bind":
-          this.host.vhost.bindExchange(
-            str(a.destination),
-            str(a.source),
-            str(a.routingKey),
-            table(a.arguments),
-          );
+          this.host.vhost.bindExchange({
+            destination: str(a.destination),
+            source: str(a.source),
+            routingKey: str(a.routingKey),
+            arguments: table(a.arguments),
+          });
           return this.#reply(a, "exchange.bind-ok", {});
         case "exchange.unbind":
-          this.host.vhost.unbindExchange(
-            str(a.destination),
-            str(a.source),
-            str(a.routingKey),
-            table(a.arguments),
-          );
+          this.host.vhost.unbindExchange({
+            destination: str(a.destination),
+            source: str(a.source),
+            routingKey: str(a.routingKey),
+            arguments: table(a.arguments),
+          });
           return this.#reply(a, "exchange.unbind-ok", {});
         case "queue.declare":
           return this.#queueDeclare(a);
         case "queue.bind":
-          this.host.vhost.bindQueue(
-            this.#queueName(a.queue),
-            str(a.exchange),
-            str(a.routingKey),
-            table(a.arguments),
-            this.host.owner,
-          );
+          this.host.vhost.bindQueue({
+            queue: this.#queueName(a.queue),
+            exchange: str(a.exchange),
+            routingKey: str(a.routingKey),
+            arguments: table(a.arguments),
+          }, this.host.owner);
           return this.#reply(a, "queue.bind-ok", {});
         case "queue.unbind":
-          this.host.vhost.unbindQueue(
-            this.#queueName(a.queue),
-            str(a.exchange),
-            str(a.routingKey),
-            table(a.arguments),
-            this.host.owner,
-          );
+          this.host.vhost.unbindQueue({
+            queue: this.#queueName(a.queue),
+            exchange: str(a.exchange),
+            routingKey: str(a.routingKey),
+            arguments: table(a.arguments),
+          }, this.host.owner);
           return this.#send("queue.unbind-ok", {});
         case "queue.purge": {
           const n = this.host.vhost.purgeQueue(this.#queueName(a.queue), this.host.owner);

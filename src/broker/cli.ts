@@ -3,6 +3,7 @@
  * the embedded broker as a standalone server, until SIGINT/SIGTERM.
  */
 import { intFlag, parseFlags } from "../cli/usage.ts";
+import { errorMessage } from "../util/error_message.ts";
 import { startBroker } from "./server.ts";
 
 const USAGE =
@@ -53,10 +54,9 @@ export async function runBrokerCli(
   try {
     broker = await startBroker({ port, hostname, httpPort, dataDir });
   } catch (e) {
-    const err = e as { code?: string; message?: string };
-    const why = err.code === "EADDRINUSE"
+    const why = (e as { code?: string }).code === "EADDRINUSE"
       ? `port ${port} on ${hostname} is already in use`
-      : err.message ?? String(e);
+      : errorMessage(e);
     console.error(`broker: cannot listen on ${hostname}:${port}: ${why}`);
     return 1;
   }

@@ -1,18 +1,13 @@
 /**
- * One client connection: the handshake as a chain of steps (protocol header
- * -> start/start-ok -> tune/tune-ok -> open/open-ok), then frames dispatched
- * to channels, heartbeats both ways, and closing in either direction.
+ * One client connection's life: the handshake (handshake.ts), then frames
+ * dispatched to channels, the memory alarm, and closing in either direction.
+ * Output goes through the outbox (outbox.ts), liveness through heartbeats
+ * (heartbeats.ts); every timer is the broker's (timers.ts).
  *
  * Errors are decided by scope (errors.ts): channel-scoped ones are handled by
  * the channel; anything connection-scoped — including bad bytes from the
  * frame parser — sends connection.close with the code and closes only this
  * socket.
- *
- * Output is batched: frames queued in one turn of the event loop are written
- * with one socket write. While the socket's buffer is above a high-water mark
- * the connection reports `canWrite() === false`, so queues stop delivering to
- * its consumers until 'drain' (a slow client cannot make the broker buffer
- * without bound).
  */
 import type { Socket } from "node:net";
 import {
@@ -24,107 +19,67 @@ import {
   type Method,
   PROTOCOL_HEADER,
 } from "../amqp/mod.ts";
-import { authenticate, MECHANISMS, parseSaslResponse } from "./auth.ts";
 import type { BrokerConnection, BrokerCore } from "./broker.ts";
 import { Channel, type ChannelHost } from "./channel.ts";
 import {
   AmqpError,
   channelError,
-  commandInvalid,
-  notAllowed,
+  internalErrorText,
   ReplyCode,
   replyName,
   truncateShortstr,
 } from "./errors.ts";
+import { Handshake, type HandshakeHost } from "./handshake.ts";
+import { type HeartbeatPeer, Heartbeats } from "./heartbeats.ts";
+import { Outbox } from "./outbox.ts";
 import type { Vhost } from "./vhost.ts";
 
-const HIGH_WATER = 1024 * 1024;
-const FRAME_MIN_SIZE = 4096;
 /** How long we wait for connection.close-ok before dropping the socket. */
 const CLOSE_TIMEOUT_MS = 3000;
 
-type State = "header" | "start" | "tune" | "open" | "running" | "closing" | "closed";
-
-const SERVER_PROPERTIES = {
-  product: "warren",
-  version: "0.1.0",
-  platform: `Deno ${Deno.version.deno}`,
-  copyright: "warren contributors",
-  information: "embedded AMQP 0-9-1 broker (https://www.rabbitmq.com/amqp-0-9-1-reference)",
-  cluster_name: "warren@localhost",
-  capabilities: {
-    publisher_confirms: true,
-    exchange_exchange_bindings: true,
-    "basic.nack": true,
-    consumer_cancel_notify: true,
-    "connection.blocked": true,
-    consumer_priorities: false,
-    authentication_failure_close: true,
-    per_consumer_qos: true,
-    direct_reply_to: false,
-  },
-};
+type State = "handshake" | "running" | "closing" | "closed";
 
 let nextConnectionId = 1;
 
-type Timer = ReturnType<typeof setTimeout>;
-
-export class Connection implements BrokerConnection, ChannelHost {
+export class Connection implements BrokerConnection, ChannelHost, HandshakeHost, HeartbeatPeer {
   readonly id = nextConnectionId++;
   readonly owner: object = this;
-  #state: State = "header";
-  #header = new Uint8Array(0);
+  #state: State = "handshake";
+  #handshake: Handshake;
   #parser: FrameParser;
+  #outbox: Outbox;
+  #heartbeats: Heartbeats;
   #channels = new Map<number, Channel>();
   #vhost: Vhost | undefined;
   frameMax: number;
-  #channelMax: number;
-  #heartbeat = 0;
-  #clientCapabilities: Record<string, unknown> = {};
-  #out: Uint8Array[] = [];
-  #outBytes = 0;
-  #flushScheduled = false;
-  #blocked = false;
-  #lastRead = 0;
-  #lastWrite = 0;
-  #heartbeatTimer: Timer | undefined;
-  #handshakeTimer: Timer | undefined;
-  #closeTimer: Timer | undefined;
+  #closeTimer: unknown;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
-  #mechanism = "PLAIN";
-  userName = "";
   /** Sent basic.publish at least once: blocked while the memory alarm is on. */
   #publisher = false;
   #paused = false;
   #sentBlocked = false;
 
   constructor(readonly socket: Socket, readonly broker: BrokerCore) {
-    const limits = broker.limits;
-    this.frameMax = limits.frameMax;
-    this.#channelMax = limits.channelMax;
-    this.#parser = new FrameParser({ frameMax: limits.frameMax });
+    this.frameMax = broker.limits.frameMax;
+    this.#parser = new FrameParser({ frameMax: broker.limits.frameMax });
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
+    this.#heartbeats = new Heartbeats(broker.timers, this);
+    this.#outbox = new Outbox(socket, () => this.#heartbeats.wrote());
     socket.setNoDelay(true);
     socket.on("data", (chunk: Uint8Array) => {
       try {
         this.#onData(chunk);
       } catch (e) {
         // A bug must cost this connection only, never the broker.
-        this.#log(`internal error: ${(e as Error).stack ?? e}`);
-        this.#destroy();
+        this.log(`internal error: ${internalErrorText(e)}`);
+        this.destroy();
       }
     });
     socket.on("drain", () => this.#onDrain());
-    socket.on("error", () => this.#destroy());
-    socket.on("close", () => this.#destroy());
-    this.#handshakeTimer = setTimeout(() => {
-      this.#handshakeTimer = undefined;
-      if (this.#state !== "running" && this.#state !== "closed") {
-        this.#log("handshake timeout");
-        this.#destroy();
-      }
-    }, limits.handshakeTimeoutMs);
+    socket.on("error", () => this.destroy());
+    socket.on("close", () => this.destroy());
+    this.#handshake = new Handshake(this);
     broker.connections.add(this);
   }
 
@@ -136,8 +91,13 @@ export class Connection implements BrokerConnection, ChannelHost {
     return this.broker.limits.maxMessageSize;
   }
 
+  /** The authenticated user (empty until start-ok is accepted). */
+  get userName(): string {
+    return this.#handshake.userName;
+  }
+
   get consumerCancelNotify(): boolean {
-    return this.#clientCapabilities["consumer_cancel_notify"] === true;
+    return this.#handshake.clientCapabilities["consumer_cancel_notify"] === true;
   }
 
   get remoteAddress(): string | undefined {
@@ -152,84 +112,68 @@ export class Connection implements BrokerConnection, ChannelHost {
   // --- output -----------------------------------------------------------------
 
   canWrite(): boolean {
-    return !this.#blocked && this.#state !== "closed";
+    return !this.#outbox.blocked && this.#state !== "closed";
   }
 
   send(bytes: Uint8Array): void {
-    if (this.#state === "closed") return;
-    this.#out.push(bytes);
-    this.#outBytes += bytes.length;
-    if (this.#outBytes + this.socket.writableLength > HIGH_WATER) this.#blocked = true;
-    if (this.#outBytes >= 64 * 1024) this.#flush();
-    else if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
-    }
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#out.length === 0 || this.#state === "closed") return;
-    let chunk: Uint8Array;
-    if (this.#out.length === 1) chunk = this.#out[0]!;
-    else {
-      chunk = new Uint8Array(this.#outBytes);
-      let off = 0;
-      for (const b of this.#out) {
-        chunk.set(b, off);
-        off += b.length;
-      }
-    }
-    this.#out = [];
-    this.#outBytes = 0;
-    this.#lastWrite = Date.now();
-    const ok = this.socket.write(chunk);
-    if (!ok || this.socket.writableLength > HIGH_WATER) this.#blocked = true;
+    this.#outbox.push(bytes);
   }
 
   #onDrain(): void {
-    if (!this.#blocked) return;
-    this.#blocked = false;
+    if (!this.#outbox.drained()) return;
     // Every queue this connection consumes from may deliver again.
     for (const ch of this.#channels.values()) ch.kick();
   }
 
-  #sendMethod(channel: number, name: string, args: Record<string, unknown> = {}): void {
-    this.send(encodeMethodFrame(channel, name, args));
+  sendMethod(name: string, args: Record<string, unknown> = {}): void {
+    this.send(encodeMethodFrame(0, name, args));
+  }
+
+  // --- handshake (HandshakeHost) ---------------------------------------------------
+
+  tuned(frameMax: number, heartbeat: number): void {
+    this.frameMax = frameMax;
+    this.#parser.frameMax = frameMax;
+    this.#heartbeats.start(heartbeat);
+  }
+
+  opened(vhost: Vhost): void {
+    this.#vhost = vhost;
+    this.#state = "running";
+  }
+
+  // --- heartbeats (HeartbeatPeer) ---------------------------------------------------
+
+  get readingPaused(): boolean {
+    return this.#paused;
+  }
+
+  sendHeartbeat(): void {
+    this.send(HEARTBEAT_FRAME);
+  }
+
+  timedOut(seconds: number): void {
+    this.log(`missed heartbeats from client, timeout: ${seconds}s`);
+    this.destroy();
   }
 
   // --- input ------------------------------------------------------------------
 
   #onData(chunk: Uint8Array): void {
     if (this.#state === "closed") return;
-    this.#lastRead = Date.now();
-    if (this.#state === "header") {
-      const merged = new Uint8Array(this.#header.length + chunk.length);
-      merged.set(this.#header);
-      merged.set(chunk, this.#header.length);
-      if (merged.length < 8) {
-        this.#header = merged;
-        return;
-      }
-      const head = merged.subarray(0, 8);
-      if (!head.every((b, i) => b === PROTOCOL_HEADER[i])) {
+    this.#heartbeats.heard();
+    if (this.#handshake.step === "header") {
+      const rest = this.#handshake.protocolHeader(chunk);
+      if (rest === "incomplete") return;
+      if (rest === "refused") {
         // The spec: answer with the header we do speak, then close.
         this.socket.write(PROTOCOL_HEADER);
-        this.#state = "closed";
+        this.#markClosed();
         this.socket.end();
         this.#cleanup();
         return;
       }
-      this.#header = new Uint8Array(0);
-      this.#state = "start";
-      this.#sendMethod(0, "connection.start", {
-        versionMajor: 0,
-        versionMinor: 9,
-        serverProperties: SERVER_PROPERTIES,
-        mechanisms: MECHANISMS.join(" "),
-        locales: "en_US",
-      });
-      chunk = merged.subarray(8);
+      chunk = rest;
       if (chunk.length === 0) return;
     }
     this.#parser.push(chunk);
@@ -250,12 +194,12 @@ export class Connection implements BrokerConnection, ChannelHost {
         const err = new AmqpError(code, e.message);
         err.classId = e.classId;
         err.methodId = e.methodId;
-        this.#connectionError(err);
+        this.connectionError(err);
       } else if (e instanceof AmqpError) {
-        this.#connectionError(e);
+        this.connectionError(e);
       } else {
-        this.#log(`internal error: ${(e as Error).stack ?? e}`);
-        this.#connectionError(new AmqpError(ReplyCode.INTERNAL_ERROR, String(e)));
+        this.log(`internal error: ${internalErrorText(e)}`);
+        this.connectionError(new AmqpError(ReplyCode.INTERNAL_ERROR, String(e)));
       }
     }
   }
@@ -264,9 +208,9 @@ export class Connection implements BrokerConnection, ChannelHost {
     if (this.#state === "closing") {
       // Waiting for close-ok: everything else is discarded (spec 2.2.4).
       if (frame.type === "method" && frame.channel === 0) {
-        if (frame.method.name === "connection.close-ok") this.#destroy();
+        if (frame.method.name === "connection.close-ok") this.destroy();
         else if (frame.method.name === "connection.close") {
-          this.#sendMethod(0, "connection.close-ok");
+          this.sendMethod("connection.close-ok");
           this.#hangUp();
         }
       }
@@ -295,7 +239,7 @@ export class Connection implements BrokerConnection, ChannelHost {
         // RabbitMQ 3.10 does not refuse channel numbers above the negotiated
         // channel_max (checked against a live broker); neither do we.
         this.#channels.set(frame.channel, new Channel(frame.channel, this));
-        this.#sendMethod(frame.channel, "channel.open-ok", {});
+        this.send(encodeMethodFrame(frame.channel, "channel.open-ok", {}));
         return;
       }
       if (frame.type === "method" && frame.method.name === "channel.close-ok") return;
@@ -310,119 +254,31 @@ export class Connection implements BrokerConnection, ChannelHost {
   }
 
   #connectionMethod(m: Method): void {
-    const a = m.args;
-    const expect = (state: State, name: string) => {
-      if (this.#state !== state || m.name !== name) {
-        const e = commandInvalid(`expected '${name}', got '${m.name}'`);
+    if (this.#state !== "running") {
+      if (m.name === "connection.close") {
+        // A client may give up mid-handshake: answer and hang up.
+        this.sendMethod("connection.close-ok");
+        return this.#hangUp();
+      }
+      return this.#handshake.method(m);
+    }
+    switch (m.name) {
+      case "connection.close":
+        this.#releaseChannels();
+        this.sendMethod("connection.close-ok");
+        return this.#hangUp();
+      case "connection.update-secret":
+        this.sendMethod("connection.update-secret-ok");
+        return;
+      case "connection.blocked":
+      case "connection.unblocked":
+        return;
+      default: {
+        const e = channelError("unexpected method in connection state running");
         e.classId = m.classId;
         e.methodId = m.methodId;
         throw e;
       }
-    };
-    if (m.name === "connection.close" && this.#state !== "running") {
-      // A client may give up mid-handshake: answer and hang up.
-      this.#sendMethod(0, "connection.close-ok");
-      return this.#hangUp();
-    }
-    switch (this.#state) {
-      case "start": {
-        expect("start", "connection.start-ok");
-        this.#clientCapabilities = (a.clientProperties as Record<string, unknown> | undefined)
-          ?.["capabilities"] as Record<string, unknown> ?? {};
-        const mechanism = String(a.mechanism);
-        this.#mechanism = mechanism;
-        if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
-          // RabbitMQ drops the socket without a close here.
-          this.#log(`unknown authentication mechanism '${mechanism}'`);
-          return this.#destroy();
-        }
-        const response = a.response instanceof Uint8Array
-          ? a.response
-          : new TextEncoder().encode(String(a.response ?? ""));
-        const creds = parseSaslResponse(mechanism, response);
-        const user = creds && authenticate(this.broker.users, creds, this.remoteAddress);
-        if (!user) {
-          return this.#refuseLogin(
-            `Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`,
-          );
-        }
-        this.userName = user.name;
-        this.#state = "tune";
-        this.#sendMethod(0, "connection.tune", {
-          channelMax: this.broker.limits.channelMax,
-          frameMax: this.broker.limits.frameMax,
-          heartbeat: this.broker.limits.heartbeat,
-        });
-        return;
-      }
-      case "tune": {
-        expect("tune", "connection.tune-ok");
-        const limits = this.broker.limits;
-        const channelMax = Number(a.channelMax);
-        const frameMax = Number(a.frameMax);
-        this.#channelMax = channelMax === 0
-          ? limits.channelMax
-          : Math.min(channelMax, limits.channelMax);
-        if ((frameMax !== 0 && frameMax < FRAME_MIN_SIZE) || frameMax > limits.frameMax) {
-          // As RabbitMQ: an out-of-range frame_max in tune-ok drops the socket.
-          this.#log(`frame_max=${frameMax} outside [${FRAME_MIN_SIZE}, ${limits.frameMax}]`);
-          return this.#destroy();
-        }
-        this.frameMax = frameMax === 0 ? limits.frameMax : frameMax;
-        this.#parser.frameMax = this.frameMax;
-        this.#heartbeat = Number(a.heartbeat);
-        this.#state = "open";
-        this.#startHeartbeats();
-        return;
-      }
-      case "open": {
-        expect("open", "connection.open");
-        const name = String(a.virtualHost ?? "/");
-        const vhost = this.broker.vhosts.get(name);
-        if (!vhost) {
-          const e = notAllowed(`vhost ${name} not found`);
-          e.classId = m.classId;
-          e.methodId = m.methodId;
-          throw e;
-        }
-        this.#vhost = vhost;
-        this.#state = "running";
-        if (this.#handshakeTimer !== undefined) clearTimeout(this.#handshakeTimer);
-        this.#handshakeTimer = undefined;
-        this.#sendMethod(0, "connection.open-ok", {});
-        return;
-      }
-      case "running":
-        switch (m.name) {
-          case "connection.close":
-            this.#releaseChannels();
-            this.#sendMethod(0, "connection.close-ok");
-            return this.#hangUp();
-          case "connection.update-secret":
-            this.#sendMethod(0, "connection.update-secret-ok");
-            return;
-          case "connection.blocked":
-          case "connection.unblocked":
-            return;
-          default: {
-            const e = channelError("unexpected method in connection state running");
-            e.classId = m.classId;
-            e.methodId = m.methodId;
-            throw e;
-          }
-        }
-        return;
-      default:
-        throw commandInvalid(`unexpected ${m.name}`);
-    }
-  }
-
-  #refuseLogin(detail: string): void {
-    this.#log(`login refused (${this.#mechanism}) from ${this.remoteAddress}`);
-    if (this.#clientCapabilities["authentication_failure_close"] === true) {
-      this.#connectionError(new AmqpError(ReplyCode.ACCESS_REFUSED, detail));
-    } else {
-      this.#destroy();
     }
   }
 
@@ -434,9 +290,9 @@ export class Connection implements BrokerConnection, ChannelHost {
       if (this.#publisher) this.#block();
     } else if (this.#paused) {
       this.#paused = false;
-      this.#lastRead = Date.now();
+      this.#heartbeats.heard();
       this.socket.resume();
-      if (this.#sentBlocked) this.#sendMethod(0, "connection.unblocked");
+      if (this.#sentBlocked) this.sendMethod("connection.unblocked");
       this.#sentBlocked = false;
     }
   }
@@ -445,32 +301,10 @@ export class Connection implements BrokerConnection, ChannelHost {
     if (this.#paused || this.#state !== "running") return;
     this.#paused = true;
     this.socket.pause();
-    if (this.#clientCapabilities["connection.blocked"] === true) {
+    if (this.#handshake.clientCapabilities["connection.blocked"] === true) {
       this.#sentBlocked = true;
-      this.#sendMethod(0, "connection.blocked", { reason: "low on memory" });
+      this.sendMethod("connection.blocked", { reason: "low on memory" });
     }
-  }
-
-  // --- heartbeats -------------------------------------------------------------
-
-  #startHeartbeats(): void {
-    if (this.#heartbeat <= 0) return;
-    const intervalMs = this.#heartbeat * 1000 / 2;
-    this.#lastRead = Date.now();
-    this.#heartbeatTimer = setInterval(() => {
-      const now = Date.now();
-      // Two missed heartbeat intervals from the client: the peer is gone.
-      // (Not while we deliberately stopped reading it: memory alarm.)
-      if (!this.#paused && now - this.#lastRead > this.#heartbeat * 2000) {
-        this.#log(`missed heartbeats from client, timeout: ${this.#heartbeat}s`);
-        this.#destroy();
-        return;
-      }
-      if (now - this.#lastWrite >= intervalMs) {
-        this.send(HEARTBEAT_FRAME);
-      }
-    }, intervalMs);
-    Deno.unrefTimer(this.#heartbeatTimer);
   }
 
   // --- closing ----------------------------------------------------------------
@@ -480,11 +314,12 @@ export class Connection implements BrokerConnection, ChannelHost {
     this.#channels.delete(id);
   }
 
-  #connectionError(e: AmqpError): void {
+  /** Sends connection.close for `e`, then waits (bounded) for close-ok. */
+  connectionError(e: AmqpError): void {
     if (this.#state === "closing" || this.#state === "closed") return;
-    this.#log(`closing connection: ${e.text}`);
+    this.log(`closing connection: ${e.text}`);
     this.#releaseChannels();
-    this.#sendMethod(0, "connection.close", {
+    this.sendMethod("connection.close", {
       replyCode: e.code,
       replyText: truncateShortstr(
         e.text.startsWith(replyName(e.code)) ? e.text : `${replyName(e.code)} - ${e.text}`,
@@ -492,17 +327,17 @@ export class Connection implements BrokerConnection, ChannelHost {
       classId: e.classId,
       methodId: e.methodId,
     });
-    this.#flush();
+    this.#outbox.flush();
     this.#state = "closing";
-    this.#closeTimer = setTimeout(() => this.#destroy(), CLOSE_TIMEOUT_MS);
+    this.#closeTimer = this.broker.timers.setTimeout(() => this.destroy(), CLOSE_TIMEOUT_MS);
   }
 
   /** Broker shutdown: connection.close with `code`, then wait (bounded) for close-ok. */
   forceClose(code: number, text: string): Promise<void> {
     if (this.#state === "running") {
-      this.#connectionError(new AmqpError(code, text));
+      this.connectionError(new AmqpError(code, text));
     } else {
-      this.#destroy();
+      this.destroy();
     }
     return this.#closed;
   }
@@ -515,37 +350,41 @@ export class Connection implements BrokerConnection, ChannelHost {
 
   /** Writes what is queued, then ends the socket (close-ok must reach the client). */
   #hangUp(): void {
-    this.#flush();
-    this.#state = "closed";
+    this.#outbox.flush();
+    this.#markClosed();
     this.#releaseChannels();
     this.socket.end();
     // A peer that never closes its side is dropped.
-    const t = setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS);
-    Deno.unrefTimer(t as unknown as number);
+    this.broker.timers.setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS);
     this.#cleanup();
   }
 
-  #destroy(): void {
+  /** Drops the socket now (after writing what is queued). */
+  destroy(): void {
     if (this.#state !== "closed") {
-      this.#flush();
-      this.#state = "closed";
+      this.#outbox.flush();
+      this.#markClosed();
     }
     this.#releaseChannels();
     this.socket.destroy();
     this.#cleanup();
   }
 
+  #markClosed(): void {
+    this.#state = "closed";
+    this.#outbox.close();
+  }
+
   #cleanup(): void {
-    for (const t of [this.#handshakeTimer, this.#closeTimer]) {
-      if (t !== undefined) clearTimeout(t);
-    }
-    if (this.#heartbeatTimer !== undefined) clearInterval(this.#heartbeatTimer);
-    this.#handshakeTimer = this.#closeTimer = this.#heartbeatTimer = undefined;
+    this.#handshake.cancelTimeout();
+    if (this.#closeTimer !== undefined) this.broker.timers.clearTimeout(this.#closeTimer);
+    this.#closeTimer = undefined;
+    this.#heartbeats.stop();
     this.broker.connections.delete(this);
     this.#resolveClosed();
   }
 
-  #log(line: string): void {
+  log(line: string): void {
     this.broker.log(`connection ${this.id} (${this.remoteAddress ?? "?"}): ${line}`);
   }
 }

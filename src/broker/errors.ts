@@ -2,52 +2,53 @@
  * The broker's error model. Every failure a client can cause is an
  * `AmqpError` carrying the reply code and RabbitMQ-style text
  * (`NOT_FOUND - no queue 'x' in vhost '/'`). Whether it closes the channel or
- * the whole connection is decided here, in one place, from the code: the
- * spec's soft codes (311-313, 403-406) close the channel, everything else
- * closes the connection — as RabbitMQ does.
+ * the whole connection is decided here, in one place, from the code and the
+ * spec's soft/hard class (src/amqp/spec.ts): soft codes (311-313, 403-406)
+ * close the channel, everything else closes the connection — as RabbitMQ
+ * does.
  */
 
-/** Reply codes used by the broker, named as in the spec. */
-export const ReplyCode = {
-  CONTENT_TOO_LARGE: 311,
-  NO_ROUTE: 312,
-  NO_CONSUMERS: 313,
-  CONNECTION_FORCED: 320,
-  INVALID_PATH: 402,
-  ACCESS_REFUSED: 403,
-  NOT_FOUND: 404,
-  RESOURCE_LOCKED: 405,
-  PRECONDITION_FAILED: 406,
-  FRAME_ERROR: 501,
-  SYNTAX_ERROR: 502,
-  COMMAND_INVALID: 503,
-  CHANNEL_ERROR: 504,
-  UNEXPECTED_FRAME: 505,
-  RESOURCE_ERROR: 506,
-  NOT_ALLOWED: 530,
-  NOT_IMPLEMENTED: 540,
-  INTERNAL_ERROR: 541,
-} as const;
+import type * as amqp from "../amqp/mod.ts";
+import { REPLY_CODES } from "../amqp/mod.ts";
+import { errorMessage } from "../util/error_message.ts";
 
-export type ReplyCodeValue = (typeof ReplyCode)[keyof typeof ReplyCode];
+type Digit = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
 
-const NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(ReplyCode).map(([name, code]) => [code, name]),
-);
+/**
+ * The names of the spec's error reply-code constants (`NOT_FOUND`,
+ * `FRAME_ERROR`, ...): src/amqp/spec.ts exports every constant of the spec,
+ * and the error codes are its three-digit ones from 300 up (REPLY_SUCCESS is
+ * 200; frame constants are 1-8, 206 and 4096).
+ */
+type ReplyCodeName = {
+  [K in keyof typeof amqp]: (typeof amqp)[K] extends number
+    ? `${(typeof amqp)[K]}` extends `${3 | 4 | 5}${Digit}${Digit}` ? K : never
+    : never;
+}[keyof typeof amqp];
 
-const SOFT_CODES: ReadonlySet<number> = new Set([311, 312, 313, 403, 404, 405, 406]);
+/**
+ * The spec's error reply codes by name (`ReplyCode.NOT_FOUND === 404`), built
+ * from the generated REPLY_CODES table so there is one list of codes.
+ */
+export const ReplyCode = Object.freeze(
+  Object.fromEntries([...REPLY_CODES.values()].map(({ name, code }) => [name, code])),
+) as { readonly [K in ReplyCodeName]: (typeof amqp)[K] };
 
 /** What an error closes. */
 export type ErrorScope = "channel" | "connection";
 
-/** The one place that decides channel vs connection scope for a reply code. */
+/**
+ * The one place that decides channel vs connection scope for a reply code:
+ * the spec's soft codes close the channel, hard ones and codes outside the
+ * spec close the connection.
+ */
 export function scopeOf(code: number): ErrorScope {
-  return SOFT_CODES.has(code) ? "channel" : "connection";
+  return REPLY_CODES.get(code)?.kind === "soft" ? "channel" : "connection";
 }
 
 /** The spec name of a reply code (`NOT_FOUND`), or `UNKNOWN` for codes outside the spec. */
 export function replyName(code: number): string {
-  return NAMES.get(code) ?? "UNKNOWN";
+  return REPLY_CODES.get(code)?.name ?? "UNKNOWN";
 }
 
 /**
@@ -120,4 +121,12 @@ export function truncateShortstr(text: string): string {
   let out = text.slice(0, 255);
   while (encoder.encode(out).length > 252) out = out.slice(0, -1);
   return out + "...";
+}
+
+/**
+ * A bug's description for the broker log: the stack when there is one (it
+ * says where), else the thrown value as text.
+ */
+export function internalErrorText(e: unknown): string {
+  return e instanceof Error && e.stack ? e.stack : errorMessage(e);
 }

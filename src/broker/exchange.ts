@@ -41,12 +41,14 @@ export function canonicalTable(t: FieldTable): string {
   });
 }
 
-export function makeBinding(
-  source: string,
-  destination: Destination,
-  routingKey: string,
-  args: FieldTable,
-): Binding {
+/** What, besides source and destination, identifies a binding. */
+export interface BindingKey {
+  readonly routingKey: string;
+  readonly arguments: FieldTable;
+}
+
+export function makeBinding(source: string, destination: Destination, key: BindingKey): Binding {
+  const { routingKey, arguments: args } = key;
   const id = `${destination.kind}\u0000${destination.name}\u0000${routingKey}\u0000${
     canonicalTable(args)
   }`;

@@ -9,12 +9,13 @@
  * back through `requeue()` / `settle()`.
  */
 import type { FieldTable } from "../amqp/field_table.ts";
-import type { Clock } from "./clock.ts";
 import type { DeathReason } from "./dead_letter.ts";
 import { Deque } from "./deque.ts";
+import { internalErrorText } from "./errors.ts";
 import type { Message, QueuedMessage } from "./message.ts";
 import { messageBytes, parseExpiration } from "./message.ts";
 import type { QueueArgs } from "./queue_args.ts";
+import type { BrokerTimers } from "./timers.ts";
 
 /** A consumer as the queue sees it; implemented by the channel. */
 export interface QueueConsumer {
@@ -40,8 +41,10 @@ export const MESSAGE_OVERHEAD_BYTES = 256;
 
 /** What a queue needs from its vhost. */
 export interface QueueHost {
-  readonly clock: Clock;
+  readonly timers: BrokerTimers;
   readonly memory?: MemoryAccount;
+  /** The broker's log (never the console: it would draw over the dashboard). */
+  log(line: string): void;
   deadLetter(queue: Queue, messages: Message[], reason: DeathReason): void;
   /** The queue wants to go away (auto-delete or x-expires). */
   expire(queue: Queue): void;
@@ -131,7 +134,7 @@ export class Queue {
 
   #enqueue(message: Message): EnqueueResult {
     const { args } = this;
-    const now = this.host.clock.now();
+    const now = this.host.timers.now();
     let ttl = args.messageTtl;
     let perMessage: number | undefined;
     try {
@@ -267,7 +270,7 @@ export class Queue {
     if (expires === undefined || this.#deleted) return;
     this.#stopIdleTimer();
     if (this.#consumers.length > 0) return;
-    this.#idleTimer = this.host.clock.setTimeout(() => {
+    this.#idleTimer = this.host.timers.setTimeout(() => {
       this.#idleTimer = undefined;
       if (this.#consumers.length === 0 && !this.#deleted) this.host.expire(this);
     }, expires);
@@ -282,7 +285,7 @@ export class Queue {
     const n = this.#readyCount;
     this.#deleted = true;
     this.#stopIdleTimer();
-    if (this.#expiryTimer !== undefined) this.host.clock.clearTimeout(this.#expiryTimer);
+    if (this.#expiryTimer !== undefined) this.host.timers.clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
     const consumers = this.#consumers;
     this.#consumers = [];
@@ -371,7 +374,7 @@ export class Queue {
 
   /** Drops expired messages at the head of each lane (RabbitMQ expires from the head only). */
   #dropExpired(): void {
-    const now = this.host.clock.now();
+    const now = this.host.timers.now();
     let expired: Message[] | undefined;
     for (const lane of this.#lanes) {
       while (lane.length > 0 && lane.peek()!.expiresAt <= now) {
@@ -388,12 +391,12 @@ export class Queue {
       if (head && head.expiresAt < earliest) earliest = head.expiresAt;
     }
     if (earliest === this.#expiryAt) return;
-    if (this.#expiryTimer !== undefined) this.host.clock.clearTimeout(this.#expiryTimer);
+    if (this.#expiryTimer !== undefined) this.host.timers.clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
     this.#expiryAt = earliest;
     if (earliest === Infinity || this.#deleted) return;
-    const delay = Math.max(0, earliest - this.host.clock.now());
-    this.#expiryTimer = this.host.clock.setTimeout(() => {
+    const delay = Math.max(0, earliest - this.host.timers.now());
+    this.#expiryTimer = this.host.timers.setTimeout(() => {
       this.#expiryTimer = undefined;
       this.#expiryAt = Infinity;
       this.#dropExpired();
@@ -403,7 +406,7 @@ export class Queue {
   }
 
   #stopIdleTimer(): void {
-    if (this.#idleTimer !== undefined) this.host.clock.clearTimeout(this.#idleTimer);
+    if (this.#idleTimer !== undefined) this.host.timers.clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
   }
 
@@ -458,7 +461,7 @@ export class Queue {
         this.#dispatch();
       } catch (e) {
         // Never let one bad delivery take the whole broker down.
-        console.error(`queue '${this.name}': dispatch failed:`, e);
+        this.host.log(`queue '${this.name}': dispatch failed: ${internalErrorText(e)}`);
       }
     });
   }

@@ -81,18 +81,25 @@ function sameArg(a: unknown, b: unknown): boolean {
   return show(a) === show(b);
 }
 
+/** Whose arguments are compared (for the error text), and which of them count. */
+export interface ArgsEquivalenceOptions {
+  kind: "queue" | "exchange";
+  name: string;
+  vhost: string;
+  /** The arguments compared (default: those RabbitMQ compares for a queue). */
+  keys?: readonly string[];
+}
+
 /**
- * Throws 406 unless `incoming` matches `current` for every key in `keys`
+ * Throws 406 unless `incoming` matches `current` for every compared key
  * (RabbitMQ's assert_args_equivalence wording).
  */
 export function assertArgsEquivalent(
-  kind: "queue" | "exchange",
-  name: string,
-  vhost: string,
   current: FieldTable,
   incoming: FieldTable,
-  keys: readonly string[] = EQUIVALENCE_KEYS,
+  opts: ArgsEquivalenceOptions,
 ): void {
+  const { kind, name, vhost, keys = EQUIVALENCE_KEYS } = opts;
   for (const key of keys) {
     const had = Object.hasOwn(current, key) ? current[key] : undefined;
     const got = Object.hasOwn(incoming, key) ? incoming[key] : undefined;

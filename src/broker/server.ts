@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { BrokerCore, DEFAULT_LIMITS } from "./broker.ts";
 import { Connection } from "./connection.ts";
 import { ReplyCode } from "./errors.ts";
+import type { BrokerTimers } from "./timers.ts";
 
 export interface BrokerOptions {
   /** 5672 by default; 0 picks a free port. */
@@ -25,6 +26,8 @@ export interface BrokerOptions {
   /** Bytes of queued messages above which publishers are blocked (default: 40% of RAM). */
   memoryHighWatermark?: number;
   log?: (line: string) => void;
+  /** Timers for heartbeats, timeouts, TTL and expiry (real ones; tests pass a fake clock). */
+  timers?: BrokerTimers;
 }
 
 export interface RunningBroker {
@@ -40,17 +43,17 @@ export interface RunningBroker {
 
 export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBroker> {
   const hostname = opts.hostname ?? "127.0.0.1";
-  const core = new BrokerCore(
-    {
+  const core = new BrokerCore({
+    limits: {
       ...DEFAULT_LIMITS,
       heartbeat: opts.heartbeat ?? DEFAULT_LIMITS.heartbeat,
       frameMax: opts.frameMax ?? DEFAULT_LIMITS.frameMax,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? DEFAULT_LIMITS.handshakeTimeoutMs,
       memoryHighWatermark: opts.memoryHighWatermark ?? DEFAULT_LIMITS.memoryHighWatermark,
     },
-    undefined,
-    opts.log,
-  );
+    timers: opts.timers,
+    log: opts.log,
+  });
   const server: Server = createServer({ noDelay: true }, (socket: Socket) => {
     new Connection(socket, core);
   });

@@ -6,7 +6,6 @@
  * Exclusive queues are owned by an opaque `owner` object (the connection).
  */
 import type { FieldTable } from "../amqp/field_table.ts";
-import { type Clock, realClock } from "./clock.ts";
 import { deadLetterMessage, type DeathReason, isDeadLetterCycle } from "./dead_letter.ts";
 import { DefaultExchange } from "./default_exchange.ts";
 import {
@@ -17,11 +16,18 @@ import {
   preconditionFailed,
   resourceLocked,
 } from "./errors.ts";
-import { type Binding, type Destination, type Exchange, makeBinding } from "./exchange.ts";
+import {
+  type Binding,
+  type BindingKey,
+  type Destination,
+  type Exchange,
+  makeBinding,
+} from "./exchange.ts";
 import { createExchange, isExchangeType } from "./exchange_types.ts";
 import type { Message } from "./message.ts";
 import { type MemoryAccount, Queue, type QueueHost } from "./queue.ts";
 import { assertArgsEquivalent, parseQueueArgs } from "./queue_args.ts";
+import { type BrokerTimers, realTimers } from "./timers.ts";
 
 export interface ExchangeDeclare {
   passive?: boolean;
@@ -43,6 +49,37 @@ export interface QueueDeclareOk {
   queue: Queue;
   messageCount: number;
   consumerCount: number;
+}
+
+/** What a vhost runs on; everything defaults to the real thing or to nothing. */
+export interface VhostOptions {
+  /** Timers for TTL and expiry (real ones by default). */
+  timers?: BrokerTimers;
+  /** Counts the bytes its queues hold, for the broker's memory alarm. */
+  memory?: MemoryAccount;
+  /** The broker's log (silent by default). */
+  log?: (line: string) => void;
+}
+
+/** A queue binding as queue.bind / queue.unbind name it; key and arguments default to empty. */
+export interface QueueBinding {
+  queue: string;
+  exchange: string;
+  routingKey?: string;
+  arguments?: FieldTable;
+}
+
+/** An exchange-to-exchange binding as exchange.bind / exchange.unbind name it. */
+export interface ExchangeBinding {
+  destination: string;
+  source: string;
+  routingKey?: string;
+  arguments?: FieldTable;
+}
+
+/** A binding's key from a bind/unbind request: routing key and arguments default to empty. */
+function bindingKey(b: QueueBinding | ExchangeBinding): BindingKey {
+  return { routingKey: b.routingKey ?? "", arguments: b.arguments ?? {} };
 }
 
 /** Observers of entity life cycle (the channel uses it for cancel notifications). */
@@ -72,12 +109,14 @@ export class Vhost implements QueueHost {
   /** Bindings by destination (`queue\0name` / `exchange\0name`), to clean up on delete. */
   readonly #bindingsTo = new Map<string, Set<Binding>>();
   #events: VhostEvents = {};
+  readonly timers: BrokerTimers;
+  readonly memory: MemoryAccount | undefined;
+  readonly log: (line: string) => void;
 
-  constructor(
-    readonly name: string,
-    readonly clock: Clock = realClock,
-    readonly memory?: MemoryAccount,
-  ) {
+  constructor(readonly name: string, opts: VhostOptions = {}) {
+    this.timers = opts.timers ?? realTimers;
+    this.memory = opts.memory;
+    this.log = opts.log ?? (() => {});
     this.exchanges.set("", new DefaultExchange());
     for (const [xname, type] of BUILTIN_EXCHANGES) {
       this.exchanges.set(
@@ -135,13 +174,16 @@ export class Vhost implements QueueHost {
     if (existing.options.internal !== internal) {
       throw mismatch("internal", internal, existing.options.internal);
     }
-    assertArgsEquivalent("exchange", name, this.name, existing.options.arguments, args, [
-      "alternate-exchange",
-    ]);
+    assertArgsEquivalent(existing.options.arguments, args, {
+      kind: "exchange",
+      name,
+      vhost: this.name,
+      keys: ["alternate-exchange"],
+    });
     return existing;
   }
 
-  deleteExchange(name: string, ifUnused = false): void {
+  deleteExchange(name: string, opts: { ifUnused?: boolean } = {}): void {
     if (name === "") throw accessRefused("operation not permitted on the default exchange");
     if (name.startsWith("amq.")) {
       throw accessRefused(
@@ -150,7 +192,7 @@ export class Vhost implements QueueHost {
     }
     const x = this.exchanges.get(name);
     if (!x) return; // RabbitMQ 3.x: deleting a missing exchange succeeds.
-    if (ifUnused && x.bindings.size > 0) {
+    if (opts.ifUnused && x.bindings.size > 0) {
       throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
     }
     this.#removeExchange(x);
@@ -214,7 +256,11 @@ export class Vhost implements QueueHost {
       if (existing.options.autoDelete !== autoDelete) {
         throw mismatch("auto_delete", autoDelete, existing.options.autoDelete);
       }
-      assertArgsEquivalent("queue", name, this.name, existing.options.arguments, args);
+      assertArgsEquivalent(existing.options.arguments, args, {
+        kind: "queue",
+        name,
+        vhost: this.name,
+      });
       existing.touch();
       return {
         queue: existing,
@@ -289,7 +335,7 @@ export class Vhost implements QueueHost {
     if (dlx === undefined) return;
     const x = this.exchanges.get(dlx);
     if (!x) return;
-    const now = Date.now();
+    const now = this.timers.now();
     for (const m of messages) {
       const dead = deadLetterMessage(m, {
         queue: queue.name,
@@ -306,59 +352,49 @@ export class Vhost implements QueueHost {
 
   // --- bindings --------------------------------------------------------------
 
-  bindQueue(
-    queueName: string,
-    exchangeName: string,
-    routingKey: string,
-    args: FieldTable,
-    owner: object | undefined,
-  ): void {
-    if (exchangeName === "") {
+  bindQueue(binding: QueueBinding, owner: object | undefined): void {
+    if (binding.exchange === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
-    const q = this.queue(queueName, owner);
-    const x = this.exchange(exchangeName);
-    this.#addBinding(x, { kind: "queue", name: q.name }, routingKey, args);
+    const q = this.queue(binding.queue, owner);
+    const x = this.exchange(binding.exchange);
+    this.#addBinding(x, { kind: "queue", name: q.name }, bindingKey(binding));
   }
 
-  unbindQueue(
-    queueName: string,
-    exchangeName: string,
-    routingKey: string,
-    args: FieldTable,
-    owner: object | undefined,
-  ): void {
-    if (exchangeName === "") {
+  unbindQueue(binding: QueueBinding, owner: object | undefined): void {
+    if (binding.exchange === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
     // RabbitMQ 3.10: unbinding what is not there (even a missing queue or
     // exchange) succeeds.
-    const q = this.queues.get(queueName);
+    const q = this.queues.get(binding.queue);
     if (q) this.#checkOwner(q, owner);
-    const x = this.exchanges.get(exchangeName);
+    const x = this.exchanges.get(binding.exchange);
     if (!q || !x) return;
-    const b = makeBinding(x.name, { kind: "queue", name: q.name }, routingKey, args);
+    const b = makeBinding(x.name, { kind: "queue", name: q.name }, bindingKey(binding));
     const found = x.bindings.get(b.id);
     if (found) this.#removeBinding(found);
   }
 
-  bindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
+  bindExchange(binding: ExchangeBinding): void {
+    const { destination, source } = binding;
     if (destination === "" || source === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
     const dst = this.exchange(destination);
     const src = this.exchange(source);
-    this.#addBinding(src, { kind: "exchange", name: dst.name }, routingKey, args);
+    this.#addBinding(src, { kind: "exchange", name: dst.name }, bindingKey(binding));
   }
 
-  unbindExchange(destination: string, source: string, routingKey: string, args: FieldTable): void {
+  unbindExchange(binding: ExchangeBinding): void {
+    const { destination, source } = binding;
     if (destination === "" || source === "") {
       throw accessRefused("operation not permitted on the default exchange");
     }
     const dst = this.exchanges.get(destination);
     const src = this.exchanges.get(source);
     if (!dst || !src) return; // idempotent, as queue.unbind
-    const b = makeBinding(src.name, { kind: "exchange", name: dst.name }, routingKey, args);
+    const b = makeBinding(src.name, { kind: "exchange", name: dst.name }, bindingKey(binding));
     const found = src.bindings.get(b.id);
     if (found) this.#removeBinding(found);
   }
@@ -368,12 +404,12 @@ export class Vhost implements QueueHost {
     for (const x of this.exchanges.values()) yield* x.bindings.values();
   }
 
-  #addBinding(x: Exchange, dest: Destination, routingKey: string, args: FieldTable): void {
-    const b = makeBinding(x.name, dest, routingKey, args);
+  #addBinding(x: Exchange, dest: Destination, key: BindingKey): void {
+    const b = makeBinding(x.name, dest, key);
     if (!x.addBinding(b)) return;
-    const key = `${dest.kind}\u0000${dest.name}`;
-    let set = this.#bindingsTo.get(key);
-    if (!set) this.#bindingsTo.set(key, set = new Set());
+    const to = `${dest.kind}\u0000${dest.name}`;
+    let set = this.#bindingsTo.get(to);
+    if (!set) this.#bindingsTo.set(to, set = new Set());
     set.add(b);
   }
 

@@ -59,18 +59,18 @@ Deno.test("parseQueueArgs() refuses bad values with RabbitMQ's wording", () => {
 });
 
 Deno.test("assertArgsEquivalent() compares integers by value across widths and names changes", () => {
-  assertArgsEquivalent("queue", "q", "/", { "x-max-length": 5 }, { "x-max-length": 5n });
+  const queueQ = { kind: "queue", name: "q", vhost: "/" } as const;
+  assertArgsEquivalent({ "x-max-length": 5 }, { "x-max-length": 5n }, queueQ);
   // Arguments RabbitMQ does not compare are ignored.
-  assertArgsEquivalent("queue", "q", "/", { "x-custom": 1 }, {});
+  assertArgsEquivalent({ "x-custom": 1 }, {}, queueQ);
   throws(
-    () =>
-      assertArgsEquivalent("queue", "q", "/", { "x-message-ttl": 100 }, { "x-message-ttl": 200 }),
+    () => assertArgsEquivalent({ "x-message-ttl": 100 }, { "x-message-ttl": 200 }, queueQ),
     {
       message:
         "PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'q' in vhost '/': received '200' but current is '100'",
     },
   );
-  throws(() => assertArgsEquivalent("queue", "q", "/", {}, { "x-message-ttl": 100 }), {
+  throws(() => assertArgsEquivalent({}, { "x-message-ttl": 100 }, queueQ), {
     message:
       "PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'q' in vhost '/': received the value '100' of type 'byte' but current is none",
   });

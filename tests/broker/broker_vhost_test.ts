@@ -1,33 +1,9 @@
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
-import type { Clock } from "../../src/broker/clock.ts";
 import { AmqpError, scopeOf } from "../../src/broker/errors.ts";
 import type { Message, QueuedMessage } from "../../src/broker/message.ts";
 import type { Queue, QueueConsumer } from "../../src/broker/queue.ts";
 import { Vhost } from "../../src/broker/vhost.ts";
-
-class FakeClock implements Clock {
-  t = 1_000_000;
-  #timers = new Map<number, { at: number; fn: () => void }>();
-  #id = 0;
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number) => {
-    this.#timers.set(++this.#id, { at: this.t + ms, fn });
-    return this.#id;
-  };
-  clearTimeout = (h: unknown) => void this.#timers.delete(h as number);
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = [...this.#timers.entries()].filter(([, x]) => x.at <= end)
-        .sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.#timers.delete(due[0]);
-      this.t = due[1].at;
-      due[1].fn();
-    }
-    this.t = end;
-  }
-}
+import { FakeTimers } from "./fake_timers.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -78,19 +54,27 @@ Deno.test("Vhost routes by exchange type: default, direct, fanout, topic, header
   for (const n of ["a", "b", "c"]) v.declareQueue(n, {}, undefined);
   assertEquals(publish(v, "", "a"), ["a"]);
   assertEquals(publish(v, "", "nope"), []);
-  v.bindQueue("a", "amq.direct", "red", {}, undefined);
-  v.bindQueue("b", "amq.direct", "blue", {}, undefined);
+  v.bindQueue({ queue: "a", exchange: "amq.direct", routingKey: "red" }, undefined);
+  v.bindQueue({ queue: "b", exchange: "amq.direct", routingKey: "blue" }, undefined);
   assertEquals(publish(v, "amq.direct", "red"), ["a"]);
-  v.bindQueue("a", "amq.fanout", "", {}, undefined);
-  v.bindQueue("c", "amq.fanout", "ignored", {}, undefined);
+  v.bindQueue({ queue: "a", exchange: "amq.fanout" }, undefined);
+  v.bindQueue({ queue: "c", exchange: "amq.fanout", routingKey: "ignored" }, undefined);
   assertEquals(publish(v, "amq.fanout", "x"), ["a", "c"]);
-  v.bindQueue("a", "amq.topic", "*.orange.*", {}, undefined);
-  v.bindQueue("b", "amq.topic", "lazy.#", {}, undefined);
-  v.bindQueue("c", "amq.topic", "*.*.rabbit", {}, undefined);
+  v.bindQueue({ queue: "a", exchange: "amq.topic", routingKey: "*.orange.*" }, undefined);
+  v.bindQueue({ queue: "b", exchange: "amq.topic", routingKey: "lazy.#" }, undefined);
+  v.bindQueue({ queue: "c", exchange: "amq.topic", routingKey: "*.*.rabbit" }, undefined);
   assertEquals(publish(v, "amq.topic", "lazy.orange.rabbit"), ["a", "b", "c"]);
   assertEquals(publish(v, "amq.topic", "lazy"), ["b"]);
-  v.bindQueue("a", "amq.match", "", { "x-match": "all", f: "pdf", t: "report" }, undefined);
-  v.bindQueue("b", "amq.match", "", { "x-match": "any", f: "pdf", t: "log" }, undefined);
+  v.bindQueue({
+    queue: "a",
+    exchange: "amq.match",
+    arguments: { "x-match": "all", f: "pdf", t: "report" },
+  }, undefined);
+  v.bindQueue({
+    queue: "b",
+    exchange: "amq.match",
+    arguments: { "x-match": "any", f: "pdf", t: "log" },
+  }, undefined);
   const h = (headers: Record<string, unknown>) =>
     publish(v, "amq.match", "", msg("h", { headers }));
   assertEquals(h({ f: "pdf", t: "report" }), ["a", "b"]);
@@ -103,15 +87,15 @@ Deno.test("Vhost follows exchange-to-exchange bindings and alternate exchanges o
   v.declareQueue("q", {}, undefined);
   v.declareQueue("lost", {}, undefined);
   v.declareExchange("ae", "fanout");
-  v.bindQueue("lost", "ae", "", {}, undefined);
+  v.bindQueue({ queue: "lost", exchange: "ae" }, undefined);
   v.declareExchange("front", "direct", { arguments: { "alternate-exchange": "ae" } });
   v.declareExchange("back", "fanout");
-  v.bindExchange("back", "front", "k", {});
-  v.bindExchange("front", "back", "", {}); // a cycle must not loop
-  v.bindQueue("q", "back", "", {}, undefined);
+  v.bindExchange({ destination: "back", source: "front", routingKey: "k" });
+  v.bindExchange({ destination: "front", source: "back" }); // a cycle must not loop
+  v.bindQueue({ queue: "q", exchange: "back" }, undefined);
   assertEquals(publish(v, "front", "k"), ["q"]);
   assertEquals(publish(v, "front", "other"), ["lost"]);
-  v.unbindExchange("back", "front", "k", {});
+  v.unbindExchange({ destination: "back", source: "front", routingKey: "k" });
   assertEquals(publish(v, "front", "k"), ["lost"]);
 });
 
@@ -134,9 +118,18 @@ Deno.test("Vhost refuses what RabbitMQ refuses, with its codes and texts", () =>
   v.declareQueue("q", { arguments: { "x-message-ttl": 100 } }, undefined);
   assertEquals(code(() => v.declareQueue("q", {}, undefined)), 406);
   assertEquals(code(() => v.declareQueue("q", { durable: true }, undefined)), 406);
-  assertEquals(code(() => v.bindQueue("q", "", "q", {}, undefined)), 403);
-  assertEquals(code(() => v.bindQueue("q", "nope", "k", {}, undefined)), 404);
-  assertEquals(code(() => v.bindQueue("nope", "x", "k", {}, undefined)), 404);
+  assertEquals(
+    code(() => v.bindQueue({ queue: "q", exchange: "", routingKey: "q" }, undefined)),
+    403,
+  );
+  assertEquals(
+    code(() => v.bindQueue({ queue: "q", exchange: "nope", routingKey: "k" }, undefined)),
+    404,
+  );
+  assertEquals(
+    code(() => v.bindQueue({ queue: "nope", exchange: "x", routingKey: "k" }, undefined)),
+    404,
+  );
   assertEquals(
     code(() => v.declareQueue("t", { arguments: { "x-queue-type": "weird" } }, undefined)),
     406,
@@ -146,8 +139,8 @@ Deno.test("Vhost refuses what RabbitMQ refuses, with its codes and texts", () =>
     406,
   );
   assertEquals(code(() => v.declareQueue("t", { arguments: { "x-expires": 0 } }, undefined)), 406);
-  v.bindQueue("q", "x", "k", {}, undefined);
-  assertEquals(code(() => v.deleteExchange("x", true)), 406);
+  v.bindQueue({ queue: "q", exchange: "x", routingKey: "k" }, undefined);
+  assertEquals(code(() => v.deleteExchange("x", { ifUnused: true })), 406);
   throws(() => v.declareQueue("nope", { passive: true }, undefined), {
     message: "NOT_FOUND - no queue 'nope' in vhost '/'",
   });
@@ -190,8 +183,8 @@ Deno.test("Queue delivers round-robin within each consumer's limit and requeues 
 });
 
 Deno.test("Queue expires messages by x-message-ttl and expiration and dead-letters them with x-death", () => {
-  const clock = new FakeClock();
-  const v = new Vhost("/", clock);
+  const timers = new FakeTimers();
+  const v = new Vhost("/", { timers });
   v.declareQueue("dlq", {}, undefined);
   const { queue } = v.declareQueue("src", {
     arguments: {
@@ -202,9 +195,9 @@ Deno.test("Queue expires messages by x-message-ttl and expiration and dead-lette
   }, undefined);
   publish(v, "", "src", msg("a", { expiration: "100", headers: { keep: 1 } }, "src"));
   publish(v, "", "src", msg("b", {}, "src"));
-  clock.advance(150);
+  timers.advance(150);
   assertEquals(bodies(queue), ["b"]);
-  clock.advance(1000);
+  timers.advance(1000);
   assertEquals(bodies(queue), []);
   const dead = [...v.queues.get("dlq")!.readyMessages()].map((e) => e.message);
   assertEquals(dead.map((m) => dec.decode(m.body)), ["a", "b"]);
@@ -259,12 +252,12 @@ Deno.test("Queue with x-max-priority delivers higher priorities first", () => {
 });
 
 Deno.test("Queue x-expires and auto-delete remove unused queues and cancel consumers on delete", () => {
-  const clock = new FakeClock();
-  const v = new Vhost("/", clock);
+  const timers = new FakeTimers();
+  const v = new Vhost("/", { timers });
   v.declareQueue("idle", { arguments: { "x-expires": 500 } }, undefined);
-  clock.advance(499);
+  timers.advance(499);
   assert(v.queues.has("idle"));
-  clock.advance(1);
+  timers.advance(1);
   assert(!v.queues.has("idle"));
   const { queue } = v.declareQueue("auto", { autoDelete: true }, undefined);
   const c = new TestConsumer("c");
@@ -279,12 +272,12 @@ Deno.test("Queue x-expires and auto-delete remove unused queues and cancel consu
 });
 
 Deno.test("Dead-lettering back into the same queue on expiry is dropped as a cycle", () => {
-  const clock = new FakeClock();
-  const v = new Vhost("/", clock);
+  const timers = new FakeTimers();
+  const v = new Vhost("/", { timers });
   const { queue } = v.declareQueue("loop", {
     arguments: { "x-message-ttl": 10, "x-dead-letter-exchange": "" },
   }, undefined);
   queue.enqueue(msg("x", {}, "loop"));
-  clock.advance(50);
+  timers.advance(50);
   assertEquals(queue.messageCount, 0);
 });

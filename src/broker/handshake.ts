@@ -1,0 +1,212 @@
+/**
+ * Opening a connection, as a chain of named steps (as LavinMQ's connection
+ * factory): the protocol header -> connection.start / start-ok (who logs in)
+ * -> connection.tune / tune-ok (frame size, heartbeats) -> connection.open /
+ * open-ok (which vhost). Each step checks the one method it expects; any
+ * other is 503 COMMAND_INVALID. The whole handshake must finish within the
+ * broker's handshake timeout, or the socket is dropped.
+ */
+import { FRAME_MIN_SIZE, type Method, PROTOCOL_HEADER } from "../amqp/mod.ts";
+import { authenticate, MECHANISMS, parseSaslResponse } from "./auth.ts";
+import type { BrokerCore } from "./broker.ts";
+import { AmqpError, commandInvalid, notAllowed, ReplyCode } from "./errors.ts";
+import type { Vhost } from "./vhost.ts";
+
+const SERVER_PROPERTIES = {
+  product: "warren",
+  version: "0.1.0",
+  platform: `Deno ${Deno.version.deno}`,
+  copyright: "warren contributors",
+  information: "embedded AMQP 0-9-1 broker (https://www.rabbitmq.com/amqp-0-9-1-reference)",
+  cluster_name: "warren@localhost",
+  capabilities: {
+    publisher_confirms: true,
+    exchange_exchange_bindings: true,
+    "basic.nack": true,
+    consumer_cancel_notify: true,
+    "connection.blocked": true,
+    consumer_priorities: false,
+    authentication_failure_close: true,
+    per_consumer_qos: true,
+    direct_reply_to: false,
+  },
+};
+
+/** Where the handshake is: the next thing it expects from the client. */
+export type HandshakeStep = "header" | "start-ok" | "tune-ok" | "open" | "done";
+
+/** What the handshake needs from its connection. */
+export interface HandshakeHost {
+  readonly broker: BrokerCore;
+  readonly remoteAddress: string | undefined;
+  /** Sends a method on channel 0. */
+  sendMethod(name: string, args?: Record<string, unknown>): void;
+  log(line: string): void;
+  /** Drops the socket without connection.close (RabbitMQ's answer to some failures here). */
+  destroy(): void;
+  /** Sends connection.close for `e` and waits for close-ok. */
+  connectionError(e: AmqpError): void;
+  /** tune-ok accepted: frames up to `frameMax` bytes, heartbeats every `heartbeat` s (0: none). */
+  tuned(frameMax: number, heartbeat: number): void;
+  /** connection.open accepted: from now on the connection works in `vhost`. */
+  opened(vhost: Vhost): void;
+}
+
+export class Handshake {
+  #step: HandshakeStep = "header";
+  /** Header bytes received so far (it may arrive in pieces). */
+  #header = new Uint8Array(0);
+  #timer: unknown;
+  #mechanism = "PLAIN";
+  /** The client's capabilities from start-ok's client-properties. */
+  clientCapabilities: Record<string, unknown> = {};
+  /** The authenticated user, once start-ok is accepted. */
+  userName = "";
+
+  constructor(readonly host: HandshakeHost) {
+    const { timers, limits } = host.broker;
+    this.#timer = timers.setTimeout(() => {
+      this.#timer = undefined;
+      host.log("handshake timeout");
+      host.destroy();
+    }, limits.handshakeTimeoutMs);
+  }
+
+  get step(): HandshakeStep {
+    return this.#step;
+  }
+
+  /** The connection closed: the timeout has nothing left to guard. */
+  cancelTimeout(): void {
+    if (this.#timer !== undefined) this.host.broker.timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  // --- step 1: protocol header -> connection.start ------------------------------
+
+  /**
+   * Takes bytes while the protocol header is expected. Returns the bytes
+   * after it once it is complete and ours (connection.start is sent), or
+   * "incomplete", or "refused" for another protocol or version.
+   */
+  protocolHeader(chunk: Uint8Array): Uint8Array | "incomplete" | "refused" {
+    const merged = new Uint8Array(this.#header.length + chunk.length);
+    merged.set(this.#header);
+    merged.set(chunk, this.#header.length);
+    if (merged.length < 8) {
+      this.#header = merged;
+      return "incomplete";
+    }
+    const head = merged.subarray(0, 8);
+    if (!head.every((b, i) => b === PROTOCOL_HEADER[i])) return "refused";
+    this.#header = new Uint8Array(0);
+    this.#step = "start-ok";
+    this.host.sendMethod("connection.start", {
+      versionMajor: 0,
+      versionMinor: 9,
+      serverProperties: SERVER_PROPERTIES,
+      mechanisms: MECHANISMS.join(" "),
+      locales: "en_US",
+    });
+    return merged.subarray(8);
+  }
+
+  /** A channel-0 method during steps 2-4. */
+  method(m: Method): void {
+    switch (this.#step) {
+      case "start-ok":
+        this.#expect(m, "connection.start-ok");
+        return this.#startOk(m.args);
+      case "tune-ok":
+        this.#expect(m, "connection.tune-ok");
+        return this.#tuneOk(m.args);
+      case "open":
+        this.#expect(m, "connection.open");
+        return this.#open(m);
+      default:
+        throw commandInvalid(`unexpected ${m.name}`);
+    }
+  }
+
+  #expect(m: Method, name: string): void {
+    if (m.name === name) return;
+    const e = commandInvalid(`expected '${name}', got '${m.name}'`);
+    e.classId = m.classId;
+    e.methodId = m.methodId;
+    throw e;
+  }
+
+  // --- step 2: start-ok (authentication) -> connection.tune ---------------------
+
+  #startOk(a: Record<string, unknown>): void {
+    this.clientCapabilities = (a.clientProperties as Record<string, unknown> | undefined)
+      ?.["capabilities"] as Record<string, unknown> ?? {};
+    const mechanism = String(a.mechanism);
+    this.#mechanism = mechanism;
+    if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
+      // RabbitMQ drops the socket without a close here.
+      this.host.log(`unknown authentication mechanism '${mechanism}'`);
+      return this.host.destroy();
+    }
+    const response = a.response instanceof Uint8Array
+      ? a.response
+      : new TextEncoder().encode(String(a.response ?? ""));
+    const creds = parseSaslResponse(mechanism, response);
+    const user = creds && authenticate(this.host.broker.users, creds, this.host.remoteAddress);
+    if (!user) {
+      return this.#refuseLogin(
+        `Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`,
+      );
+    }
+    this.userName = user.name;
+    this.#step = "tune-ok";
+    const limits = this.host.broker.limits;
+    this.host.sendMethod("connection.tune", {
+      channelMax: limits.channelMax,
+      frameMax: limits.frameMax,
+      heartbeat: limits.heartbeat,
+    });
+  }
+
+  #refuseLogin(detail: string): void {
+    this.host.log(`login refused (${this.#mechanism}) from ${this.host.remoteAddress}`);
+    if (this.clientCapabilities["authentication_failure_close"] === true) {
+      this.host.connectionError(new AmqpError(ReplyCode.ACCESS_REFUSED, detail));
+    } else {
+      this.host.destroy();
+    }
+  }
+
+  // --- step 3: tune-ok (frame size, heartbeats) --------------------------------
+
+  #tuneOk(a: Record<string, unknown>): void {
+    const limits = this.host.broker.limits;
+    // channel_max is not kept: nothing enforces it (see channel.open in
+    // connection.ts).
+    const frameMax = Number(a.frameMax);
+    if ((frameMax !== 0 && frameMax < FRAME_MIN_SIZE) || frameMax > limits.frameMax) {
+      // As RabbitMQ: an out-of-range frame_max in tune-ok drops the socket.
+      this.host.log(`frame_max=${frameMax} outside [${FRAME_MIN_SIZE}, ${limits.frameMax}]`);
+      return this.host.destroy();
+    }
+    this.#step = "open";
+    this.host.tuned(frameMax === 0 ? limits.frameMax : frameMax, Number(a.heartbeat));
+  }
+
+  // --- step 4: open (vhost) -> connection.open-ok ---------------------------------
+
+  #open(m: Method): void {
+    const name = String(m.args.virtualHost ?? "/");
+    const vhost = this.host.broker.vhosts.get(name);
+    if (!vhost) {
+      const e = notAllowed(`vhost ${name} not found`);
+      e.classId = m.classId;
+      e.methodId = m.methodId;
+      throw e;
+    }
+    this.#step = "done";
+    this.host.opened(vhost);
+    this.cancelTimeout();
+    this.host.sendMethod("connection.open-ok", {});
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * A connection's output. Frames queued in one turn of the event loop are
+ * written with one socket write (a burst of deliveries is one syscall, not
+ * one per frame). While the socket's buffer is above a high-water mark the
+ * outbox reports `blocked`, so queues stop delivering to the connection's
+ * consumers until 'drain' (a slow client cannot make the broker buffer
+ * without bound).
+ */
+import type { Socket } from "node:net";
+
+/** Bytes buffered (ours plus the socket's) above which the connection stops taking deliveries. */
+const HIGH_WATER = 1024 * 1024;
+/** Queued bytes that are written at once instead of at the end of the turn. */
+const FLUSH_AT = 64 * 1024;
+
+export class Outbox {
+  #out: Uint8Array[] = [];
+  #outBytes = 0;
+  #flushScheduled = false;
+  #blocked = false;
+  #closed = false;
+
+  /** `onWrite` is told of every socket write (heartbeats count it as traffic). */
+  constructor(readonly socket: Socket, readonly onWrite: () => void) {}
+
+  /** Above the high-water mark: deliveries must wait for `drained()`. */
+  get blocked(): boolean {
+    return this.#blocked;
+  }
+
+  push(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    this.#out.push(bytes);
+    this.#outBytes += bytes.length;
+    if (this.#outBytes + this.socket.writableLength > HIGH_WATER) this.#blocked = true;
+    if (this.#outBytes >= FLUSH_AT) this.flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes everything queued now, as one chunk. */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#out.length === 0 || this.#closed) return;
+    let chunk: Uint8Array;
+    if (this.#out.length === 1) chunk = this.#out[0]!;
+    else {
+      chunk = new Uint8Array(this.#outBytes);
+      let off = 0;
+      for (const b of this.#out) {
+        chunk.set(b, off);
+        off += b.length;
+      }
+    }
+    this.#out = [];
+    this.#outBytes = 0;
+    this.onWrite();
+    const ok = this.socket.write(chunk);
+    if (!ok || this.socket.writableLength > HIGH_WATER) this.#blocked = true;
+  }
+
+  /** The socket emitted 'drain'. True when this unblocks the outbox (consumers may go on). */
+  drained(): boolean {
+    if (!this.#blocked) return false;
+    this.#blocked = false;
+    return true;
+  }
+
+  /** The connection is closed: nothing more is written. */
+  close(): void {
+    this.#closed = true;
+    this.#out = [];
+    this.#outBytes = 0;
+  }
+}
