@@ -14,12 +14,13 @@ import {
 } from "./coroutines.ts";
 
 export const COROUTINES_HELP: readonly { key: string; description: string }[] = [
-  { key: "Up Down PgUp PgDn", description: "select a task" },
+  { key: "Up Down j k", description: "select a task" },
+  { key: "PgUp PgDn Home End", description: "select a task a page away, the first, the last" },
   { key: "Enter", description: "task detail: timeline, events, warnings (Esc back)" },
   { key: "d", description: "run a lesson demo live (also :demo NAME)" },
   { key: "s  r", description: "sort by the next column / reverse the order" },
   { key: "Space", description: "pause the display (the hub keeps running)" },
-  { key: "k", description: "kill the selected task (asks first)" },
+  { key: "Ctrl-K", description: "kill the selected task (asks first)" },
 ];
 
 export type CoroutinesIntent =
@@ -39,8 +40,10 @@ export function updateCoroutinesKey(
   });
   switch (formatKey(key)) {
     case "up":
+    case "k":
       return select(state.selected - 1);
     case "down":
+    case "j":
       return select(state.selected + 1);
     case "pageup":
       return select(state.selected - pageSize(layout));
@@ -64,7 +67,8 @@ export function updateCoroutinesKey(
       return { kind: "state", state: { ...state, descending: !state.descending, selected: 0 } };
     case "space":
       return { kind: "state", state: { ...state, paused: !state.paused } };
-    case "k": {
+    // Not plain `k`: with j/k moving, a vim habit must never start a kill.
+    case "ctrl+k": {
       const task = selectedTask(state);
       if (!task || task.state === "done" || task.state === "failed") return undefined;
       return { kind: "kill", id: task.id, name: task.name };

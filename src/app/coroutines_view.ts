@@ -140,7 +140,7 @@ function drawTable(
   const shown = `${formatCount(request.offset + 1)}-${formatCount(request.offset + rows.length)}`;
   const footer = `tasks ${shown} of ${formatCount(total)}, by ${state.sort}${
     state.descending ? " (reversed)" : ""
-  }${filter ? `, filter '${filter}'` : ""}   Enter detail  s sort  r reverse  k kill`;
+  }${filter ? `, filter '${filter}'` : ""}   Enter detail  s sort  r reverse  ^K kill`;
   buf.setString(rect.x, rect.y + rect.height - 1, footer, DIM, rect.width);
 }
 

@@ -171,8 +171,17 @@ Deno.test(":demo NAME runs a demo, completes names and rejects unknown ones", ()
   assertEquals(unknown.message?.text, "no demo 'nope' (demos: baozi, gevent)");
 });
 
-Deno.test("k asks before killing the selected task; only y sends the kill", () => {
-  const asked = run({ ...labState(), outbox: [] }, "k");
+Deno.test("j and k move the selection as in k9s and lazygit; k never kills", () => {
+  const down = run({ ...labState(), outbox: [] }, "j");
+  assertEquals(down.coroutines.selected, 1);
+  const up = run(down, "k");
+  assertEquals(up.coroutines.selected, 0);
+  assertEquals(up.overlay.kind, "none");
+  assert(!up.outbox.some((c) => c.type === "kill-task"));
+});
+
+Deno.test("Ctrl-K asks before killing the selected task; only y sends the kill", () => {
+  const asked = run({ ...labState(), outbox: [] }, makeKey("k", { ctrl: true }));
   assert(asked.overlay.kind === "confirm");
   assert(asked.overlay.message.includes("#1 'gevent'"));
   const no = run(asked, "n");
