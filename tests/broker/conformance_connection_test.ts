@@ -3,21 +3,18 @@
  * Every case runs against the embedded broker and RABBITMQ_URL.
  */
 import assert from "node:assert/strict";
-// @ts-types="@types/amqplib"
-import amqp from "amqplib";
+import { type BrokerCase, forEachBroker } from "./support/targets.ts";
+import { Buffer } from "./support/amqplib.ts";
+import { getOne } from "./support/messages.ts";
+import { expectChannelClosed, expectCode } from "./support/expectations.ts";
 import {
-  type BrokerCase,
-  Buffer,
   decodeClose,
-  expectChannelClosed,
-  expectCode,
-  forEachBroker,
   frame,
   FRAME_HEARTBEAT,
   methodFrame,
   PROTOCOL_HEADER,
   Writer,
-} from "./with_broker.ts";
+} from "./support/wire.ts";
 
 const encode = (s: string) => new TextEncoder().encode(s);
 
@@ -92,19 +89,9 @@ forEachBroker("amqplib with frameMax 4096 moves a 20 kB message intact", async (
   const body = Buffer.alloc(20_000, 0);
   for (let i = 0; i < body.length; i++) body[i] = i % 251;
   ch.sendToQueue(q, body);
-  const got = await waitGet(ch, q);
+  const got = await getOne(ch, q);
   assert.equal(Buffer.compare(got.content, body), 0);
 });
-
-async function waitGet(ch: amqp.Channel, q: string): Promise<amqp.GetMessage> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const m = await ch.get(q, { noAck: true });
-    if (m) return m;
-    if (Date.now() > deadline) throw new Error(`no message on ${q}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 forEachBroker("PLAIN with a wrong password is refused with 403 ACCESS_REFUSED", async (t) => {
   const raw = await t.raw();

@@ -4,17 +4,9 @@
  * RABBITMQ_URL.
  */
 import assert from "node:assert/strict";
-import {
-  bodies,
-  Buffer,
-  drain,
-  expectChannelClosed,
-  expectCode,
-  expectConnectionClosed,
-  forEachBroker,
-} from "./with_broker.ts";
-
-const msg = (s: string) => Buffer.from(s);
+import { forEachBroker } from "./support/targets.ts";
+import { bodies, drain, msg } from "./support/messages.ts";
+import { expectChannelClosed, expectCode, expectConnectionClosed } from "./support/expectations.ts";
 
 forEachBroker("the default exchange routes to every queue by its name", async (t) => {
   const c = await t.open();

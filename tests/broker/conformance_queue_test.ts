@@ -3,22 +3,11 @@
  * Every case runs against the embedded broker and RABBITMQ_URL.
  */
 import assert from "node:assert/strict";
-import {
-  bodies,
-  type BrokerCase,
-  Buffer,
-  type ConfirmChannel,
-  drain,
-  expectChannelClosed,
-  expectCode,
-  forEachBroker,
-  type GetMessage,
-  sleep,
-  waitFor,
-  waitForQueueDeleted,
-} from "./with_broker.ts";
-
-const msg = (s: string) => Buffer.from(s);
+import { type BrokerCase, forEachBroker } from "./support/targets.ts";
+import { type GetMessage } from "./support/amqplib.ts";
+import { bodies, drain, msg, publishConfirmed } from "./support/messages.ts";
+import { expectChannelClosed, expectCode, waitForQueueDeleted } from "./support/expectations.ts";
+import { sleep, waitFor } from "./support/timing.ts";
 
 forEachBroker(
   "queue.declare with an empty name creates a server-named amq.gen- queue",
@@ -296,16 +285,6 @@ forEachBroker("x-max-length-bytes bounds the total body size", async (t) => {
   await ch.waitForConfirms();
   assert.deepEqual(bodies(await drain(ch, q)), ["ccccc", "ddddd"]);
 });
-
-function publishConfirmed(
-  ch: ConfirmChannel,
-  q: string,
-  body: string,
-): Promise<"ack" | "nack"> {
-  return new Promise((resolve) => {
-    ch.sendToQueue(q, msg(body), {}, (err) => resolve(err ? "nack" : "ack"));
-  });
-}
 
 forEachBroker("x-overflow reject-publish nacks confirms once the queue is full", async (t) => {
   const c = await t.open();
