@@ -6,7 +6,7 @@ import { stuckTask } from "../../src/app/coroutines.ts";
 import { type AppEvent, update } from "../../src/app/update.ts";
 import { COLOR_STYLES, view } from "../../src/app/view.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
-import { renderToGrid } from "../tui/grid.ts";
+import { renderToGrid } from "../tui/support/grid.ts";
 
 function task(id: number, name: string, over: Partial<TaskRow> = {}): TaskRow {
   return {

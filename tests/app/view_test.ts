@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { initialState } from "../../src/app/model.ts";
 import { COLOR_STYLES, MONO_STYLES, view } from "../../src/app/view.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
-import { assertGrid, renderToGrid } from "../tui/grid.ts";
+import { assertGrid, renderToGrid } from "../tui/support/grid.ts";
 import { type AppState } from "../../src/app/model.ts";
 
 const unicode = { symbols: symbolsFor(true), styles: COLOR_STYLES };

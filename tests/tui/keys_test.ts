@@ -7,7 +7,6 @@ import {
   makeKey,
   type MouseEvent,
 } from "../../src/tui/keys.ts";
-import { pumpInput } from "../../src/tui/input.ts";
 
 const enc = new TextEncoder();
 const bytes = (s: string | number[]): Uint8Array =>
@@ -349,73 +348,4 @@ Deno.test("formatKey() names what the parser emits for real byte sequences", () 
     "space",
     "q",
   ]);
-});
-
-/** A fake clock whose timers run when the test advances it. */
-function fakeClock() {
-  let now = 0;
-  let nextId = 1;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  return {
-    now: () => now,
-    setTimer: (fn: () => void, ms: number) => {
-      timers.set(nextId, { at: now + ms, fn });
-      return nextId++;
-    },
-    clearTimer: (id: unknown) => void timers.delete(id as number),
-    advance(ms: number) {
-      const until = now + ms;
-      while (true) {
-        const due = [...timers.entries()].filter(([, t]) => t.at <= until)
-          .sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        now = due[1].at;
-        due[1].fn();
-      }
-      now = until;
-    },
-    get armed() {
-      return timers.size;
-    },
-  };
-}
-
-Deno.test("pumpInput() delivers a lone Escape when its timer fires, before later keys", async () => {
-  const clock = fakeClock();
-  const batches: InputEvent[][] = [];
-  async function* chunks() {
-    yield bytes("\x1b");
-    clock.advance(29);
-    strictEqual(batches.length, 0, "not yet at 29 ms");
-    clock.advance(1);
-    yield bytes("a");
-  }
-  await pumpInput({ chunks: chunks(), onEvents: (evs) => batches.push(evs), ...clock });
-  deepStrictEqual(batches, [[k("escape")], [k("a")]]);
-  strictEqual(clock.armed, 0, "no timer left behind");
-});
-
-Deno.test("pumpInput() joins a sequence split across reads within the timeout", async () => {
-  const clock = fakeClock();
-  const batches: InputEvent[][] = [];
-  async function* chunks() {
-    yield bytes("\x1b");
-    clock.advance(10);
-    yield bytes("[");
-    clock.advance(10);
-    yield bytes("1;5A");
-  }
-  await pumpInput({ chunks: chunks(), onEvents: (evs) => batches.push(evs), ...clock });
-  deepStrictEqual(batches, [[ctrl("up")]]);
-});
-
-Deno.test("pumpInput() emits what is pending when the input ends", async () => {
-  const clock = fakeClock();
-  const batches: InputEvent[][] = [];
-  async function* chunks() {
-    yield bytes("x\x1b");
-  }
-  await pumpInput({ chunks: chunks(), onEvents: (evs) => batches.push(evs), ...clock });
-  deepStrictEqual(batches, [[k("x")], [k("escape")]]);
 });

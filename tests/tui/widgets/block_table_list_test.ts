@@ -15,7 +15,7 @@ import {
   scrollOffset,
   selectLast,
 } from "../../../src/tui/widgets/selection.ts";
-import { assertGrid, renderToGrid } from "../grid.ts";
+import { assertGrid, renderToGrid } from "../support/grid.ts";
 
 Deno.test("renderBlock() draws the border with the title and returns the inner area", () => {
   let inner;

@@ -12,7 +12,7 @@ import {
 } from "../../../src/tui/widgets/form.ts";
 import { renderHelp } from "../../../src/tui/widgets/help.ts";
 import { confirmAnswer, renderConfirm } from "../../../src/tui/widgets/confirm.ts";
-import { assertGrid, renderToGrid } from "../grid.ts";
+import { assertGrid, renderToGrid } from "../support/grid.ts";
 
 const fields: FormField[] = [
   { name: "queue", label: "Queue", validate: (v) => (v === "" ? "required" : null) },

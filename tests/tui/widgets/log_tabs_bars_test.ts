@@ -12,7 +12,7 @@ import { renderTabs } from "../../../src/tui/widgets/tabs.ts";
 import { renderSparkline } from "../../../src/tui/widgets/sparkline.ts";
 import { renderGauge } from "../../../src/tui/widgets/gauge.ts";
 import { renderStatusBar } from "../../../src/tui/widgets/status_bar.ts";
-import { assertGrid, renderToGrid } from "../grid.ts";
+import { assertGrid, renderToGrid } from "../support/grid.ts";
 
 function ringOf(n: number, capacity: number): LogRing {
   const ring = new LogRing(capacity);

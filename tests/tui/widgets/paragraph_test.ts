@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { symbolsFor } from "../../../src/tui/symbols.ts";
 import { renderParagraph } from "../../../src/tui/widgets/paragraph.ts";
 import { wrapText } from "../../../src/tui/width.ts";
-import { assertGrid, renderToGrid } from "../grid.ts";
+import { assertGrid, renderToGrid } from "../support/grid.ts";
 
 Deno.test("wrapText() wraps at words, keeps newlines and cuts words longer than a line", () => {
   assert.deepEqual(wrapText("the quick brown fox", 9), ["the quick", "brown fox"]);
