@@ -1,8 +1,9 @@
 /**
  * The embedded broker over TCP, driven by amqplib and by raw frames (encoded
  * with src/amqp). The cross-broker conformance suite lives in
- * conformance_test.ts; these tests cover the server's own mechanics: the
- * handshake, closing, heartbeats, timeouts, backpressure and the CLI.
+ * conformance_*_test.ts; these tests cover the server's own mechanics: the
+ * handshake, closing, heartbeats, timeouts and backpressure (the CLI is
+ * cli_test.ts).
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { Buffer } from "node:buffer";
@@ -16,7 +17,6 @@ import {
   FrameParser,
   PROTOCOL_HEADER,
 } from "../../src/amqp/mod.ts";
-import { runBrokerCli } from "../../src/broker/cli.ts";
 import { type BrokerOptions, type RunningBroker, startBroker } from "../../src/broker/server.ts";
 import { sleep, waitFor } from "./support/timing.ts";
 
@@ -393,26 +393,6 @@ Deno.test("close() sends 320 CONNECTION_FORCED to connected clients", opts, asyn
   const e = await closed;
   assert(/320 \(CONNECTION-FORCED\)/.test(String(e?.message)), String(e?.message));
 });
-
-Deno.test(
-  "runBrokerCli() prints the URL, stops on request with 0, and returns 1 on a busy port",
-  opts,
-  async () => {
-    let stop!: () => void;
-    const lines: string[] = [];
-    const run = runBrokerCli(["--port", "0"], {
-      stop: new Promise<void>((r) => stop = r),
-      print: (l) => lines.push(l),
-    });
-    while (lines.length === 0) await sleep(10);
-    assert(/^listening on amqp:\/\/127\.0\.0\.1:\d+$/.test(lines[0]!), String(lines[0]));
-    const port = Number(lines[0]!.split(":").pop());
-    const busy = await runBrokerCli(["--port", String(port)], { stop: Promise.resolve() });
-    assertEquals(busy, 1);
-    stop();
-    assertEquals(await run, 0);
-  },
-);
 
 Deno.test(
   "Above the memory watermark publishers get connection.blocked, then unblocked",
