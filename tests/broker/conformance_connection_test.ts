@@ -22,11 +22,13 @@ forEachBroker(
   "a wrong protocol header gets the correct header back, then the socket closes",
   async (t) => {
     for (const bad of ["AMQP\x00\x00\x0a\x00", "GET / HTTP/1.1\r\n\r\n", "XYZW\x00\x00\x09\x01"]) {
-      const raw = await t.raw();
-      await raw.write(encode(bad));
-      assert.deepEqual(Array.from(await raw.readBytes(8)), Array.from(PROTOCOL_HEADER), bad);
-      const end = await raw.waitClosed(5000);
-      assert.equal(end.eof, true, `socket closed after ${JSON.stringify(bad)}`);
+      await t.step(JSON.stringify(bad), async () => {
+        const raw = await t.raw();
+        await raw.write(encode(bad));
+        assert.deepEqual(Array.from(await raw.readBytes(8)), Array.from(PROTOCOL_HEADER), bad);
+        const end = await raw.waitClosed(5000);
+        assert.equal(end.eof, true, `socket closed after ${JSON.stringify(bad)}`);
+      });
     }
   },
 );
@@ -289,10 +291,12 @@ forEachBroker("a heartbeat frame on a non-zero channel is 505 UNEXPECTED_FRAME",
 
 forEachBroker("an unknown class or method id ends the connection", async (t) => {
   for (const [classId, methodId] of [[60, 999], [77, 10]] as const) {
-    const end = await afterLogin(t, methodFrame(1, classId, methodId));
-    assert.equal(end.eof, true, `${classId}.${methodId}`);
-    // RabbitMQ drops the socket without a close; a close, if any, is an error.
-    if (end.close) assert.ok([503, 540].includes(end.close.code), `code ${end.close.code}`);
+    await t.step(`${classId}.${methodId}`, async () => {
+      const end = await afterLogin(t, methodFrame(1, classId, methodId));
+      assert.equal(end.eof, true, `${classId}.${methodId}`);
+      // RabbitMQ drops the socket without a close; a close, if any, is an error.
+      if (end.close) assert.ok([503, 540].includes(end.close.code), `code ${end.close.code}`);
+    });
   }
 });
 

@@ -119,7 +119,9 @@ forEachBroker("message properties and headers pass through unchanged", async (t)
   const [m] = await drain(ch, q);
   assert.ok(m);
   const got = m.properties as unknown as Record<string, unknown>;
-  for (const [k, v] of Object.entries(props)) assert.deepEqual(got[k], v, k);
+  for (const [k, v] of Object.entries(props)) {
+    await t.step(k, () => assert.deepEqual(got[k], v, k));
+  }
 });
 
 forEachBroker(

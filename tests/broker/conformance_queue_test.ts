@@ -67,9 +67,11 @@ forEachBroker("redeclaring a queue with different properties fails with 406", as
     { durable: false, arguments: {} },
   ];
   for (const options of changes) {
-    const ch = await c.channel();
-    const err = await expectCode(ch.assertQueue(q, options), 406);
-    assert.match(err.message, /PRECONDITION_FAILED - inequivalent arg/);
+    await t.step(JSON.stringify(options), async () => {
+      const ch = await c.channel();
+      const err = await expectCode(ch.assertQueue(q, options), 406);
+      assert.match(err.message, /PRECONDITION_FAILED - inequivalent arg/);
+    });
   }
 });
 
@@ -95,11 +97,13 @@ forEachBroker(
       ["bind", (ch) => ch.bindQueue(q, "amq.direct", q)],
     ];
     for (const [what, attempt] of attempts) {
-      const ch = await other.channel();
-      const err = await expectCode(attempt(ch), 405).catch((e) => {
-        throw new Error(`${what}: ${e.message}`);
+      await t.step(what, async () => {
+        const ch = await other.channel();
+        const err = await expectCode(attempt(ch), 405).catch((e) => {
+          throw new Error(`${what}: ${e.message}`);
+        });
+        assert.match(err.message, /RESOURCE_LOCKED/);
       });
-      assert.match(err.message, /RESOURCE_LOCKED/);
     }
     await owner.close();
     await waitForQueueDeleted(other, q, "exclusive queue deleted after its owner closed");

@@ -99,6 +99,11 @@ export interface BrokerCase {
   exchange(prefix?: string): string;
   /** Runs `fn` after the test, before connections are closed. */
   defer(fn: () => unknown): void;
+  /**
+   * Runs one case of a table-driven test as a step of its own, so a failing
+   * row is reported by name; resolves false if it failed.
+   */
+  step(name: string, fn: () => unknown): Promise<boolean>;
 }
 
 export interface ForEachOptions {
@@ -162,9 +167,9 @@ export function forEachBroker(
       name: `[${target}] ${name}`,
       sanitizeOps: false,
       sanitizeResources: false,
-      fn: async () => {
+      fn: async (ctx) => {
         try {
-          await runCase(target, fn, options.timeoutMs ?? 15_000);
+          await runCase(ctx, target, fn, options.timeoutMs ?? 15_000);
         } finally {
           if (target === "embedded") await releaseEmbedded();
         }
@@ -195,11 +200,12 @@ export function bothBrokers(
     name: fullName,
     sanitizeOps: false,
     sanitizeResources: false,
-    fn: async () => {
+    fn: async (ctx) => {
       try {
         await runCase(
+          ctx,
           "embedded",
-          (e) => runCase("rabbitmq", (r) => fn(e, r), timeoutMs),
+          (e) => runCase(ctx, "rabbitmq", (r) => fn(e, r), timeoutMs),
           timeoutMs,
         );
       } finally {
@@ -210,6 +216,7 @@ export function bothBrokers(
 }
 
 async function runCase(
+  ctx: Deno.TestContext,
   target: TargetName,
   fn: (t: BrokerCase) => Promise<void>,
   timeoutMs: number,
@@ -248,6 +255,13 @@ async function runCase(
       return x;
     },
     defer: (f) => void deferred.push(f),
+    step: (name, f) =>
+      ctx.step({
+        name,
+        fn: async () => void await f(),
+        sanitizeOps: false,
+        sanitizeResources: false,
+      }),
   };
   try {
     await withTimeout(fn(t), timeoutMs, "test body");
