@@ -41,11 +41,13 @@ Deno.test("view() shows the too-small notice centered below 80x24", () => {
   assert(rows.every((row) => !row.includes("Overview")));
 });
 
-Deno.test("view() draws the help overlay over the panel", () => {
+Deno.test("view() draws the help overlay over the panel", async (t) => {
   const rows = draw({ ...initialState(), overlay: { kind: "help" } });
   const text = rows.join("\n");
   for (const expected of ["Help: Overview", "help for this panel", ":panel NAME", "Esc closes"]) {
-    assert(text.includes(expected), `missing ${expected}:\n${text}`);
+    await t.step(expected, () => {
+      assert(text.includes(expected), `missing ${expected}:\n${text}`);
+    });
   }
 });
 
@@ -60,12 +62,14 @@ Deno.test("view() shows the filter in the panel title and the message in the sta
   assert(rows[23]!.startsWith("unknown command: x (try :help)"), rows[23]!);
 });
 
-Deno.test("view() fits the whole help of every panel on an 80x24 screen", () => {
+Deno.test("view() fits the whole help of every panel on an 80x24 screen", async (t) => {
   for (const panel of ["overview", "coroutines", "sockets", "rabbitmq"] as const) {
-    const text = draw({ ...initialState({ panel }), overlay: { kind: "help" } }).join("\n");
-    assert(!text.includes("more"), `help of ${panel} is cut:\n${text}`);
-    for (const expected of [":stress N", "q  Ctrl-C", "1-4", "Esc closes"]) {
-      assert(text.includes(expected), `help of ${panel} lacks ${expected}:\n${text}`);
-    }
+    await t.step(panel, () => {
+      const text = draw({ ...initialState({ panel }), overlay: { kind: "help" } }).join("\n");
+      assert(!text.includes("more"), `help of ${panel} is cut:\n${text}`);
+      for (const expected of [":stress N", "q  Ctrl-C", "1-4", "Esc closes"]) {
+        assert(text.includes(expected), `help of ${panel} lacks ${expected}:\n${text}`);
+      }
+    });
   }
 });

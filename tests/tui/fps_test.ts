@@ -88,9 +88,11 @@ Deno.test("FrameScheduler.cancel() drops the pending frame", () => {
   deepStrictEqual(frameTimes, []);
 });
 
-Deno.test("FrameScheduler rejects a non-positive fps", () => {
+Deno.test("FrameScheduler rejects a non-positive fps", async (t) => {
   for (const fps of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-    throws(() => new FrameScheduler({ fps, render: () => {} }), RangeError);
+    await t.step(String(fps), () => {
+      throws(() => new FrameScheduler({ fps, render: () => {} }), RangeError);
+    });
   }
 });
 

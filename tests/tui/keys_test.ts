@@ -177,13 +177,19 @@ for (const tc of CASES) {
   });
 }
 
-Deno.test("KeyParser gives the same events for every table entry split at every byte", () => {
+Deno.test("KeyParser gives the same events for every table entry split at every byte", async (t) => {
   for (const tc of CASES) {
-    for (let cut = 1; cut < tc.input.length; cut++) {
-      deepStrictEqual(parseChunks(splitAt(tc.input, [cut])), tc.events, `${tc.name} cut at ${cut}`);
-    }
-    const oneByteReads = Array.from(tc.input, (b) => new Uint8Array([b]));
-    deepStrictEqual(parseChunks(oneByteReads), tc.events, `${tc.name} one byte per read`);
+    await t.step(tc.name, () => {
+      for (let cut = 1; cut < tc.input.length; cut++) {
+        deepStrictEqual(
+          parseChunks(splitAt(tc.input, [cut])),
+          tc.events,
+          `${tc.name} cut at ${cut}`,
+        );
+      }
+      const oneByteReads = Array.from(tc.input, (b) => new Uint8Array([b]));
+      deepStrictEqual(parseChunks(oneByteReads), tc.events, `${tc.name} one byte per read`);
+    });
   }
 });
 
@@ -319,7 +325,7 @@ Deno.test("KeyParser decodes printable text like TextDecoder does", () => {
   );
 });
 
-Deno.test("formatKey() writes keys the way keymaps and help name them", () => {
+Deno.test("formatKey() writes keys the way keymaps and help name them", async (t) => {
   const table: [InputEvent & { type: "key" }, string][] = [
     [ctrl("c"), "ctrl+c"],
     [alt("x"), "alt+x"],
@@ -334,7 +340,9 @@ Deno.test("formatKey() writes keys the way keymaps and help name them", () => {
     [k("中"), "中"],
     [k("escape"), "escape"],
   ];
-  for (const [ev, text] of table) strictEqual(formatKey(ev), text);
+  for (const [ev, text] of table) {
+    await t.step(text, () => strictEqual(formatKey(ev), text));
+  }
 });
 
 Deno.test("formatKey() names what the parser emits for real byte sequences", () => {
