@@ -1,12 +1,11 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { makeKey } from "../../src/tui/keys.ts";
 import { type AppState, initialState } from "../../src/app/model.ts";
 import type { HubSnapshot, TaskRow } from "../../src/app/protocol.ts";
 import { stuckTask } from "../../src/app/coroutines.ts";
-import { type AppEvent, update } from "../../src/app/update.ts";
 import { COLOR_STYLES, view } from "../../src/app/view.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
 import { renderToGrid } from "../tui/support/grid.ts";
+import { run } from "./support/run.ts";
 
 function task(id: number, name: string, over: Partial<TaskRow> = {}): TaskRow {
   return {
@@ -79,13 +78,6 @@ const DEMOS = [
   { name: "baozi", description: "hand-off" },
   { name: "gevent", description: "switching on sleep" },
 ];
-
-function run(state: AppState, ...inputs: (string | AppEvent)[]): AppState {
-  for (const input of inputs) {
-    state = update(state, typeof input === "string" ? makeKey(input) : input);
-  }
-  return state;
-}
 
 function labState(): AppState {
   return run(
