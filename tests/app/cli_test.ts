@@ -74,19 +74,23 @@ Deno.test("main.ts frobnicate says the command is unknown and where the list is,
   ]);
 });
 
-Deno.test("main.ts --help lists every subcommand", async () => {
+Deno.test("main.ts --help lists every subcommand", async (t) => {
   const { code, stdout } = await warren("--help");
   assertEquals(code, 0);
   for (const name of ["start", "broker", "demo", "echo-server", "bench"]) {
-    assertMatch(stdout, new RegExp(`^  ${name} `, "m"));
+    await t.step(name, () => {
+      assertMatch(stdout, new RegExp(`^  ${name} `, "m"));
+    });
   }
 });
 
-Deno.test("every subcommand answers --help with exit 0", async () => {
+Deno.test("every subcommand answers --help with exit 0", async (t) => {
   for (const name of ["start", "broker", "demo", "echo-server", "bench"]) {
-    const { code, stdout } = await warren(name, "--help");
-    assertEquals(code, 0, `${name} --help exited ${code}`);
-    assert(stdout.trim().length > 0, `${name} --help printed nothing`);
+    await t.step(name, async () => {
+      const { code, stdout } = await warren(name, "--help");
+      assertEquals(code, 0, `${name} --help exited ${code}`);
+      assert(stdout.trim().length > 0, `${name} --help printed nothing`);
+    });
   }
 });
 

@@ -1,13 +1,12 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { makeKey } from "../../src/tui/keys.ts";
 import { type AppState, initialState } from "../../src/app/model.ts";
 import type { HubSnapshot, TaskRow } from "../../src/app/protocol.ts";
 import { stuckTask } from "../../src/app/coroutines.ts";
-import { type AppEvent, update } from "../../src/app/update.ts";
 import { COLOR_STYLES } from "../../src/app/theme.ts";
 import { view } from "../../src/app/view.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
-import { renderToGrid } from "../tui/grid.ts";
+import { renderToGrid } from "../tui/support/grid.ts";
+import { run } from "./support/run.ts";
 
 function task(id: number, name: string, over: Partial<TaskRow> = {}): TaskRow {
   return {
@@ -80,13 +79,6 @@ const DEMOS = [
   { name: "baozi", description: "hand-off" },
   { name: "gevent", description: "switching on sleep" },
 ];
-
-function run(state: AppState, ...inputs: (string | AppEvent)[]): AppState {
-  for (const input of inputs) {
-    state = update(state, typeof input === "string" ? makeKey(input) : input);
-  }
-  return state;
-}
 
 function labState(): AppState {
   return run(
@@ -181,7 +173,7 @@ Deno.test("j and k move the selection as in k9s and lazygit; k never kills", () 
 });
 
 Deno.test("Ctrl-K asks before killing the selected task; only y sends the kill", () => {
-  const asked = run({ ...labState(), outbox: [] }, makeKey("k", { ctrl: true }));
+  const asked = run({ ...labState(), outbox: [] }, "ctrl+k");
   assert(asked.overlay.kind === "confirm");
   assert(asked.overlay.message.includes("#1 'gevent'"));
   const no = run(asked, "n");

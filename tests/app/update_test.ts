@@ -1,22 +1,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { makeKey } from "../../src/tui/keys.ts";
-import { type AppState, initialState } from "../../src/app/model.ts";
-import { type AppEvent, update } from "../../src/app/update.ts";
-
-/** Feeds keys ("a", "tab", "ctrl+c", "shift+tab") and text (as single characters) through update. */
-function run(state: AppState, ...inputs: (string | AppEvent)[]): AppState {
-  for (const input of inputs) {
-    if (typeof input !== "string") {
-      state = update(state, input);
-      continue;
-    }
-    const [mod, name] = input.includes("+") && input.length > 1
-      ? input.split("+") as [string, string]
-      : ["", input];
-    state = update(state, makeKey(name, { ctrl: mod === "ctrl", shift: mod === "shift" }));
-  }
-  return state;
-}
+import { initialState } from "../../src/app/model.ts";
+import type { AppEvent } from "../../src/app/update.ts";
+import { run } from "./support/run.ts";
 
 const type = (text: string) => [...text];
 

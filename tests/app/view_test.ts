@@ -5,7 +5,7 @@ import { view } from "../../src/app/view.ts";
 import { helpContent } from "../../src/app/help.ts";
 import { update } from "../../src/app/update.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
-import { assertGrid, renderToGrid } from "../tui/grid.ts";
+import { assertGrid, renderToGrid } from "../tui/support/grid.ts";
 import { type AppState } from "../../src/app/model.ts";
 
 const unicode = { symbols: symbolsFor(true), styles: COLOR_STYLES };
@@ -44,11 +44,13 @@ Deno.test("view() shows the too-small notice centered below 80x22", () => {
   assert(rows.every((row) => !row.includes("Overview")));
 });
 
-Deno.test("view() draws the help overlay over the panel", () => {
+Deno.test("view() draws the help overlay over the panel", async (t) => {
   const rows = draw({ ...initialState(), overlay: { kind: "help", offset: 0 } });
   const text = rows.join("\n");
   for (const expected of ["Help: Overview", "help for this panel", ":panel NAME", "Esc closes"]) {
-    assert(text.includes(expected), `missing ${expected}:\n${text}`);
+    await t.step(expected, () => {
+      assert(text.includes(expected), `missing ${expected}:\n${text}`);
+    });
   }
 });
 

@@ -4,16 +4,10 @@
  * consumer reads again, and then all of them arrive, in order.
  */
 import assert from "node:assert/strict";
-import {
-  Buffer,
-  forEachBroker,
-  FRAME_BODY,
-  FRAME_HEARTBEAT,
-  FRAME_METHOD,
-  methodFrame,
-  sleep,
-  Writer,
-} from "./with_broker.ts";
+import { forEachBroker } from "./support/targets.ts";
+import { Buffer } from "./support/amqplib.ts";
+import { sleep } from "./support/timing.ts";
+import { FRAME_BODY, FRAME_HEARTBEAT, FRAME_METHOD, methodFrame, Writer } from "./support/wire.ts";
 
 const COUNT = 2000;
 const SIZE = 32 * 1024; // 64 MiB in all: far more than loopback socket buffers hold

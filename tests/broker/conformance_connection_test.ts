@@ -3,21 +3,18 @@
  * Every case runs against the embedded broker and RABBITMQ_URL.
  */
 import assert from "node:assert/strict";
-// @ts-types="@types/amqplib"
-import amqp from "amqplib";
+import { type BrokerCase, forEachBroker } from "./support/targets.ts";
+import { Buffer } from "./support/amqplib.ts";
+import { getOne } from "./support/messages.ts";
+import { expectChannelClosed, expectCode } from "./support/expectations.ts";
 import {
-  type BrokerCase,
-  Buffer,
   decodeClose,
-  expectChannelClosed,
-  expectCode,
-  forEachBroker,
   frame,
   FRAME_HEARTBEAT,
   methodFrame,
   PROTOCOL_HEADER,
   Writer,
-} from "./with_broker.ts";
+} from "./support/wire.ts";
 
 const encode = (s: string) => new TextEncoder().encode(s);
 
@@ -25,11 +22,13 @@ forEachBroker(
   "a wrong protocol header gets the correct header back, then the socket closes",
   async (t) => {
     for (const bad of ["AMQP\x00\x00\x0a\x00", "GET / HTTP/1.1\r\n\r\n", "XYZW\x00\x00\x09\x01"]) {
-      const raw = await t.raw();
-      await raw.write(encode(bad));
-      assert.deepEqual(Array.from(await raw.readBytes(8)), Array.from(PROTOCOL_HEADER), bad);
-      const end = await raw.waitClosed(5000);
-      assert.equal(end.eof, true, `socket closed after ${JSON.stringify(bad)}`);
+      await t.step(JSON.stringify(bad), async () => {
+        const raw = await t.raw();
+        await raw.write(encode(bad));
+        assert.deepEqual(Array.from(await raw.readBytes(8)), Array.from(PROTOCOL_HEADER), bad);
+        const end = await raw.waitClosed(5000);
+        assert.equal(end.eof, true, `socket closed after ${JSON.stringify(bad)}`);
+      });
     }
   },
 );
@@ -92,19 +91,9 @@ forEachBroker("amqplib with frameMax 4096 moves a 20 kB message intact", async (
   const body = Buffer.alloc(20_000, 0);
   for (let i = 0; i < body.length; i++) body[i] = i % 251;
   ch.sendToQueue(q, body);
-  const got = await waitGet(ch, q);
+  const got = await getOne(ch, q);
   assert.equal(Buffer.compare(got.content, body), 0);
 });
-
-async function waitGet(ch: amqp.Channel, q: string): Promise<amqp.GetMessage> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const m = await ch.get(q, { noAck: true });
-    if (m) return m;
-    if (Date.now() > deadline) throw new Error(`no message on ${q}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 forEachBroker("PLAIN with a wrong password is refused with 403 ACCESS_REFUSED", async (t) => {
   const raw = await t.raw();
@@ -302,10 +291,12 @@ forEachBroker("a heartbeat frame on a non-zero channel is 505 UNEXPECTED_FRAME",
 
 forEachBroker("an unknown class or method id ends the connection", async (t) => {
   for (const [classId, methodId] of [[60, 999], [77, 10]] as const) {
-    const end = await afterLogin(t, methodFrame(1, classId, methodId));
-    assert.equal(end.eof, true, `${classId}.${methodId}`);
-    // RabbitMQ drops the socket without a close; a close, if any, is an error.
-    if (end.close) assert.ok([503, 540].includes(end.close.code), `code ${end.close.code}`);
+    await t.step(`${classId}.${methodId}`, async () => {
+      const end = await afterLogin(t, methodFrame(1, classId, methodId));
+      assert.equal(end.eof, true, `${classId}.${methodId}`);
+      // RabbitMQ drops the socket without a close; a close, if any, is an error.
+      if (end.close) assert.ok([503, 540].includes(end.close.code), `code ${end.close.code}`);
+    });
   }
 });
 

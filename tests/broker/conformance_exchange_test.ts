@@ -4,17 +4,9 @@
  * RABBITMQ_URL.
  */
 import assert from "node:assert/strict";
-import {
-  bodies,
-  Buffer,
-  drain,
-  expectChannelClosed,
-  expectCode,
-  expectConnectionClosed,
-  forEachBroker,
-} from "./with_broker.ts";
-
-const msg = (s: string) => Buffer.from(s);
+import { forEachBroker } from "./support/targets.ts";
+import { bodies, drain, msg } from "./support/messages.ts";
+import { expectChannelClosed, expectCode, expectConnectionClosed } from "./support/expectations.ts";
 
 forEachBroker("the default exchange routes to every queue by its name", async (t) => {
   const c = await t.open();
@@ -41,11 +33,13 @@ forEachBroker(
       ["delete", (ch) => ch.deleteExchange("")],
     ];
     for (const [what, attempt] of attempts) {
-      const ch = await c.channel();
-      await expectCode(attempt(ch), 403).catch((e) => {
-        throw new Error(`${what}: ${e.message}`);
+      await t.step(what, async () => {
+        const ch = await c.channel();
+        await expectCode(attempt(ch), 403).catch((e) => {
+          throw new Error(`${what}: ${e.message}`);
+        });
+        await expectChannelClosed(ch, 403);
       });
-      await expectChannelClosed(ch, 403);
     }
   },
 );
@@ -61,9 +55,11 @@ forEachBroker("the amq.* exchanges exist with their types", async (t) => {
     "amq.match": "headers",
   };
   for (const [name, type] of Object.entries(types)) {
-    await ch.checkExchange(name);
-    // Redeclaring with the same properties is not an error for amq.* ...
-    await ch.assertExchange(name, type, { durable: true });
+    await t.step(name, async () => {
+      await ch.checkExchange(name);
+      // Redeclaring with the same properties is not an error for amq.* ...
+      await ch.assertExchange(name, type, { durable: true });
+    });
   }
   // ... but with another type it is a mismatch.
   await expectCode(ch.assertExchange("amq.direct", "fanout", { durable: true }), 406);
@@ -98,9 +94,11 @@ forEachBroker("redeclaring an exchange with different properties fails with 406"
     { type: "direct", durable: false, autoDelete: false, internal: true },
   ];
   for (const { type, ...options } of changes) {
-    const bad = await c.channel();
-    const err = await expectCode(bad.assertExchange(x, type, options), 406);
-    assert.match(err.message, /PRECONDITION_FAILED/);
+    await t.step(`${type} ${JSON.stringify(options)}`, async () => {
+      const bad = await c.channel();
+      const err = await expectCode(bad.assertExchange(x, type, options), 406);
+      assert.match(err.message, /PRECONDITION_FAILED/);
+    });
   }
 });
 
@@ -115,14 +113,16 @@ forEachBroker("exchanges declare with durable, auto-delete, internal and argumen
   const c = await t.open();
   const ch = await c.channel();
   for (const type of ["direct", "fanout", "topic", "headers"]) {
-    const x = t.exchange(type);
-    const ok = await ch.assertExchange(x, type, {
-      durable: true,
-      internal: true,
-      arguments: { "x-note": "kept" },
+    await t.step(type, async () => {
+      const x = t.exchange(type);
+      const ok = await ch.assertExchange(x, type, {
+        durable: true,
+        internal: true,
+        arguments: { "x-note": "kept" },
+      });
+      assert.equal(ok.exchange, x);
+      await ch.checkExchange(x);
     });
-    assert.equal(ok.exchange, x);
-    await ch.checkExchange(x);
   }
 });
 

@@ -3,22 +3,11 @@
  * Every case runs against the embedded broker and RABBITMQ_URL.
  */
 import assert from "node:assert/strict";
-import {
-  bodies,
-  type BrokerCase,
-  Buffer,
-  type ConfirmChannel,
-  drain,
-  expectChannelClosed,
-  expectCode,
-  forEachBroker,
-  type GetMessage,
-  sleep,
-  waitFor,
-  waitForQueueDeleted,
-} from "./with_broker.ts";
-
-const msg = (s: string) => Buffer.from(s);
+import { type BrokerCase, forEachBroker } from "./support/targets.ts";
+import { type GetMessage } from "./support/amqplib.ts";
+import { bodies, drain, msg, publishConfirmed } from "./support/messages.ts";
+import { expectChannelClosed, expectCode, waitForQueueDeleted } from "./support/expectations.ts";
+import { sleep, waitFor } from "./support/timing.ts";
 
 forEachBroker(
   "queue.declare with an empty name creates a server-named amq.gen- queue",
@@ -78,9 +67,11 @@ forEachBroker("redeclaring a queue with different properties fails with 406", as
     { durable: false, arguments: {} },
   ];
   for (const options of changes) {
-    const ch = await c.channel();
-    const err = await expectCode(ch.assertQueue(q, options), 406);
-    assert.match(err.message, /PRECONDITION_FAILED - inequivalent arg/);
+    await t.step(JSON.stringify(options), async () => {
+      const ch = await c.channel();
+      const err = await expectCode(ch.assertQueue(q, options), 406);
+      assert.match(err.message, /PRECONDITION_FAILED - inequivalent arg/);
+    });
   }
 });
 
@@ -106,11 +97,13 @@ forEachBroker(
       ["bind", (ch) => ch.bindQueue(q, "amq.direct", q)],
     ];
     for (const [what, attempt] of attempts) {
-      const ch = await other.channel();
-      const err = await expectCode(attempt(ch), 405).catch((e) => {
-        throw new Error(`${what}: ${e.message}`);
+      await t.step(what, async () => {
+        const ch = await other.channel();
+        const err = await expectCode(attempt(ch), 405).catch((e) => {
+          throw new Error(`${what}: ${e.message}`);
+        });
+        assert.match(err.message, /RESOURCE_LOCKED/);
       });
-      assert.match(err.message, /RESOURCE_LOCKED/);
     }
     await owner.close();
     await waitForQueueDeleted(other, q, "exclusive queue deleted after its owner closed");
@@ -296,16 +289,6 @@ forEachBroker("x-max-length-bytes bounds the total body size", async (t) => {
   await ch.waitForConfirms();
   assert.deepEqual(bodies(await drain(ch, q)), ["ccccc", "ddddd"]);
 });
-
-function publishConfirmed(
-  ch: ConfirmChannel,
-  q: string,
-  body: string,
-): Promise<"ack" | "nack"> {
-  return new Promise((resolve) => {
-    ch.sendToQueue(q, msg(body), {}, (err) => resolve(err ? "nack" : "ack"));
-  });
-}
 
 forEachBroker("x-overflow reject-publish nacks confirms once the queue is full", async (t) => {
   const c = await t.open();

@@ -5,14 +5,10 @@
  * overlap it with the other conformance files.
  */
 import assert from "node:assert/strict";
-import {
-  forEachBroker,
-  frame,
-  FRAME_HEARTBEAT,
-  PROTOCOL_HEADER,
-  type RawClient,
-  sleep,
-} from "./with_broker.ts";
+import { forEachBroker } from "./support/targets.ts";
+import { sleep } from "./support/timing.ts";
+import { frame, FRAME_HEARTBEAT, PROTOCOL_HEADER } from "./support/wire.ts";
+import { type RawClient } from "./support/raw_client.ts";
 
 const heartbeat = () => frame(FRAME_HEARTBEAT, 0, new Uint8Array(0));
 

@@ -12,16 +12,15 @@
  * before traces are compared.
  */
 import assert from "node:assert/strict";
+import { bothBrokers, type BrokerCase } from "./support/targets.ts";
 import {
-  bothBrokers,
-  type BrokerCase,
   Buffer,
   type Channel,
   type CodedError,
   type ConfirmChannel,
   type GetMessage,
-  waitFor,
-} from "./with_broker.ts";
+} from "./support/amqplib.ts";
+import { waitFor } from "./support/timing.ts";
 
 const SEEDS = 32;
 const STEPS = 100;

@@ -11,19 +11,19 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { forEachBroker } from "./support/targets.ts";
+import { Buffer } from "./support/amqplib.ts";
+import { drain } from "./support/messages.ts";
 import {
-  Buffer,
   concat,
-  drain,
-  forEachBroker,
   frame,
   FRAME_BODY,
   headerFrame,
   methodFrame,
   PROTOCOL_HEADER,
-  type RawClient,
   Writer,
-} from "./with_broker.ts";
+} from "./support/wire.ts";
+import { type RawClient } from "./support/raw_client.ts";
 
 const SEED = 0x5eed_4;
 const CASES = 200;

@@ -6,7 +6,7 @@
  * Debian; where one is missing its test says so.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { forEachBroker } from "./with_broker.ts";
+import { forEachBroker } from "./support/targets.ts";
 
 const PYTHON = "/usr/bin/python3";
 const client = (file: string) => new URL(`./clients/${file}`, import.meta.url).pathname;

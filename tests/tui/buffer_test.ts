@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ScreenBuffer } from "../../src/tui/buffer.ts";
-import { assertGrid, renderToGrid } from "./grid.ts";
+import { assertGrid, renderToGrid } from "./support/grid.ts";
 
 Deno.test("setString() writes text and returns the x after it", () => {
   const buf = new ScreenBuffer(8, 2);

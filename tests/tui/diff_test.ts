@@ -71,13 +71,15 @@ Deno.test("render() at color level none writes no color SGR but keeps bold and r
   assert.doesNotMatch(out, /\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9;]*)?m/);
 });
 
-Deno.test("render() downgrades truecolor to 256 and to 16 colors", () => {
+Deno.test("render() downgrades truecolor to 256 and to 16 colors", async (t) => {
   for (const [level, expected] of [["256", "\x1b[38;5;196mx"], ["16", "\x1b[91mx"]] as const) {
-    const buf = new ScreenBuffer(1, 1);
-    const renderer = new Renderer({ colorLevel: level });
-    renderer.render(buf);
-    buf.setString(0, 0, "x", { fg: "#ff0000" });
-    assert.equal(body(renderer.render(buf)), "\x1b[H" + expected, level);
+    await t.step(level, () => {
+      const buf = new ScreenBuffer(1, 1);
+      const renderer = new Renderer({ colorLevel: level });
+      renderer.render(buf);
+      buf.setString(0, 0, "x", { fg: "#ff0000" });
+      assert.equal(body(renderer.render(buf)), "\x1b[H" + expected, level);
+    });
   }
 });
 

@@ -1,34 +1,7 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import fc from "fast-check";
 import { FrameScheduler } from "../../src/tui/fps.ts";
-
-/** A fake clock whose timers run, in time order, when the test advances it. */
-function fakeClock() {
-  let now = 0;
-  let nextId = 1;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const clock = {
-    now: () => now,
-    setTimer: (fn: () => void, ms: number) => {
-      timers.set(nextId, { at: now + ms, fn });
-      return nextId++;
-    },
-    clearTimer: (id: unknown) => void timers.delete(id as number),
-    /** Runs every timer due up to `until`, then sets the time to `until`. */
-    runUntil(until: number) {
-      while (true) {
-        const due = [...timers.entries()].filter(([, t]) => t.at <= until)
-          .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        now = Math.max(now, due[1].at);
-        due[1].fn();
-      }
-      now = until;
-    },
-  };
-  return clock;
-}
+import { fakeClock } from "./support/fake_clock.ts";
 
 function scheduler(fps: number) {
   const clock = fakeClock();
@@ -115,9 +88,11 @@ Deno.test("FrameScheduler.cancel() drops the pending frame", () => {
   deepStrictEqual(frameTimes, []);
 });
 
-Deno.test("FrameScheduler rejects a non-positive fps", () => {
+Deno.test("FrameScheduler rejects a non-positive fps", async (t) => {
   for (const fps of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-    throws(() => new FrameScheduler({ fps, render: () => {} }), RangeError);
+    await t.step(String(fps), () => {
+      throws(() => new FrameScheduler({ fps, render: () => {} }), RangeError);
+    });
   }
 });
 

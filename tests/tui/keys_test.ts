@@ -7,7 +7,6 @@ import {
   makeKey,
   type MouseEvent,
 } from "../../src/tui/keys.ts";
-import { pumpInput } from "../../src/tui/input.ts";
 
 const enc = new TextEncoder();
 const bytes = (s: string | number[]): Uint8Array =>
@@ -178,13 +177,19 @@ for (const tc of CASES) {
   });
 }
 
-Deno.test("KeyParser gives the same events for every table entry split at every byte", () => {
+Deno.test("KeyParser gives the same events for every table entry split at every byte", async (t) => {
   for (const tc of CASES) {
-    for (let cut = 1; cut < tc.input.length; cut++) {
-      deepStrictEqual(parseChunks(splitAt(tc.input, [cut])), tc.events, `${tc.name} cut at ${cut}`);
-    }
-    const oneByteReads = Array.from(tc.input, (b) => new Uint8Array([b]));
-    deepStrictEqual(parseChunks(oneByteReads), tc.events, `${tc.name} one byte per read`);
+    await t.step(tc.name, () => {
+      for (let cut = 1; cut < tc.input.length; cut++) {
+        deepStrictEqual(
+          parseChunks(splitAt(tc.input, [cut])),
+          tc.events,
+          `${tc.name} cut at ${cut}`,
+        );
+      }
+      const oneByteReads = Array.from(tc.input, (b) => new Uint8Array([b]));
+      deepStrictEqual(parseChunks(oneByteReads), tc.events, `${tc.name} one byte per read`);
+    });
   }
 });
 
@@ -320,7 +325,7 @@ Deno.test("KeyParser decodes printable text like TextDecoder does", () => {
   );
 });
 
-Deno.test("formatKey() writes keys the way keymaps and help name them", () => {
+Deno.test("formatKey() writes keys the way keymaps and help name them", async (t) => {
   const table: [InputEvent & { type: "key" }, string][] = [
     [ctrl("c"), "ctrl+c"],
     [alt("x"), "alt+x"],
@@ -335,7 +340,9 @@ Deno.test("formatKey() writes keys the way keymaps and help name them", () => {
     [k("中"), "中"],
     [k("escape"), "escape"],
   ];
-  for (const [ev, text] of table) strictEqual(formatKey(ev), text);
+  for (const [ev, text] of table) {
+    await t.step(text, () => strictEqual(formatKey(ev), text));
+  }
 });
 
 Deno.test("formatKey() names what the parser emits for real byte sequences", () => {
@@ -349,73 +356,4 @@ Deno.test("formatKey() names what the parser emits for real byte sequences", () 
     "space",
     "q",
   ]);
-});
-
-/** A fake clock whose timers run when the test advances it. */
-function fakeClock() {
-  let now = 0;
-  let nextId = 1;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  return {
-    now: () => now,
-    setTimer: (fn: () => void, ms: number) => {
-      timers.set(nextId, { at: now + ms, fn });
-      return nextId++;
-    },
-    clearTimer: (id: unknown) => void timers.delete(id as number),
-    advance(ms: number) {
-      const until = now + ms;
-      while (true) {
-        const due = [...timers.entries()].filter(([, t]) => t.at <= until)
-          .sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        now = due[1].at;
-        due[1].fn();
-      }
-      now = until;
-    },
-    get armed() {
-      return timers.size;
-    },
-  };
-}
-
-Deno.test("pumpInput() delivers a lone Escape when its timer fires, before later keys", async () => {
-  const clock = fakeClock();
-  const batches: InputEvent[][] = [];
-  async function* chunks() {
-    yield bytes("\x1b");
-    clock.advance(29);
-    strictEqual(batches.length, 0, "not yet at 29 ms");
-    clock.advance(1);
-    yield bytes("a");
-  }
-  await pumpInput({ chunks: chunks(), onEvents: (evs) => batches.push(evs), ...clock });
-  deepStrictEqual(batches, [[k("escape")], [k("a")]]);
-  strictEqual(clock.armed, 0, "no timer left behind");
-});
-
-Deno.test("pumpInput() joins a sequence split across reads within the timeout", async () => {
-  const clock = fakeClock();
-  const batches: InputEvent[][] = [];
-  async function* chunks() {
-    yield bytes("\x1b");
-    clock.advance(10);
-    yield bytes("[");
-    clock.advance(10);
-    yield bytes("1;5A");
-  }
-  await pumpInput({ chunks: chunks(), onEvents: (evs) => batches.push(evs), ...clock });
-  deepStrictEqual(batches, [[ctrl("up")]]);
-});
-
-Deno.test("pumpInput() emits what is pending when the input ends", async () => {
-  const clock = fakeClock();
-  const batches: InputEvent[][] = [];
-  async function* chunks() {
-    yield bytes("x\x1b");
-  }
-  await pumpInput({ chunks: chunks(), onEvents: (evs) => batches.push(evs), ...clock });
-  deepStrictEqual(batches, [[k("x")], [k("escape")]]);
 });

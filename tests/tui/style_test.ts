@@ -9,7 +9,7 @@ import {
 } from "../../src/tui/style.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
 
-Deno.test("detectColorLevel() reads COLORTERM, TERM and NO_COLOR", () => {
+Deno.test("detectColorLevel() reads COLORTERM, TERM and NO_COLOR", async (t) => {
   const cases: [Record<string, string | undefined>, string][] = [
     [{ TERM: "xterm-256color", COLORTERM: "truecolor" }, "truecolor"],
     [{ TERM: "xterm-256color", COLORTERM: "24bit" }, "truecolor"],
@@ -22,7 +22,9 @@ Deno.test("detectColorLevel() reads COLORTERM, TERM and NO_COLOR", () => {
     [{ TERM: "xterm-256color", NO_COLOR: "" }, "256"],
   ];
   for (const [env, expected] of cases) {
-    assert.equal(detectColorLevel(env), expected, JSON.stringify(env));
+    await t.step(`${JSON.stringify(env)} is ${expected}`, () => {
+      assert.equal(detectColorLevel(env), expected, JSON.stringify(env));
+    });
   }
 });
 
@@ -45,9 +47,11 @@ Deno.test("detectUnicode() follows LC_ALL, LC_CTYPE, LANG in that order", () => 
   assert.equal(detectUnicode({ LC_ALL: "", LC_CTYPE: "de_DE.UTF-8", LANG: "C" }), true);
 });
 
-Deno.test("packColor() and unpackColor() round-trip and reject bad colors", () => {
+Deno.test("packColor() and unpackColor() round-trip and reject bad colors", async (t) => {
   for (const c of ["default", 0, 15, 255, "#00ff7f"] as const) {
-    assert.equal(unpackColor(packColor(c)), c);
+    await t.step(String(c), () => {
+      assert.equal(unpackColor(packColor(c)), c);
+    });
   }
   assert.throws(() => packColor(256), RangeError);
   assert.throws(() => packColor("#12345" as `#${string}`), RangeError);

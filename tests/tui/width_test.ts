@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { charWidth, padToWidth, stringWidth, truncateToWidth } from "../../src/tui/width.ts";
+import {
+  charWidth,
+  padToWidth,
+  stringWidth,
+  truncateToWidth,
+  wrapText,
+} from "../../src/tui/width.ts";
 
 const cp = (s: string) => s.codePointAt(0)!;
 
@@ -38,4 +44,12 @@ Deno.test("padToWidth() pads by cells with alignment", () => {
   assert.equal(padToWidth("ab", 4, { align: "right" }), "  ab");
   assert.equal(padToWidth("ab", 5, { align: "center" }), " ab  ");
   assert.equal(padToWidth("abcdef", 4, { ellipsis: "~" }), "abc~");
+});
+
+Deno.test("wrapText() wraps at words, keeps newlines and cuts words longer than a line", () => {
+  assert.deepEqual(wrapText("the quick brown fox", 9), ["the quick", "brown fox"]);
+  assert.deepEqual(wrapText("a\n\nb", 5), ["a", "", "b"]);
+  assert.deepEqual(wrapText("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
+  assert.deepEqual(wrapText("中文字中文", 4), ["中文", "字中", "文"]);
+  assert.deepEqual(wrapText("anything", 0), []);
 });

@@ -18,7 +18,7 @@ import { renderHelp } from "../../../src/tui/widgets/help.ts";
 import { renderConfirm } from "../../../src/tui/widgets/confirm.ts";
 import { commandLineState, renderCommandLine } from "../../../src/tui/widgets/command_line.ts";
 
-Deno.test("every widget draws only printable ASCII with the ASCII symbol set", () => {
+Deno.test("every widget draws only printable ASCII with the ASCII symbol set", async (t) => {
   const symbols = symbolsFor(false);
   const buf = new ScreenBuffer(60, 30);
   const rows = splitRows(buf.area, [
@@ -72,7 +72,9 @@ Deno.test("every widget draws only printable ASCII with the ASCII symbol set", (
   assert.match(text, /^[\x20-\x7e\n]*$/, text);
   // Every band was drawn (the check above would also pass on an empty screen).
   for (const [i, rect] of rows.entries()) {
-    assert.notEqual(buf.toLines()[rect.y]!.trim(), "", `band ${i} is empty:\n${text}`);
+    await t.step(`band ${i}`, () => {
+      assert.notEqual(buf.toLines()[rect.y]!.trim(), "", `band ${i} is empty:\n${text}`);
+    });
   }
   assert.match(text, /# a very long/);
   assert.match(text, /~/);

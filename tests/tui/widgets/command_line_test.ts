@@ -10,7 +10,7 @@ import {
   commandSubmit,
   renderCommandLine,
 } from "../../../src/tui/widgets/command_line.ts";
-import { assertGrid } from "../grid.ts";
+import { assertGrid } from "../support/grid.ts";
 
 const type = (s: CommandLineState, text: string) => commandEdit(s, { type: "insert", text });
 const commands = ["help", "quit", "panel", "publish", "purge"];

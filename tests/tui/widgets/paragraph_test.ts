@@ -1,16 +1,7 @@
 import assert from "node:assert/strict";
 import { symbolsFor } from "../../../src/tui/symbols.ts";
 import { renderParagraph } from "../../../src/tui/widgets/paragraph.ts";
-import { wrapText } from "../../../src/tui/width.ts";
-import { assertGrid, renderToGrid } from "../grid.ts";
-
-Deno.test("wrapText() wraps at words, keeps newlines and cuts words longer than a line", () => {
-  assert.deepEqual(wrapText("the quick brown fox", 9), ["the quick", "brown fox"]);
-  assert.deepEqual(wrapText("a\n\nb", 5), ["a", "", "b"]);
-  assert.deepEqual(wrapText("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
-  assert.deepEqual(wrapText("中文字中文", 4), ["中文", "字中", "文"]);
-  assert.deepEqual(wrapText("anything", 0), []);
-});
+import { assertGrid, renderToGrid } from "../support/grid.ts";
 
 Deno.test("renderParagraph() wraps and centers text in its rect", () => {
   const grid = renderToGrid(

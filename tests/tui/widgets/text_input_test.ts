@@ -9,7 +9,7 @@ import {
   textInput,
   type TextInputState,
 } from "../../../src/tui/widgets/text_input.ts";
-import { assertGrid } from "../grid.ts";
+import { assertGrid } from "../support/grid.ts";
 
 function run(start: TextInputState, ...edits: InputEdit[]): TextInputState {
   return edits.reduce(editInput, start);

@@ -3,7 +3,7 @@
  * with an expected string grid (ratatui style), failing with a row-by-row
  * diff a person can read.
  */
-import { ScreenBuffer } from "../../src/tui/buffer.ts";
+import { ScreenBuffer } from "../../../src/tui/buffer.ts";
 import { AssertionError } from "node:assert";
 
 /** Runs `draw` on a fresh `width` x `height` buffer and returns its rows. */

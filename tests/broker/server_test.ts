@@ -1,8 +1,9 @@
 /**
  * The embedded broker over TCP, driven by amqplib and by raw frames (encoded
  * with src/amqp). The cross-broker conformance suite lives in
- * conformance_test.ts; these tests cover the server's own mechanics: the
- * handshake, closing, heartbeats, timeouts, backpressure and the CLI.
+ * conformance_*_test.ts; these tests cover the server's own mechanics: the
+ * handshake, closing, heartbeats, timeouts and backpressure (the CLI is
+ * cli_test.ts).
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { Buffer } from "node:buffer";
@@ -16,20 +17,12 @@ import {
   FrameParser,
   PROTOCOL_HEADER,
 } from "../../src/amqp/mod.ts";
-import { runBrokerCli } from "../../src/broker/cli.ts";
 import { type BrokerOptions, type RunningBroker, startBroker } from "../../src/broker/server.ts";
+import { sleep, waitFor } from "./support/timing.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `check()` holds (timing-independent under a loaded machine). */
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+/** How long a waitFor() here polls before it fails. */
+const WAIT_MS = 5000;
 
 async function withBroker(
   fn: (b: RunningBroker) => Promise<void>,
@@ -144,13 +137,13 @@ Deno.test(
       await c1.consume(queue, (m) => m && (got[0]!.push(m.content.toString()), held.push(m)));
       await c2.consume(queue, (m) => m && (got[1]!.push(m.content.toString()), held.push(m)));
       for (let i = 0; i < 4; i++) ch.sendToQueue(queue, Buffer.from(String(i)));
-      await waitFor(() => got.flat().length === 2, "two deliveries");
+      await waitFor(() => got.flat().length === 2, "two deliveries", WAIT_MS);
       await sleep(50);
       // prefetch 1 each: one message each, the rest wait in the queue
       assertEquals(got.flat().length, 2);
       assertEquals((await ch.checkQueue(queue)).messageCount, 2);
       c1.ack(held.find((m) => got[0]!.includes(m.content.toString()))!);
-      await waitFor(() => got[0]!.length === 2, "a delivery after the ack");
+      await waitFor(() => got[0]!.length === 2, "a delivery after the ack", WAIT_MS);
       assertEquals(got.flat().length, 3);
       await conn.close();
     });
@@ -254,7 +247,7 @@ Deno.test("Deleting a queue sends basic.cancel to its consumers", opts, async ()
       if (m === null) cancelled = true;
     });
     await ch.deleteQueue(queue);
-    await waitFor(() => cancelled, "basic.cancel");
+    await waitFor(() => cancelled, "basic.cancel", WAIT_MS);
     await conn.close();
   });
 });
@@ -375,7 +368,7 @@ Deno.test("A consumer that does not read stops receiving until it drains", opts,
     const total = 400; // 25 MiB: far beyond socket buffers and the broker's high-water mark
     for (let i = 0; i < total; i++) ch.sendToQueue("slow", Buffer.alloc(64 * 1024));
     const q = b.core.vhosts.get("/")!.queues.get("slow")!;
-    await waitFor(() => q.messageCount > total / 2, "the queue to hold messages back");
+    await waitFor(() => q.messageCount > total / 2, "the queue to hold messages back", WAIT_MS);
     raw.paused = undefined;
     resume();
     let delivered = 0;
@@ -402,26 +395,6 @@ Deno.test("close() sends 320 CONNECTION_FORCED to connected clients", opts, asyn
 });
 
 Deno.test(
-  "runBrokerCli() prints the URL, stops on request with 0, and returns 1 on a busy port",
-  opts,
-  async () => {
-    let stop!: () => void;
-    const lines: string[] = [];
-    const run = runBrokerCli(["--port", "0"], {
-      stop: new Promise<void>((r) => stop = r),
-      print: (l) => lines.push(l),
-    });
-    while (lines.length === 0) await sleep(10);
-    assert(/^listening on amqp:\/\/127\.0\.0\.1:\d+$/.test(lines[0]!), String(lines[0]));
-    const port = Number(lines[0]!.split(":").pop());
-    const busy = await runBrokerCli(["--port", String(port)], { stop: Promise.resolve() });
-    assertEquals(busy, 1);
-    stop();
-    assertEquals(await run, 0);
-  },
-);
-
-Deno.test(
   "Above the memory watermark publishers get connection.blocked, then unblocked",
   opts,
   async () => {
@@ -433,7 +406,7 @@ Deno.test(
       const ch = await conn.createChannel();
       await ch.assertQueue("mem");
       for (let i = 0; i < 40; i++) ch.sendToQueue("mem", Buffer.alloc(64 * 1024));
-      await waitFor(() => events.length > 0, "connection.blocked");
+      await waitFor(() => events.length > 0, "connection.blocked", WAIT_MS);
       assertEquals(events, ["blocked"]);
       assert(b.core.memory.alarm);
       // A consumer on another connection is still served and drains the queue.
@@ -441,7 +414,11 @@ Deno.test(
       const och = await other.createChannel();
       let got = 0;
       await och.consume("mem", () => void got++, { noAck: true });
-      await waitFor(() => events.length > 1 && got > 0, "connection.unblocked and deliveries");
+      await waitFor(
+        () => events.length > 1 && got > 0,
+        "connection.unblocked and deliveries",
+        WAIT_MS,
+      );
       assertEquals(events, ["blocked", "unblocked"]);
       assert(!b.core.memory.alarm);
       await other.close();
