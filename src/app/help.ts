@@ -31,7 +31,7 @@ function fixedContent(state: AppState): HelpContent {
     title: `Help: ${panel.title}`,
     entries: [
       ...(state.panel === "coroutines" ? COROUTINES_HELP : []),
-      ...globalHelp(),
+      ...globalHelp(state.panel),
       ...COMMANDS.map((c) => ({ key: c.usage, description: c.summary })),
     ],
     footer: "Esc closes",

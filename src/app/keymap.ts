@@ -4,7 +4,7 @@
  */
 import type { KeyEvent } from "../tui/keys.ts";
 import { formatKey } from "../tui/keys.ts";
-import { type PanelId, PANELS } from "./panels.ts";
+import { panelFilters, type PanelId, PANELS } from "./panels.ts";
 
 export type KeyAction =
   | { kind: "help" }
@@ -69,12 +69,16 @@ export const GLOBAL_BINDINGS: readonly Binding[] = [
   },
 ];
 
-/** Help lines for the global keys, one per label. */
-export function globalHelp(): { key: string; description: string }[] {
-  return GLOBAL_BINDINGS.filter((b) => b.label !== "").map((b) => ({
-    key: b.label,
-    description: b.description,
-  }));
+/** Help lines for the global keys on `panel`, one per label (`/` only where it filters). */
+export function globalHelp(panel: PanelId): { key: string; description: string }[] {
+  const filters = panelFilters(panel);
+  return GLOBAL_BINDINGS.filter((b) => b.label !== "" && (b.action.kind !== "filter" || filters))
+    .map((b) => ({
+      key: b.label,
+      description: b.action.kind === "filter"
+        ? `filter the ${filters} (Enter keeps it, Esc clears it)`
+        : b.description,
+    }));
 }
 
 /** The action bound to `event` in normal mode, if any. */

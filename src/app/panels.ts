@@ -1,6 +1,7 @@
 /**
  * The dashboard's panels, in tab order. A panel whose lab is not built yet
- * has a `pending` line saying what it will show, and shows nothing invented.
+ * has a `pending` line saying what it will show, and shows nothing invented;
+ * a panel with a table `/` can filter says what it filters.
  */
 
 export const PANELS = [
@@ -11,6 +12,7 @@ export const PANELS = [
   {
     id: "coroutines",
     title: "Coroutines",
+    filters: "tasks",
   },
   {
     id: "sockets",
@@ -27,6 +29,12 @@ export const PANELS = [
 export type PanelId = typeof PANELS[number]["id"];
 
 export const PANEL_IDS: readonly PanelId[] = PANELS.map((p) => p.id);
+
+/** What `/` filters on a panel ("tasks"), or undefined where there is nothing to filter. */
+export function panelFilters(id: PanelId): string | undefined {
+  const panel = PANELS.find((p) => p.id === id)!;
+  return "filters" in panel ? panel.filters : undefined;
+}
 
 /** Finds a panel by id, title or number ("2", "coroutines", "Coroutines", "co"). */
 export function findPanel(query: string): PanelId | undefined {

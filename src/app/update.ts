@@ -27,7 +27,7 @@ import {
 import { helpScroll } from "./help.ts";
 import { lookupKey } from "./keymap.ts";
 import { type AppState, isTooSmall } from "./model.ts";
-import { PANEL_IDS, type PanelId } from "./panels.ts";
+import { PANEL_IDS, panelFilters, type PanelId, PANELS } from "./panels.ts";
 import type { LabCommand, LabMessage } from "./protocol.ts";
 import { screenLayout } from "./screen_layout.ts";
 
@@ -149,15 +149,17 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
   }
   const action = lookupKey(key);
   const cleared = { ...state, message: undefined };
-  if (!action) {
-    return key.key === "escape" && state.message ? cleared : state;
-  }
+  if (!action) return key.key === "escape" ? escapeKey(state) : state;
   switch (action.kind) {
     case "help":
       return { ...cleared, overlay: { kind: "help", offset: 0 } };
     case "command":
       return { ...cleared, overlay: { kind: "command", line: commandLineState(state.history) } };
     case "filter": {
+      if (!panelFilters(state.panel)) {
+        const title = PANELS.find((p) => p.id === state.panel)!.title;
+        return { ...state, message: { text: `nothing to filter on ${title}`, level: "info" } };
+      }
       const current = state.filters[state.panel];
       return {
         ...cleared,
@@ -173,6 +175,15 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
     case "redraw":
       return state;
   }
+}
+
+/** Esc in normal mode: dismiss the message, else clear the panel's filter (as k9s does). */
+function escapeKey(state: AppState): AppState {
+  if (state.message) return { ...state, message: undefined };
+  if (state.filters[state.panel] !== "") {
+    return { ...state, filters: { ...state.filters, [state.panel]: "" } };
+  }
+  return state;
 }
 
 function openDemoMenu(state: AppState): AppState {

@@ -20,7 +20,7 @@ import { renderTextInput } from "../tui/widgets/text_input.ts";
 import { coroutinesSummary, drawCoroutines } from "./coroutines_view.ts";
 import { helpContent } from "./help.ts";
 import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH } from "./model.ts";
-import { PANELS } from "./panels.ts";
+import { panelFilters, PANELS } from "./panels.ts";
 import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
 import type { Theme } from "./theme.ts";
 
@@ -69,7 +69,7 @@ function drawPanel(state: AppState, buf: ScreenBuffer, layout: ScreenLayout, the
   const filter = state.filters[state.panel];
   renderBlock(buf, layout.body, {
     title: panel.title,
-    titleRight: filter ? `filter: ${filter}` : undefined,
+    titleRight: filter ? `filter: ${filter} (Esc clears)` : undefined,
     symbols: theme.symbols,
     borderStyle: theme.styles.border,
     titleStyle: { bold: true },
@@ -135,7 +135,13 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
     return;
   }
   renderStatusBar(buf, row, {
-    left: ["? help", ": command", "/ filter", "Tab panels", "q quit"],
+    left: [
+      "? help",
+      ": command",
+      ...(panelFilters(state.panel) ? ["/ filter"] : []),
+      "Tab panels",
+      "q quit",
+    ],
     style: theme.styles.status,
     symbols: theme.symbols,
   });

@@ -72,15 +72,28 @@ Deno.test("update() keeps command history across command lines", () => {
 });
 
 Deno.test("update() filters live with / and Esc restores the previous filter", () => {
-  const typed = run(initialState(), "/", ...type("task"));
-  assertEquals(typed.filters.overview, "task");
+  const typed = run(initialState({ panel: "coroutines" }), "/", ...type("task"));
+  assertEquals(typed.filters.coroutines, "task");
   const kept = run(typed, "enter");
   assertEquals(kept.overlay.kind, "none");
-  assertEquals(kept.filters.overview, "task");
-  // Each panel has its own filter.
-  assertEquals(run(kept, "2").filters.coroutines, "");
+  assertEquals(kept.filters.coroutines, "task");
   const cancelled = run(kept, "/", "backspace", "backspace", "escape");
-  assertEquals(cancelled.filters.overview, "task");
+  assertEquals(cancelled.filters.coroutines, "task");
+});
+
+Deno.test("update() Esc clears an applied filter, after dismissing a message first (k9s)", () => {
+  const filtered = run(initialState({ panel: "coroutines" }), "/", ...type("task"), "enter");
+  const withMessage = { ...filtered, message: { text: "hello", level: "info" as const } };
+  const dismissed = run(withMessage, "escape");
+  assertEquals(dismissed.message, undefined);
+  assertEquals(dismissed.filters.coroutines, "task");
+  assertEquals(run(dismissed, "escape").filters.coroutines, "");
+});
+
+Deno.test("update() / on a panel with nothing to filter says so and opens nothing", () => {
+  const s = run(initialState({ panel: "overview" }), "/");
+  assertEquals(s.overlay.kind, "none");
+  assertEquals(s.message, { text: "nothing to filter on Overview", level: "info" });
 });
 
 Deno.test("update() pastes into the open line only", () => {

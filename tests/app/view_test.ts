@@ -25,14 +25,14 @@ Deno.test("view() draws tabs, the panel and the status bar at 80x24", () => {
     "│ RabbitMQ    Exchanges, queues, bindings and consumers, with rates (to come). │",
     ...Array(17).fill(blank),
     `└${"─".repeat(78)}┘`,
-    "? help │ : command │ / filter │ Tab panels │ q quit" + " ".repeat(29),
+    "? help │ : command │ Tab panels │ q quit" + " ".repeat(40),
   ]);
 });
 
 Deno.test("view() uses ASCII borders when asked", () => {
   const rows = draw(initialState({ panel: "sockets" }), ascii);
   assertEquals(rows[1], `+ Sockets ${"-".repeat(69)}+`);
-  assertEquals(rows[23]!.trimEnd(), "? help | : command | / filter | Tab panels | q quit");
+  assertEquals(rows[23]!.trimEnd(), "? help | : command | Tab panels | q quit");
   assert(rows.every((row) => !/[\u2500-\u257f]/.test(row)));
 });
 
