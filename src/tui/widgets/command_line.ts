@@ -4,7 +4,8 @@
  * against candidates the caller provides (it knows whether a command name or
  * an argument is being typed). Completion extends the word to the longest
  * common prefix of the matches and lists them as a hint when there are
- * several. All state changes are pure functions.
+ * several; Tab again then cycles through them (zsh's menu completion). All
+ * state changes are pure functions.
  */
 import type { Rect, ScreenBuffer } from "../buffer.ts";
 import type { Style } from "../style.ts";
@@ -28,17 +29,25 @@ export interface CommandLineState {
   draft: string;
   /** A one-line hint under/after the input (completion candidates, no match). */
   hint: string | null;
+  /** While Tab cycles: the candidates, the one shown, and where the word starts. */
+  cycle: { matches: readonly string[]; index: number; start: number } | null;
 }
 
 const HISTORY_LIMIT = 100;
 
 export function commandLineState(history: readonly string[] = []): CommandLineState {
-  return { input: textInput(), history, historyIndex: null, draft: "", hint: null };
+  return { input: textInput(), history, historyIndex: null, draft: "", hint: null, cycle: null };
 }
 
 /** An edit of the line; editing a history entry makes it the new line. */
 export function commandEdit(state: CommandLineState, edit: InputEdit): CommandLineState {
-  return { ...state, input: editInput(state.input, edit), historyIndex: null, hint: null };
+  return {
+    ...state,
+    input: editInput(state.input, edit),
+    historyIndex: null,
+    hint: null,
+    cycle: null,
+  };
 }
 
 export function commandHistoryUp(state: CommandLineState): CommandLineState {
@@ -53,6 +62,7 @@ export function commandHistoryUp(state: CommandLineState): CommandLineState {
     draft,
     input: textInput(state.history[index]!),
     hint: null,
+    cycle: null,
   };
 }
 
@@ -60,9 +70,15 @@ export function commandHistoryDown(state: CommandLineState): CommandLineState {
   if (state.historyIndex === null) return state;
   const index = state.historyIndex + 1;
   if (index >= state.history.length) {
-    return { ...state, historyIndex: null, input: textInput(state.draft), hint: null };
+    return { ...state, historyIndex: null, input: textInput(state.draft), hint: null, cycle: null };
   }
-  return { ...state, historyIndex: index, input: textInput(state.history[index]!), hint: null };
+  return {
+    ...state,
+    historyIndex: index,
+    input: textInput(state.history[index]!),
+    hint: null,
+    cycle: null,
+  };
 }
 
 function commonPrefix(words: readonly string[]): string {
@@ -85,32 +101,65 @@ export function wordBeforeCursor(state: CommandLineState): string {
  * Tab: completes the word before the cursor against `candidates` (prefix
  * match, case-insensitive). One match: the word becomes it plus a space.
  * Several: the word grows to their longest common prefix and the hint lists
- * them. None: the hint says so.
+ * them; Tab again on the same list puts in the first, and each Tab after
+ * that the next (the hint marks which). None: the hint says so.
  */
 export function commandComplete(
   state: CommandLineState,
   candidates: readonly string[],
 ): CommandLineState {
+  if (state.cycle) {
+    return cycleTo(state, state.cycle.start, state.cycle.matches, state.cycle.index + 1);
+  }
   const word = wordBeforeCursor(state);
   const lower = word.toLowerCase();
   const matches = [...new Set(candidates)].filter((c) => c.toLowerCase().startsWith(lower));
   const { value, cursor } = state.input;
-  const replace = (text: string): TextInputState => {
-    const start = cursor - word.length;
-    return {
-      value: value.slice(0, start) + text + value.slice(cursor),
-      cursor: start + text.length,
-    };
-  };
+  const start = cursor - word.length;
   if (matches.length === 0) return { ...state, hint: `no completions for '${word}'` };
   if (matches.length === 1) {
     const after = value.slice(cursor);
     const text = after.startsWith(" ") ? matches[0]! : matches[0]! + " ";
-    return { ...state, input: replace(text), historyIndex: null, hint: null };
+    return {
+      ...state,
+      input: replaceWord(state.input, start, text),
+      historyIndex: null,
+      hint: null,
+    };
   }
   const prefix = commonPrefix(matches);
-  const input = prefix.length > word.length ? replace(prefix) : state.input;
-  return { ...state, input, historyIndex: null, hint: matches.join("  ") };
+  const listed = matches.join("  ");
+  // The second Tab on the same list starts cycling; the first only lists.
+  if (prefix.length === word.length && state.hint === listed) {
+    return cycleTo(state, start, matches, 0);
+  }
+  const input = replaceWord(state.input, start, prefix);
+  return { ...state, input, historyIndex: null, hint: listed };
+}
+
+/** The input with the text from `start` to the cursor replaced by `text`. */
+function replaceWord(input: TextInputState, start: number, text: string): TextInputState {
+  return {
+    value: input.value.slice(0, start) + text + input.value.slice(input.cursor),
+    cursor: start + text.length,
+  };
+}
+
+/** Puts candidate `index` (wrapping) in place of the word and marks it in the hint. */
+function cycleTo(
+  state: CommandLineState,
+  start: number,
+  matches: readonly string[],
+  index: number,
+): CommandLineState {
+  const i = index % matches.length;
+  return {
+    ...state,
+    input: replaceWord(state.input, start, matches[i]!),
+    historyIndex: null,
+    hint: matches.map((m, k) => (k === i ? `[${m}]` : m)).join("  "),
+    cycle: { matches, index: i, start },
+  };
 }
 
 /**

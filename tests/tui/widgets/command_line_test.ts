@@ -33,6 +33,24 @@ Deno.test("commandComplete() extends to the common prefix and lists the candidat
   assert.equal(s.input.value, "publish ");
 });
 
+Deno.test("commandComplete() cycles through an ambiguous prefix's candidates on the next Tabs", () => {
+  let s = commandComplete(type(commandLineState(), "demo g"), ["gevent", "greenlet", "baozi"]);
+  assert.equal(s.input.value, "demo g");
+  assert.equal(s.hint, "gevent  greenlet");
+  s = commandComplete(s, ["gevent", "greenlet", "baozi"]);
+  assert.equal(s.input.value, "demo gevent");
+  assert.equal(s.hint, "[gevent]  greenlet");
+  s = commandComplete(s, ["gevent", "greenlet", "baozi"]);
+  assert.equal(s.input.value, "demo greenlet");
+  assert.equal(s.hint, "gevent  [greenlet]");
+  s = commandComplete(s, ["gevent", "greenlet", "baozi"]);
+  assert.equal(s.input.value, "demo gevent");
+  // Typing ends the cycle: the next Tab completes what is now typed.
+  s = commandComplete(type(s, " "), ["1", "2"]);
+  assert.equal(s.hint, "1  2");
+  assert.equal(s.input.value, "demo gevent ");
+});
+
 Deno.test("commandComplete() completes the word before the cursor, case-insensitively", () => {
   const s = commandComplete(type(commandLineState(), "publish TOP"), ["logs", "topic_logs"]);
   assert.equal(s.input.value, "publish topic_logs ");
