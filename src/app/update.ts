@@ -246,15 +246,16 @@ function startDemo(state: AppState, name: string): AppState {
       message: { text: `no demo '${name}' (demos: ${demos.join(", ")})`, level: "error" },
     };
   }
-  // The lab prints the demo's own "--- demo NAME ---" banner into the output.
+  // The lab prints the demo's own "--- demo NAME ---" banner into the output
+  // and the panel shows the demo's state from each snapshot, so the status
+  // line only says what would otherwise pass unseen: a running demo stopped.
   const coroutines = { ...state.coroutines, detail: false, selected: 0 };
+  const running = state.coroutines.snapshot?.demo;
+  const message = running?.state === "running"
+    ? { text: `stopped demo ${running.name} to start ${name}`, level: "info" as const }
+    : undefined;
   return send(
-    {
-      ...state,
-      panel: "coroutines",
-      coroutines,
-      message: { text: `running ${name}`, level: "info" },
-    },
+    { ...state, panel: "coroutines", coroutines, message },
     { type: "run-demo", name },
   );
 }
