@@ -34,6 +34,8 @@ export interface CoroutinesState {
   descending: boolean;
   /** Enter opens the selected task's detail; Esc closes it. */
   detail: boolean;
+  /** How far the detail is scrolled down (rows). */
+  detailOffset: number;
   /** Space freezes the display; the hub keeps running. */
   paused: boolean;
   /** The latest snapshot from the lab, if one arrived. */
@@ -74,6 +76,7 @@ export function initialCoroutines(): CoroutinesState {
     sort: "id",
     descending: false,
     detail: false,
+    detailOffset: 0,
     paused: false,
     demos: [],
     output: new LogRing(500),

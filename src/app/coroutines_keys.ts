@@ -5,6 +5,8 @@
  */
 import type { KeyEvent } from "../tui/keys.ts";
 import { formatKey } from "../tui/keys.ts";
+import { scrollTextLayout } from "../tui/widgets/scroll_text.ts";
+import { detailLines, detailRect } from "./coroutines_detail.ts";
 import {
   type CoroutinesLayout,
   type CoroutinesState,
@@ -16,7 +18,10 @@ import {
 export const COROUTINES_HELP: readonly { key: string; description: string }[] = [
   { key: "Up Down j k", description: "select a task" },
   { key: "PgUp PgDn Home End", description: "select a task a page away, the first, the last" },
-  { key: "Enter", description: "task detail: timeline, events, warnings (Esc back)" },
+  {
+    key: "Enter",
+    description: "task detail: events and warnings explained (the moving keys scroll it, Esc back)",
+  },
   { key: "d", description: "run a lesson demo live (also :demo NAME)" },
   { key: "s  r", description: "sort by the next column / reverse the order" },
   { key: "Space", description: "pause the display (the hub keeps running)" },
@@ -33,6 +38,10 @@ export function updateCoroutinesKey(
   key: KeyEvent,
   layout: CoroutinesLayout,
 ): CoroutinesIntent | undefined {
+  if (state.detail) {
+    const scrolled = scrollDetail(state, key, layout);
+    if (scrolled) return scrolled;
+  }
   const total = totalRows(state);
   const select = (selected: number): CoroutinesIntent => ({
     kind: "state",
@@ -54,7 +63,9 @@ export function updateCoroutinesKey(
     case "end":
       return select(total - 1);
     case "enter":
-      return selectedTask(state) ? { kind: "state", state: { ...state, detail: true } } : undefined;
+      return selectedTask(state)
+        ? { kind: "state", state: { ...state, detail: true, detailOffset: 0 } }
+        : undefined;
     case "escape":
       return state.detail ? { kind: "state", state: { ...state, detail: false } } : undefined;
     case "d":
@@ -75,6 +86,36 @@ export function updateCoroutinesKey(
     }
   }
   return undefined;
+}
+
+/** In the detail, the moving keys scroll it (it can be taller than the screen). */
+function scrollDetail(
+  state: CoroutinesState,
+  key: KeyEvent,
+  layout: CoroutinesLayout,
+): CoroutinesIntent | undefined {
+  const detail = state.snapshot?.selected;
+  if (!detail) return undefined;
+  const rect = detailRect(layout);
+  const { visible, maxOffset } = scrollTextLayout(
+    detailLines(detail, state.snapshot!.header.nowMs),
+    rect,
+  );
+  const page = Math.max(1, visible - 1);
+  const moves: Record<string, number> = {
+    up: -1,
+    k: -1,
+    down: 1,
+    j: 1,
+    pageup: -page,
+    pagedown: page,
+    home: -Infinity,
+    end: Infinity,
+  };
+  const move = moves[formatKey(key)];
+  if (move === undefined) return undefined;
+  const detailOffset = Math.max(0, Math.min(maxOffset, state.detailOffset + move));
+  return { kind: "state", state: { ...state, detailOffset } };
 }
 
 /** The selected row, if it is in the window the lab sent. */

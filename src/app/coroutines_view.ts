@@ -7,7 +7,9 @@ import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
 import { truncateToWidth } from "../tui/width.ts";
 import { renderLogView } from "../tui/widgets/log_view.ts";
+import { renderScrollText } from "../tui/widgets/scroll_text.ts";
 import { renderTable, type TableColumn } from "../tui/widgets/table.ts";
+import { detailLines, detailRect } from "./coroutines_detail.ts";
 import {
   coroutinesLayout,
   type CoroutinesState,
@@ -52,12 +54,7 @@ export function drawCoroutines(
   drawHeader(buf, layout.header, snapshot, state.paused);
   if (state.stuck) drawStuck(buf, layout.header, state.stuck, snapshot, theme);
   if (state.detail && snapshot.selected) {
-    drawDetail(
-      buf,
-      { ...layout.table, height: layout.table.height + layout.lanes.height },
-      snapshot.selected,
-      snapshot.header.nowMs,
-    );
+    drawDetail(buf, detailRect(layout), snapshot.selected, state, snapshot.header.nowMs, theme);
   } else {
     drawTable(buf, layout.table, state, snapshot, filter, theme);
     drawLanes(buf, layout.lanes, snapshot.lanes, theme);
@@ -186,41 +183,16 @@ function drawOutput(buf: ScreenBuffer, rect: Rect, state: CoroutinesState, theme
   });
 }
 
-function drawDetail(buf: ScreenBuffer, rect: Rect, detail: TaskDetail, nowMs: number): void {
-  const t = detail.task;
-  const ended = t.state === "done" || t.state === "failed";
-  const since = ended ? `${formatMs(t.stateForMs)} ago` : `for ${formatMs(t.stateForMs)}`;
-  const lines: { text: string; style?: Style }[] = [
-    { text: `#${t.id} ${t.name}  (group ${t.group || "-"})   Esc back`, style: BOLD },
-    {
-      text: `state ${t.stateText} ${since}   switches ${formatCount(t.switches)}   busy ${
-        formatMs(t.busyMs)
-      } (${t.busyPct.toFixed(0)}%)   waiting ${formatMs(t.waitingMs)}`,
-    },
-    {
-      text: `last wake: ${t.lastWake || "-"}   parent: ${
-        detail.parent ? `#${detail.parent.id} ${detail.parent.name}` : "-"
-      }   children: ${detail.childCount}${
-        detail.children.length > 0
-          ? " (" + detail.children.slice(0, 4).map((c) => `${c.name} ${c.stateText}`).join(", ") +
-            ")"
-          : ""
-      }`,
-    },
-  ];
-  if (detail.error) lines.push({ text: `error: ${detail.error}`, style: FAILED });
-  if (detail.result) lines.push({ text: `result: ${detail.result}` });
-  for (const w of detail.warnings) {
-    lines.push({ text: `! ${w.summary} (x${w.count})`, style: WARN });
-    lines.push({ text: `  ${w.explanation}`, style: DIM });
-  }
-  lines.push({ text: `recent state changes (${detail.eventCount} in all):`, style: BOLD });
-  for (const e of detail.events.slice().reverse()) {
-    lines.push({ text: `  ${formatMs(Math.max(0, nowMs - e.atMs)).padStart(6)} ago  ${e.text}` });
-  }
-  lines.slice(0, rect.height).forEach((line, i) => {
-    buf.setString(rect.x, rect.y + i, line.text, line.style, rect.width);
-  });
+function drawDetail(
+  buf: ScreenBuffer,
+  rect: Rect,
+  detail: TaskDetail,
+  state: CoroutinesState,
+  nowMs: number,
+  theme: Theme,
+): void {
+  const lines = detailLines(detail, nowMs);
+  renderScrollText(buf, rect, { lines, offset: state.detailOffset, symbols: theme.symbols });
 }
 
 /** One line for the Overview panel. */

@@ -11,6 +11,7 @@ import type { Style } from "../style.ts";
 import { type Symbols, symbolsFor } from "../symbols.ts";
 import { padToWidth, stringWidth, wrapText } from "../width.ts";
 import { renderOverlayBox } from "./overlay.ts";
+import { scrollNote } from "./scroll_text.ts";
 
 export interface HelpEntry {
   key: string;
@@ -110,14 +111,4 @@ export function renderHelp(buf: ScreenBuffer, area: Rect, props: HelpProps): Rec
   if (inner.height >= 2) buf.setString(x, inner.y + inner.height - 2, more, { dim: true }, width);
   if (inner.height >= 1) buf.setString(x, inner.y + inner.height - 1, footer, { dim: true }, width);
   return box;
-}
-
-/** `↑ 3 more above  ↓ 5 more below` when the text scrolls, else nothing. */
-function scrollNote(offset: number, shown: number, total: number, symbols: Symbols): string {
-  const below = total - offset - shown;
-  if (offset === 0 && below === 0) return "";
-  const parts = [];
-  if (offset > 0) parts.push(`${symbols.arrowUp} ${offset} more above`);
-  if (below > 0) parts.push(`${symbols.arrowDown} ${below} more below`);
-  return parts.join("  ");
 }

@@ -1,0 +1,56 @@
+/**
+ * The selected task's detail as lines of text: state and times, parent and
+ * children, error or result, each warning with its explanation, and its
+ * recent state changes. Kept apart from drawing so the keys that scroll the
+ * detail measure exactly what the view shows.
+ */
+import type { Rect } from "../tui/buffer.ts";
+import type { Style } from "../tui/style.ts";
+import type { StyledLine } from "../tui/widgets/scroll_text.ts";
+import { type CoroutinesLayout, formatCount, formatMs } from "./coroutines.ts";
+import type { TaskDetail } from "./protocol.ts";
+
+const BOLD: Style = { bold: true };
+const DIM: Style = { dim: true };
+const WARN: Style = { fg: 3, bold: true };
+const FAILED: Style = { fg: 1 };
+
+/** The detail takes the table's and the lanes' room. */
+export function detailRect(layout: CoroutinesLayout): Rect {
+  return { ...layout.table, height: layout.table.height + layout.lanes.height };
+}
+
+export function detailLines(detail: TaskDetail, nowMs: number): StyledLine[] {
+  const t = detail.task;
+  const ended = t.state === "done" || t.state === "failed";
+  const since = ended ? `${formatMs(t.stateForMs)} ago` : `for ${formatMs(t.stateForMs)}`;
+  const lines: StyledLine[] = [
+    { text: `#${t.id} ${t.name}  (group ${t.group || "-"})   Esc back`, style: BOLD },
+    {
+      text: `state ${t.stateText} ${since}   switches ${formatCount(t.switches)}   busy ${
+        formatMs(t.busyMs)
+      } (${t.busyPct.toFixed(0)}%)   waiting ${formatMs(t.waitingMs)}`,
+    },
+    {
+      text: `last wake: ${t.lastWake || "-"}   parent: ${
+        detail.parent ? `#${detail.parent.id} ${detail.parent.name}` : "-"
+      }   children: ${detail.childCount}${
+        detail.children.length > 0
+          ? " (" + detail.children.slice(0, 4).map((c) => `${c.name} ${c.stateText}`).join(", ") +
+            ")"
+          : ""
+      }`,
+    },
+  ];
+  if (detail.error) lines.push({ text: `error: ${detail.error}`, style: FAILED });
+  if (detail.result) lines.push({ text: `result: ${detail.result}` });
+  for (const w of detail.warnings) {
+    lines.push({ text: `! ${w.summary} (x${w.count})`, style: WARN });
+    lines.push({ text: `  ${w.explanation}`, style: DIM });
+  }
+  lines.push({ text: `recent state changes (${detail.eventCount} in all):`, style: BOLD });
+  for (const e of detail.events.slice().reverse()) {
+    lines.push({ text: `  ${formatMs(Math.max(0, nowMs - e.atMs)).padStart(6)} ago  ${e.text}` });
+  }
+  return lines;
+}
