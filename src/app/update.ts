@@ -27,7 +27,7 @@ import {
 import { lookupKey } from "./keymap.ts";
 import { type AppState, isTooSmall } from "./model.ts";
 import { PANEL_IDS, type PanelId } from "./panels.ts";
-import type { LabCommand, LabMessage } from "./protocol.ts";
+import type { LabCommand, LabMessage } from "../lab/protocol.ts";
 import { screenLayout } from "./screen_layout.ts";
 
 export type AppEvent =
@@ -98,6 +98,8 @@ function labMessage(state: AppState, message: LabMessage): AppState {
         return state;
       }
       return { ...state, message: { text: message.message, level: message.ok ? "info" : "error" } };
+    case "lab-error":
+      return { ...state, message: { text: `lab error: ${message.message}`, level: "error" } };
   }
 }
 

@@ -31,7 +31,7 @@
  * timer when no task is ready and nothing outside is pending (io waits that
  * hold the clock, `hold()`s), so timed programs are exact and instant.
  */
-import type { HubHeader } from "../app/protocol.ts";
+import type { HubHeader } from "./protocol.ts";
 import { type Clock, RealClock, VirtualClock } from "./clock.ts";
 import {
   EFFECT,

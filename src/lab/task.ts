@@ -5,6 +5,7 @@
  */
 import type { Effect } from "./effects.ts";
 import type { GroupStats, Hub } from "./hub.ts";
+import type { TaskStateName, WaitKind } from "./protocol.ts";
 import type { TaskWarning } from "./warnings.ts";
 
 // State codes, small integers so the ring of recent states is a typed array.
@@ -17,11 +18,6 @@ export const S_JOIN = 5;
 export const S_SWITCH = 6;
 export const S_DONE = 7;
 export const S_FAILED = 8;
-
-/** The coarse state shown in the task table. */
-export type TaskStateName = "ready" | "running" | "waiting" | "done" | "failed";
-/** Why a waiting task waits. `switch`: parked in a greenlet-style `switchTo`. */
-export type WaitKind = "sleep" | "io" | "recv" | "join" | "switch";
 
 const STATE_NAMES: readonly TaskStateName[] = [
   "ready",

@@ -14,7 +14,7 @@ import type {
   TaskViewRequest,
   TaskWindow,
   WarningRow,
-} from "../app/protocol.ts";
+} from "./protocol.ts";
 import type { Hub } from "./hub.ts";
 import {
   S_DONE,

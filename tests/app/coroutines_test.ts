@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { makeKey } from "../../src/tui/keys.ts";
 import { type AppState, initialState } from "../../src/app/model.ts";
-import type { HubSnapshot, TaskRow } from "../../src/app/protocol.ts";
+import type { HubSnapshot, TaskRow } from "../../src/lab/protocol.ts";
 import { stuckTask } from "../../src/app/coroutines.ts";
 import { type AppEvent, update } from "../../src/app/update.ts";
 import { COLOR_STYLES, view } from "../../src/app/view.ts";
@@ -274,4 +274,13 @@ Deno.test("the demo menu shows the selected demo's whole description under the l
   assert(text.includes("▶ blocking"), text);
   const wrapped = rows.filter((r) => r.includes("everyone's timers fire late"));
   assert(wrapped.some((r) => !r.includes("…")), `the description is shown whole:\n${text}`);
+});
+
+Deno.test("a crash in the lab shows on the status line as an error, like a failed reply", () => {
+  const state = run(labState(), {
+    type: "lab",
+    message: { type: "lab-error", message: "boom in the lab" },
+  });
+  assertEquals(state.message, { text: "lab error: boom in the lab", level: "error" });
+  assertEquals(state.lab.status, "running", "the lab keeps running");
 });
