@@ -27,6 +27,11 @@ export interface Effect {
   holdClock: boolean;
 }
 
+/** What a task body returns: a generator yielding effects (or bare `yield`). */
+export type TaskGen = Generator<Effect | undefined, unknown, unknown>;
+/** A task body. */
+export type TaskBody = (self: Task) => TaskGen;
+
 /** The one effect object; `hub.ts` compares yielded values against it. */
 export const EFFECT: Effect = {
   kind: 0,

@@ -5,6 +5,12 @@
  * waiting time, wake reasons, a ring of recent state changes; per-hub
  * counts, switches, loop lag; warnings).
  *
+ * This file is the hot path: the run loop, state transitions, effects and
+ * the ready ring. The cold parts are modules of their own: the state history
+ * (state_history.ts), warnings (warning_log.ts), live and finished tasks
+ * (task_registry.ts), groups (groups.ts), step timing and the slice budget
+ * (step_timing.ts) and the hop to the event loop (event_loop_yield.ts).
+ *
  * Speed matters here (goal: >= 10M switches/s with instrumentation on), so
  * the hot path avoids allocation: effects are one reused object, timers are
  * the tasks themselves, the recent-state rings of all tasks live in one slab
@@ -42,9 +48,13 @@ import {
   K_SLEEP,
   K_SWITCH,
   K_WAIT,
+  type TaskBody,
 } from "./effects.ts";
+import { EventLoopYield } from "./event_loop_yield.ts";
+import { type GroupStats, GroupTable } from "./groups.ts";
+import { StateHistory, type TaskEvent } from "./state_history.ts";
+import { StepTiming } from "./step_timing.ts";
 import {
-  describeState,
   S_DONE,
   S_FAILED,
   S_IO,
@@ -55,7 +65,7 @@ import {
   S_SLEEP,
   S_SWITCH,
   Task,
-  type TaskBody,
+  type TaskHost,
   TaskKilled,
   W_IO,
   W_IO_ERROR,
@@ -67,25 +77,12 @@ import {
   W_YIELD,
   wakeName,
 } from "./task.ts";
+import { TaskRegistry } from "./task_registry.ts";
 import { TimerHeap } from "./timer_heap.ts";
-import {
-  BLOCKING_MS,
-  blockingText,
-  NO_YIELD_MS,
-  noYieldText,
-  SLOW_WAIT_FACTOR,
-  SLOW_WAIT_MIN_MS,
-  slowWaitText,
-  type TaskWarning,
-  type WarningKind,
-} from "./warnings.ts";
+import { WarningLog } from "./warning_log.ts";
+import { BLOCKING_MS, NO_YIELD_MS, type TaskWarning } from "./warnings.ts";
 import { errorMessage } from "../util/error_message.ts";
 
-/** Recent state changes kept per task (a power of two). */
-export const RING = 16;
-const RING_MASK = RING - 1;
-/** Steps per clock read at most, when steps are fast. */
-const MAX_STRIDE = 64;
 /**
  * Every task body is its own closure, and each closure gives its generators a
  * map of their own, so `gen.next` looked up on the generator turns
@@ -96,9 +93,6 @@ type Step = IteratorResult<Effect | undefined, unknown>;
 const GENERATOR_PROTOTYPE = Object.getPrototypeOf(function* () {}).prototype;
 const genNext: (this: Generator, value: unknown) => Step = GENERATOR_PROTOTYPE.next;
 const genThrow: (this: Generator, error: unknown) => Step = GENERATOR_PROTOTYPE.throw;
-/** Real ms a busy hub may go between turns that let timers fire (see #yieldToEventLoop). */
-const TIMER_TURN_MS = 50;
-const RECENT_WARNINGS = 64;
 
 export interface HubOptions {
   /** Time source; default a real clock. */
@@ -135,24 +129,6 @@ export interface SpawnOptions {
 /** Counters for the hub header: the snapshot's header less the per-interval rates. */
 export type HubStats = Omit<HubHeader, "switchesPerS" | "loopLagMs">;
 
-/** One entry of a task's recent state changes. */
-export interface TaskEvent {
-  atMs: number;
-  /** State code (see task.ts). */
-  code: number;
-  /** `waiting(io:label)` style text. */
-  text: string;
-}
-
-/** Per-group figures (peers for the slow-wait warning, counts for the UI). */
-export interface GroupStats {
-  name: string;
-  live: number;
-  /** Exponential average of completed waits (hub ms). */
-  typicalWaitMs: number;
-  completedWaits: number;
-}
-
 /** A timer for code outside tasks (`hub.delay`). */
 class DelayTimer {
   _at: number;
@@ -169,19 +145,12 @@ class DelayTimer {
 
 const NOOP = (): void => {};
 
-export class Hub {
+export class Hub implements TaskHost {
   readonly clock: Clock;
   readonly #virtual: boolean;
   readonly #speed: number;
-  readonly #blockingMs: number;
-  readonly #noYieldMs: number;
-  readonly #sliceMs: number;
-  readonly #keepFinished: number;
   readonly #watch: Float64Array | null;
-  /** Date.now() at hub time 0, for the watchdog. */
-  readonly #epochBase: number;
   #trace: ((line: string) => void) | null;
-  #onWarning: ((warning: TaskWarning) => void) | null;
 
   // ready queue: ring buffer, FIFO
   #q: (Task | undefined)[] = new Array(16);
@@ -197,42 +166,21 @@ export class Hub {
   #holds = 0;
 
   #nextId = 1;
-  #liveHead: Task | null = null;
-  #liveTail: Task | null = null;
-  #live = 0;
   #counts = new Int32Array(9);
   #spawned = 0;
   #switches = 0;
-  #groups = new Map<string, GroupStats>();
   #current: Task | null = null;
   #lastRan: Task | null = null;
   #now = 0;
-
-  // step timing (see the module comment)
-  #stride = 1;
-  #batch: (Task | undefined)[] = new Array(MAX_STRIDE);
-  #bn = 0;
-  #batchStart = 0;
-  #steps = 0;
-  #overBudget = false;
-  #sliceEndHub = 0;
-  #sliceEndReal = 0;
   #lagMax = 0;
   #nextScanAt = 1000;
 
-  // rings of recent state changes, one slot of RING entries per task
-  #ringT = new Float64Array(RING * 256);
-  #ringC = new Uint8Array(RING * 256);
-  #ringL: (string | undefined)[] = [];
-  #slotCap = 256;
-  #slotNext = 0;
-  #freeSlots: number[] = [];
-
-  #finished: (Task | undefined)[];
-  #finPos = 0;
-  #warnings: (TaskWarning | undefined)[] = new Array(RECENT_WARNINGS);
-  #warnPos = 0;
-  #warnCount = 0;
+  readonly #tasks: TaskRegistry;
+  readonly #groups = new GroupTable();
+  readonly #history = new StateHistory();
+  readonly #warnings: WarningLog;
+  readonly #timing: StepTiming;
+  readonly #eventLoop: EventLoopYield;
 
   // driver
   #driving = false;
@@ -240,25 +188,29 @@ export class Hub {
   #closed = false;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
   #timerAt = Infinity;
-  #port: MessageChannel | null = null;
-  #postedAt = 0;
-  #lastTimerTurn = 0;
-  #turnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: HubOptions = {}) {
     this.clock = options.clock ?? new RealClock();
     this.#virtual = this.clock.kind === "virtual";
     this.#speed = this.clock.speed;
-    this.#blockingMs = options.blockingMs ?? BLOCKING_MS;
-    this.#noYieldMs = options.noYieldMs ?? NO_YIELD_MS;
-    this.#sliceMs = options.sliceMs ?? 20;
-    this.#keepFinished = Math.max(1, options.keepFinished ?? 200);
-    this.#finished = new Array(this.#keepFinished);
+    this.#tasks = new TaskRegistry(options.keepFinished ?? 200);
     this.#trace = options.trace ?? null;
-    this.#onWarning = options.onWarning ?? null;
     this.#watch = options.watchdog ?? null;
-    this.#epochBase = Date.now() - this.clock.now() / this.clock.speed;
+    this.#warnings = new WarningLog({
+      blockingMs: options.blockingMs ?? BLOCKING_MS,
+      noYieldMs: options.noYieldMs ?? NO_YIELD_MS,
+      speed: this.#speed,
+    });
+    this.#warnings.trace = this.#trace;
+    this.#warnings.onWarning = options.onWarning ?? null;
+    this.#timing = new StepTiming({
+      clock: this.clock,
+      sliceMs: options.sliceMs ?? 20,
+      watchdog: this.#watch,
+      warnings: this.#warnings,
+    });
+    this.#eventLoop = new EventLoopYield(this.clock, this.#resume);
     this.#now = this.clock.now();
     this.#nextScanAt = this.#now + 1000;
   }
@@ -275,10 +227,11 @@ export class Hub {
 
   set trace(fn: ((line: string) => void) | null) {
     this.#trace = fn;
+    this.#warnings.trace = fn;
   }
 
   set onWarning(fn: ((warning: TaskWarning) => void) | null) {
-    this.#onWarning = fn;
+    this.#warnings.onWarning = fn;
   }
 
   // ---------------------------------------------------------------- public API
@@ -289,31 +242,21 @@ export class Hub {
     const parent = options.parent === undefined ? this.#current : options.parent;
     const group = options.group ?? parent?.group ?? "main";
     if (!this.#driving) this.#now = this.clock.now();
-    const t = new Task(
-      this,
-      this.#nextId++,
+    const t = new Task({
+      hub: this,
+      id: this.#nextId++,
       name,
       group,
-      parent?.id ?? 0,
-      null,
-      this.#now,
-      this.#allocSlot(),
-    );
+      parentId: parent?.id ?? 0,
+      now: this.#now,
+      slot: this.#history.allocSlot(),
+    });
     t._gen = body(t);
-    // link into the live list
-    if (this.#liveTail === null) this.#liveHead = t;
-    else {
-      this.#liveTail._next = t;
-      t._prev = this.#liveTail;
-    }
-    this.#liveTail = t;
-    this.#live++;
+    this.#tasks.add(t);
     this.#spawned++;
     this.#counts[S_READY]!++;
-    const gs = this.#group(group);
-    gs.live++;
-    t._gs = gs;
-    this.#record(t, S_READY);
+    t._gs = this.#groups.enter(group);
+    this.#history.record(t, S_READY, this.#now);
     t._queued = 1;
     this.#push(t);
     if (this.#trace !== null) this.#trace(`spawn ${name}`);
@@ -348,7 +291,7 @@ export class Hub {
   /** Kills every live task. */
   killAll(): number {
     let n = 0;
-    for (let t = this.#liveHead; t !== null;) {
+    for (let t = this.#tasks.first; t !== null;) {
       const next = t._next;
       if (this.kill(t)) n++;
       t = next;
@@ -403,9 +346,7 @@ export class Hub {
     this.#timersLive = 0;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#turnTimer !== undefined) clearTimeout(this.#turnTimer);
-    this.#turnTimer = undefined;
-    this.#closePort();
+    this.#eventLoop.cancel();
     this.#resolveIdle();
   }
 
@@ -414,7 +355,7 @@ export class Hub {
     return {
       clock: this.clock.kind,
       nowMs: this.clock.now(),
-      live: this.#live,
+      live: this.#tasks.live,
       ready: c[S_READY]!,
       running: c[S_RUNNING]!,
       waiting: {
@@ -429,7 +370,7 @@ export class Hub {
       spawned: this.#spawned,
       switches: this.#switches,
       timers: this.#timersLive,
-      warnings: this.#warnCount,
+      warnings: this.#warnings.count,
     };
   }
 
@@ -447,38 +388,26 @@ export class Hub {
 
   /** Calls `fn` for each live task in spawn order. */
   forEachLive(fn: (t: Task) => void): void {
-    for (let t = this.#liveHead; t !== null; t = t._next) fn(t);
+    this.#tasks.forEachLive(fn);
   }
 
   /** The most recently finished tasks, oldest first. */
   recentFinished(): Task[] {
-    const out: Task[] = [];
-    const n = this.#keepFinished;
-    for (let i = 0; i < n; i++) {
-      const t = this.#finished[(this.#finPos + i) % n];
-      if (t !== undefined) out.push(t);
-    }
-    return out;
+    return this.#tasks.recentFinished();
   }
 
   /** A live or recently finished task by id. */
   task(id: number): Task | undefined {
-    for (let t = this.#liveHead; t !== null; t = t._next) if (t.id === id) return t;
-    return this.#finished.find((t) => t?.id === id);
+    return this.#tasks.find(id);
   }
 
   groups(): GroupStats[] {
-    return [...this.#groups.values()];
+    return this.#groups.list();
   }
 
   /** Most recent warnings, newest last. */
   recentWarnings(): TaskWarning[] {
-    const out: TaskWarning[] = [];
-    for (let i = 0; i < RECENT_WARNINGS; i++) {
-      const w = this.#warnings[(this.#warnPos + i) % RECENT_WARNINGS];
-      if (w !== undefined) out.push(w);
-    }
-    return out;
+    return this.#warnings.recent();
   }
 
   /**
@@ -486,61 +415,27 @@ export class Hub {
    * task that finished so long ago it is no longer kept.
    */
   events(t: Task): TaskEvent[] {
-    const out: TaskEvent[] = [];
-    if (t._slot < 0) return out;
-    const n = Math.min(t._rpos, RING);
-    const base = t._slot * RING;
-    for (let k = t._rpos - n; k < t._rpos; k++) {
-      const i = base + (k & RING_MASK);
-      const code = this.#ringC[i]!;
-      out.push({
-        atMs: this.#ringT[i]!,
-        code,
-        text: describeState(code, code === S_IO ? this.#ringL[i] ?? "" : ""),
-      });
-    }
-    return out;
+    return this.#history.events(t);
   }
 
   /** How many of the task's kept state changes happened at or after `sinceMs` (no allocation). */
   eventsSince(t: Task, sinceMs: number): number {
-    if (t._slot < 0) return 0;
-    const n = Math.min(t._rpos, RING);
-    const base = t._slot * RING;
-    let count = 0;
-    for (let k = t._rpos - 1; k >= t._rpos - n; k--) {
-      if (this.#ringT[base + (k & RING_MASK)]! < sinceMs) break;
-      count++;
-    }
-    return count;
+    return this.#history.eventsSince(t, sinceMs);
   }
 
   /** How many state changes the task has had in total (the ring keeps the last RING). */
   eventCount(t: Task): number {
-    return t._rpos;
+    return this.#history.eventCount(t);
   }
 
   /**
-   * Raises "waiting far longer than its peers" warnings (io, recv and switch
-   * waits over SLOW_WAIT_MIN_MS and SLOW_WAIT_FACTOR times the group's typical
-   * completed wait, in groups of at least 3 tasks). Run by the hub once
-   * per hub second while it is busy; telemetry calls it too, so a hub that
-   * went quiet with a stuck task still reports it.
+   * Raises "waiting far longer than its peers" warnings (see
+   * WarningLog.scanWaits). Run by the hub once per hub second while it is
+   * busy; telemetry calls it too, so a hub that went quiet with a stuck task
+   * still reports it.
    */
   scanWaits(): void {
-    const now = this.clock.now();
-    for (let t = this.#liveHead; t !== null; t = t._next) {
-      // sleeping and joining are waits a task chose; io, mailbox and switch
-      // waits depend on someone else, and those are the ones that get stuck
-      const code = t._state;
-      if (code !== S_IO && code !== S_RECV && code !== S_SWITCH) continue;
-      const waited = now - t._since;
-      if (waited < SLOW_WAIT_MIN_MS) continue;
-      const g = this.#groups.get(t.group);
-      if (g === undefined || g.live < 3 || g.completedWaits < 3) continue;
-      if (waited < SLOW_WAIT_FACTOR * g.typicalWaitMs) continue;
-      this.#warn(t, "slow-wait", waited, slowWaitText(waited, g.typicalWaitMs, t.group), now);
-    }
+    this.#warnings.scanWaits(this.#tasks, this.#groups, this.clock.now());
   }
 
   // ------------------------------------------------------------- task plumbing
@@ -556,39 +451,7 @@ export class Hub {
     box.push(value);
   }
 
-  #group(name: string): GroupStats {
-    let g = this.#groups.get(name);
-    if (g === undefined) {
-      g = { name, live: 0, typicalWaitMs: 0, completedWaits: 0 };
-      this.#groups.set(name, g);
-    }
-    return g;
-  }
-
-  #allocSlot(): number {
-    const free = this.#freeSlots.pop();
-    if (free !== undefined) return free;
-    const slot = this.#slotNext++;
-    if (slot >= this.#slotCap) {
-      const cap = this.#slotCap * 2;
-      const t = new Float64Array(cap * RING);
-      t.set(this.#ringT);
-      const c = new Uint8Array(cap * RING);
-      c.set(this.#ringC);
-      this.#ringT = t;
-      this.#ringC = c;
-      this.#slotCap = cap;
-    }
-    return slot;
-  }
-
-  #record(t: Task, code: number): void {
-    const i = t._slot * RING + (t._rpos++ & RING_MASK);
-    this.#ringT[i] = this.#now;
-    this.#ringC[i] = code;
-  }
-
-  /** Moves `t` to state `code`, keeping counts, waiting time and the ring up to date. */
+  /** Moves `t` to state `code`, keeping counts, waiting time and the history up to date. */
   #to(t: Task, code: number): void {
     const old = t._state;
     const now = this.#now;
@@ -606,9 +469,7 @@ export class Hub {
     counts[code]!++;
     t._state = code;
     t._since = now;
-    const i = t._slot * RING + (t._rpos++ & RING_MASK);
-    this.#ringT[i] = now;
-    this.#ringC[i] = code;
+    this.#history.record(t, code, now);
   }
 
   #push(t: Task): void {
@@ -667,24 +528,11 @@ export class Hub {
     t._mailbox = null;
     if (code === S_DONE) t._result = value;
     else t._error = value;
-    // unlink
-    if (t._prev === null) this.#liveHead = t._next;
-    else t._prev._next = t._next;
-    if (t._next === null) this.#liveTail = t._prev;
-    else t._next._prev = t._prev;
-    t._prev = null;
-    t._next = null;
-    this.#live--;
     const g = t._gs;
-    if (g !== null && --g.live === 0 && g.completedWaits === 0) this.#groups.delete(t.group);
-    // keep it for the table; the task it replaces gives its ring slot back
-    const old = this.#finished[this.#finPos];
-    if (old !== undefined) {
-      this.#freeSlots.push(old._slot);
-      old._slot = -1; // its history is gone with the slot
-    }
-    this.#finished[this.#finPos] = t;
-    this.#finPos = (this.#finPos + 1) % this.#keepFinished;
+    if (g !== null) this.#groups.leave(g);
+    // keep it for the table; the task it pushes out gives its history slot back
+    const forgotten = this.#tasks.retire(t);
+    if (forgotten !== undefined) this.#history.release(forgotten);
     if (this.#trace !== null) {
       this.#trace(
         code === S_DONE ? `${t.name}: done` : `${t.name}: failed: ${errorMessage(value)}`,
@@ -711,32 +559,6 @@ export class Hub {
     }
   }
 
-  #warn(
-    t: Task,
-    kind: WarningKind,
-    valueMs: number,
-    text: { summary: string; explanation: string },
-    now: number,
-  ): void {
-    const list = (t._warnings ??= []);
-    let w = list.find((x) => x.kind === kind);
-    if (w === undefined) {
-      w = { kind, taskId: t.id, taskName: t.name, atMs: now, count: 0, valueMs, ...text };
-      list.push(w);
-    }
-    // a slow wait that is still going on is one occurrence, growing
-    if (kind !== "slow-wait" || w.count === 0 || now - w.atMs > valueMs) w.count++;
-    w.atMs = now;
-    w.valueMs = valueMs;
-    w.summary = text.summary;
-    w.explanation = text.explanation;
-    this.#warnCount++;
-    this.#warnings[this.#warnPos] = w;
-    this.#warnPos = (this.#warnPos + 1) % RECENT_WARNINGS;
-    if (this.#trace !== null) this.#trace(`warning ${t.name}: ${w.summary}`);
-    this.#onWarning?.(w);
-  }
-
   // ------------------------------------------------------------------- driver
 
   #quiescent(): boolean {
@@ -755,13 +577,8 @@ export class Hub {
     if (this.#driving || this.#closed) return;
     this.#driving = true;
     const clock = this.clock;
-    this.#now = clock.now();
-    this.#batchStart = this.#now;
-    this.#bn = 0;
-    if (this.#watch !== null) this.#watch[0] = this.#epochBase + this.#now / this.#speed;
-    this.#overBudget = false;
-    this.#sliceEndHub = this.#now + this.#sliceMs * this.#speed;
-    this.#sliceEndReal = performance.now() + this.#sliceMs;
+    const timing = this.#timing;
+    this.#now = timing.startSlice();
     try {
       for (;;) {
         if (this.#heap.size > 0) this.#fireTimers();
@@ -773,22 +590,18 @@ export class Hub {
             const at = this.#nextTimerAt();
             (clock as VirtualClock).advanceTo(at);
             this.#now = clock.now();
-            this.#batchStart = this.#now;
-            if ((++this.#steps & 255) === 0 && performance.now() >= this.#sliceEndReal) {
-              this.#overBudget = true;
-              break;
-            }
+            if (timing.jumped(this.#now)) break;
             continue;
           }
           break;
         }
         let n = this.#qSize;
-        while (n-- > 0 && !this.#overBudget) {
+        while (n-- > 0 && !timing.overBudget) {
           const t = this.#shift()!;
           if (--t._queued !== 0 || t._state !== S_READY) continue; // stale entry
           this.#run(t);
         }
-        if (this.#overBudget) break;
+        if (timing.overBudget) break;
         this.#now = clock.now();
         if (this.#now >= this.#nextScanAt) {
           this.#nextScanAt = this.#now + 1000;
@@ -796,12 +609,20 @@ export class Hub {
         }
       }
     } finally {
-      this.#flushTiming();
+      timing.flush();
       this.#driving = false;
     }
     if (this.#closed) return;
-    if (this.#overBudget) this.#yieldToEventLoop();
-    else this.#settle();
+    if (timing.overBudget) {
+      this.#scheduled = true;
+      this.#eventLoop.schedule();
+    } else this.#settle();
+  };
+
+  /** Back from the event loop (see event_loop_yield.ts): `lagMs` late. */
+  #resume = (lagMs: number): void => {
+    if (lagMs > this.#lagMax) this.#lagMax = lagMs;
+    this.#drive();
   };
 
   /** Runs `first` and then, without going through the queue, each task it switches to. */
@@ -809,22 +630,19 @@ export class Hub {
     let t: Task | null = first;
     const trace = this.#trace;
     const watch = this.#watch;
+    const timing = this.#timing;
     while (t !== null) {
       if (trace !== null) {
         if (this.#lastRan !== t) trace(`switch ${this.#lastRan?.name ?? "hub"} -> ${t.name}`);
         this.#lastRan = t;
       }
-      if (this.#stride === 1) {
-        this.#now = this.clock.now();
-        this.#batchStart = this.#now;
-        if (watch !== null) watch[0] = this.#epochBase + this.#now / this.#speed;
-      }
+      if (timing.stride === 1) this.#now = timing.startStep();
       this.#to(t, S_RUNNING);
       t._switches++;
       this.#switches++;
       this.#current = t;
       if (watch !== null) watch[1] = t.id;
-      const gen: Generator<Effect | undefined, unknown, unknown> = t._gen!;
+      const gen: Generator<unknown, unknown, unknown> = t._gen!;
       const v: unknown = t._rv;
       t._rv = undefined;
       let r: Step;
@@ -836,14 +654,14 @@ export class Hub {
       } catch (error) {
         this.#current = null;
         if (watch !== null) watch[1] = 0;
-        this.#stepEnd(t);
+        if (timing.stepEnd(t)) this.#now = timing.now;
         this.#finish(t, S_FAILED, t._killReq ? new TaskKilled(t.name) : error);
         t = null;
         continue;
       }
       this.#current = null;
       if (watch !== null) watch[1] = 0;
-      this.#stepEnd(t);
+      if (timing.stepEnd(t)) this.#now = timing.now;
       if (t._killReq) {
         t._gen = null;
         try {
@@ -874,7 +692,7 @@ export class Hub {
         t = null;
         continue;
       }
-      if (t !== null && this.#overBudget) {
+      if (t !== null && timing.overBudget) {
         // a switch chain that outlived the slice continues in the next one
         this.#to(t, S_READY);
         t._wake = W_SLICE;
@@ -885,7 +703,10 @@ export class Hub {
     }
   }
 
-  /** Applies what `t` yielded; returns the task to run next without queueing, if any. */
+  /**
+   * Applies what `t` yielded (any effect but switchTo, which `#run` hands to
+   * `#switchEffect`); returns the task to run next without queueing, if any.
+   */
   #effect(t: Task, v: Effect | undefined): Task | null {
     if (v === undefined) {
       this.#to(t, S_READY);
@@ -921,7 +742,7 @@ export class Hub {
         v.promise = null;
         t._label = v.label;
         this.#to(t, S_IO);
-        this.#ringL[t._slot * RING + ((t._rpos - 1) & RING_MASK)] = t._label;
+        this.#history.labelLast(t, t._label);
         const seq = ++t._wseq;
         this.#ioWaits++;
         t._holding = hold;
@@ -949,8 +770,6 @@ export class Hub {
         if (this.#trace !== null) this.#trace(`${t.name}: recv (mailbox empty)`);
         return null;
       }
-      case K_SWITCH:
-        return this.#switchEffect(t, v);
       case K_JOIN: {
         const target = v.task!;
         v.task = null;
@@ -1036,55 +855,6 @@ export class Hub {
     this.#wake(t, isError ? W_IO_ERROR : W_IO, value, isError);
   }
 
-  #stepEnd(t: Task): void {
-    this.#batch[this.#bn++] = t;
-    if (this.#bn >= this.#stride) this.#flushTiming();
-    else if (this.#virtual && (++this.#steps & 1023) === 0) {
-      if (performance.now() >= this.#sliceEndReal) this.#overBudget = true;
-    }
-  }
-
-  /** Attributes the time since the last read to the steps of the batch. */
-  #flushTiming(): void {
-    const n = this.#bn;
-    if (n === 0) return;
-    const now = this.clock.now();
-    const dt = now - this.#batchStart;
-    this.#now = now;
-    this.#batchStart = now;
-    this.#bn = 0;
-    if (this.#watch !== null) this.#watch[0] = this.#epochBase + now / this.#speed;
-    const batch = this.#batch;
-    if (n === 1) {
-      const t = batch[0]!;
-      t._busy += dt;
-      const real = dt / this.#speed;
-      if (real >= this.#blockingMs) this.#stepWarnings(t, real, now);
-    } else {
-      const per = dt / n;
-      for (let i = 0; i < n; i++) batch[i]!._busy += per;
-      const real = dt / this.#speed;
-      // a slow batch of fast steps: charge the last one (the stride drops to 1 right after)
-      if (real >= this.#blockingMs) this.#stepWarnings(batch[n - 1]!, real, now);
-    }
-    if (!this.#virtual) {
-      const perStep = dt / this.#speed / n;
-      if (perStep < 0.002) {
-        if (this.#stride < MAX_STRIDE) this.#stride <<= 1;
-      } else if (perStep > 0.02) this.#stride = 1;
-      if (now >= this.#sliceEndHub) this.#overBudget = true;
-    } else if ((++this.#steps & 1023) === 0 && performance.now() >= this.#sliceEndReal) {
-      this.#overBudget = true;
-    }
-  }
-
-  /** Thresholds are in real ms (what stalls the screen); figures in hub ms like the rest. */
-  #stepWarnings(t: Task, realMs: number, now: number): void {
-    const ms = realMs * this.#speed;
-    this.#warn(t, "blocking", ms, blockingText(ms), now);
-    if (realMs >= this.#noYieldMs) this.#warn(t, "no-yield", ms, noYieldText(ms), now);
-  }
-
   #nextTimerAt(): number {
     const heap = this.#heap;
     for (;;) {
@@ -1119,46 +889,9 @@ export class Hub {
     }
   }
 
-  /**
-   * Lets the event loop run between slices. A message-port hop is the
-   * cheapest, but Deno serves port messages ahead of timers: a hub that stays
-   * busy would starve every setTimeout/setInterval around it (the lab
-   * Worker's snapshot ticker among them). So at least every TIMER_TURN_MS the
-   * hop goes through a timer instead.
-   */
-  #yieldToEventLoop(): void {
-    this.#scheduled = true;
-    this.#postedAt = this.clock.now();
-    const real = performance.now();
-    if (real - this.#lastTimerTurn >= TIMER_TURN_MS) {
-      this.#lastTimerTurn = real;
-      this.#turnTimer = setTimeout(this.#resume, 0);
-      return;
-    }
-    if (this.#port === null) {
-      this.#port = new MessageChannel();
-      this.#port.port1.onmessage = this.#resume;
-    }
-    this.#port.port2.postMessage(0);
-  }
-
-  #resume = (): void => {
-    this.#turnTimer = undefined;
-    const lag = this.clock.now() - this.#postedAt;
-    if (lag > this.#lagMax) this.#lagMax = lag;
-    this.#drive();
-  };
-
-  #closePort(): void {
-    if (this.#port === null) return;
-    this.#port.port1.close();
-    this.#port.port2.close();
-    this.#port = null;
-  }
-
   #settle(): void {
     // an open port would keep the process alive: only keep it while busy
-    this.#closePort();
+    this.#eventLoop.release();
     const at = this.#virtual ? Infinity : this.#nextTimerAt();
     if (at !== this.#timerAt) {
       if (this.#timer !== undefined) clearTimeout(this.#timer);

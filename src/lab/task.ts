@@ -2,9 +2,11 @@
  * One coroutine on the hub. Fields starting with `_` belong to the hub
  * (`hub.ts` drives them on its hot path, where getters and private-field
  * indirection would cost); read the public getters instead.
+ *
+ * A task knows its hub only as a `TaskHost` (the two calls it makes), so
+ * this file imports neither the hub nor the effects.
  */
-import type { Effect } from "./effects.ts";
-import type { GroupStats, Hub } from "./hub.ts";
+import type { GroupStats } from "./groups.ts";
 import type { TaskStateName, WaitKind } from "./protocol.ts";
 import type { TaskWarning } from "./warnings.ts";
 
@@ -84,10 +86,27 @@ export function wakeName(code: number): string {
   return WAKE_NAMES[code] ?? "unknown";
 }
 
-/** What a task body returns: a generator yielding effects (or bare `yield`). */
-export type TaskGen = Generator<Effect | undefined, unknown, unknown>;
-/** A task body. */
-export type TaskBody = (self: Task) => TaskGen;
+/** What a task needs of the hub it runs on (the hub implements it). */
+export interface TaskHost {
+  /** Hub time in ms. */
+  now(): number;
+  /** @internal `task.send(value)` */
+  _deliver(t: Task, value: unknown): void;
+}
+
+/** What `Hub.spawn` gives a new task. */
+export interface TaskOptions {
+  hub: TaskHost;
+  id: number;
+  name: string;
+  group: string;
+  /** 0 when it has no parent. */
+  parentId: number;
+  /** Hub time of the spawn. */
+  now: number;
+  /** Its slot in the hub's state history. */
+  slot: number;
+}
 
 /** Thrown into (and kept as the error of) a killed task. */
 export class TaskKilled extends Error {
@@ -105,9 +124,11 @@ export class Task {
   readonly name: string;
   readonly group: string;
   readonly parentId: number;
-  readonly hub: Hub;
+  readonly hub: TaskHost;
 
-  /** @internal */ _gen: Generator<Effect | undefined, unknown, unknown> | null;
+  /** @internal the body's generator (it yields effects, see effects.ts) */ _gen:
+    | Generator<unknown, unknown, unknown>
+    | null = null;
   /** @internal */ _state = S_READY;
   /** @internal */ _queued = 0;
   /** @internal resume value, or error when `_throw` */ _rv: unknown = undefined;
@@ -143,25 +164,15 @@ export class Task {
   /** @internal */ _doneWaiters: (() => void)[] | null = null;
 
   /** @internal created by `Hub.spawn` only */
-  constructor(
-    hub: Hub,
-    id: number,
-    name: string,
-    group: string,
-    parentId: number,
-    gen: Generator<Effect | undefined, unknown, unknown> | null,
-    now: number,
-    slot: number,
-  ) {
-    this.hub = hub;
-    this.id = id;
-    this.name = name;
-    this.group = group;
-    this.parentId = parentId;
-    this._gen = gen;
-    this._since = now;
-    this._spawnedAt = now;
-    this._slot = slot;
+  constructor(options: TaskOptions) {
+    this.hub = options.hub;
+    this.id = options.id;
+    this.name = options.name;
+    this.group = options.group;
+    this.parentId = options.parentId;
+    this._since = options.now;
+    this._spawnedAt = options.now;
+    this._slot = options.slot;
   }
 
   /** Puts `value` in this task's mailbox (the lesson's `send()`), waking it if it waits in `recv()`. */
@@ -197,9 +208,38 @@ export class Task {
 
   /** Milliseconds spent waiting, including the current wait. */
   get waitingMs(): number {
+    return this.waitedBy(this.hub.now());
+  }
+
+  /** Milliseconds spent waiting up to hub time `now`, including the current wait. */
+  waitedBy(now: number): number {
     const code = this._state;
-    const current = code >= S_SLEEP && code <= S_SWITCH ? this.hub.now() - this._since : 0;
-    return this._waited + current;
+    return this._waited + (code >= S_SLEEP && code <= S_SWITCH ? now - this._since : 0);
+  }
+
+  /** The state code (S_READY ...): the order of states, cheaper to compare than names. */
+  get stateCode(): number {
+    return this._state;
+  }
+
+  /** Hub time of the last state change. */
+  get stateSinceMs(): number {
+    return this._since;
+  }
+
+  /** Hub time of the spawn. */
+  get spawnedAtMs(): number {
+    return this._spawnedAt;
+  }
+
+  /** Hub time it finished, or null while it lives. */
+  get endedAtMs(): number | null {
+    return this._endedAt >= 0 ? this._endedAt : null;
+  }
+
+  /** The label of the io it waits on (`waiting(io:label)`), else null. */
+  get waitLabel(): string | null {
+    return this._state === S_IO ? this._label : null;
   }
 
   get lastWake(): string {
