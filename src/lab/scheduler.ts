@@ -12,8 +12,7 @@
  * step timing reads the clock once per batch of fast steps
  * (step_timing.ts). V8 inlines small methods only: switchTo has its own.
  */
-import { RealClock } from "./clock.ts";
-import type { Clock } from "./clock.ts";
+import { type Clock, RealClock } from "./clock.ts";
 import {
   EFFECT,
   type Effect,

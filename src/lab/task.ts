@@ -108,6 +108,9 @@ export interface TaskOptions {
   slot: number;
 }
 
+/** What `warnings` returns for a task without any (shared: telemetry reads it per row). */
+const NO_WARNINGS: readonly TaskWarning[] = Object.freeze([]);
+
 /** Thrown into (and kept as the error of) a killed task. */
 export class TaskKilled extends Error {
   constructor(name: string) {
@@ -255,7 +258,7 @@ export class Task {
   }
 
   get warnings(): readonly TaskWarning[] {
-    return this._warnings ?? [];
+    return this._warnings ?? NO_WARNINGS;
   }
 
   /** Resolves once the task is done or failed (never rejects). */
