@@ -212,7 +212,6 @@ export abstract class Scheduler implements TaskHost {
       t._joiners = null;
       for (const j of joiners) {
         if (j._state !== S_JOIN) continue;
-        j._wakeFrom = t.id;
         const targets = j._joinTargets;
         if (targets === null) this._wake(j, W_JOINED, t._result, false);
         else if (--j._joinLeft === 0) {
@@ -476,7 +475,6 @@ export abstract class Scheduler implements TaskHost {
     target._rv = value;
     target._throw = false;
     target._wake = W_SWITCH;
-    target._wakeFrom = t.id;
     // a fresh target's queue entry goes stale: it runs now instead
     return target;
   }

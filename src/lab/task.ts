@@ -143,7 +143,6 @@ export class Task {
   /** @internal */ _busy = 0;
   /** @internal */ _waited = 0;
   /** @internal */ _wake = W_SPAWN;
-  /** @internal id of the task that woke this one (switch, join), or 0 */ _wakeFrom = 0;
   /** @internal io label */ _label = "";
   /** @internal timer deadline and sequence (FIFO among equal deadlines) */ _at = 0;
   /** @internal */ _tseq = 0;
