@@ -1,6 +1,6 @@
 /**
  * One coroutine on the hub. Fields starting with `_` belong to the hub
- * (`hub.ts` drives them on its hot path, where getters and private-field
+ * (`scheduler.ts` drives them on the hot path, where getters and private-field
  * indirection would cost); read the public getters instead.
  *
  * A task knows its hub only as a `TaskHost` (the two calls it makes), so
