@@ -6,8 +6,9 @@
  * what the blocking warning needs. The hub runs for at most `sliceMs` real
  * ms at a time; `overBudget` tells it the slice is over.
  *
- * On the switch path (the hub's run loop) only `stride`, `overBudget` and
- * `stepEnd()` are touched: small enough for V8 to inline.
+ * On the switch path (the scheduler's run loop) only `stride`, `overBudget`,
+ * `stepEnd()` and, for steps timed alone, `startStep()` are touched: small
+ * enough for V8 to inline.
  */
 import type { Clock } from "./clock.ts";
 import type { Task } from "./task.ts";
