@@ -13,8 +13,8 @@
  */
 import type { BenchSuite } from "./harness.ts";
 import { Hub } from "../src/lab/hub.ts";
-import { sleep, switchTo } from "../src/lab/effects.ts";
-import type { Task, TaskGen } from "../src/lab/task.ts";
+import { sleep, switchTo, type TaskGen } from "../src/lab/effects.ts";
+import type { Task } from "../src/lab/task.ts";
 
 const SWITCHES = 4_000_000;
 const SPAWNS = 1_000_000;

@@ -13,7 +13,7 @@ import type {
   LabCommand,
   TaskSortKey,
   TaskViewRequest,
-} from "./protocol.ts";
+} from "../lab/protocol.ts";
 
 export const SORT_KEYS: readonly TaskSortKey[] = [
   "id",

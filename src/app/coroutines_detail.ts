@@ -8,7 +8,7 @@ import type { Rect } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
 import type { StyledLine } from "../tui/widgets/scroll_text.ts";
 import { type CoroutinesLayout, formatCount, formatMs } from "./coroutines.ts";
-import type { TaskDetail } from "./protocol.ts";
+import type { TaskDetail } from "../lab/protocol.ts";
 
 const BOLD: Style = { bold: true };
 const DIM: Style = { dim: true };

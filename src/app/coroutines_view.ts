@@ -18,7 +18,7 @@ import {
   LANE_NAME_WIDTH,
   type StuckTask,
 } from "./coroutines.ts";
-import type { HubSnapshot, LaneView, TaskDetail, TaskRow, TaskSortKey } from "./protocol.ts";
+import type { HubSnapshot, LaneView, TaskDetail, TaskRow, TaskSortKey } from "../lab/protocol.ts";
 import type { Theme } from "./theme.ts";
 
 const DIM: Style = { dim: true };

@@ -6,7 +6,7 @@ import type { CommandLineState } from "../tui/widgets/command_line.ts";
 import type { TextInputState } from "../tui/widgets/text_input.ts";
 import { type CoroutinesState, initialCoroutines } from "./coroutines.ts";
 import type { PanelId } from "./panels.ts";
-import type { LabCommand } from "./protocol.ts";
+import type { LabCommand } from "../lab/protocol.ts";
 import { PANEL_IDS } from "./panels.ts";
 
 export type Overlay =

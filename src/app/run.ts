@@ -14,7 +14,7 @@ import { type AppState, initialState } from "./model.ts";
 import { screenCapabilities } from "./theme.ts";
 import { type AppEvent, update } from "./update.ts";
 import { view } from "./view.ts";
-import type { LabCommand, LabMessage } from "./protocol.ts";
+import type { LabCommand, LabMessage } from "../lab/protocol.ts";
 import { type StuckTask, stuckTask } from "./coroutines.ts";
 
 interface LabWorker {

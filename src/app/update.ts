@@ -28,7 +28,7 @@ import { helpScroll } from "./help.ts";
 import { lookupKey } from "./keymap.ts";
 import { type AppState, isTooSmall } from "./model.ts";
 import { PANEL_IDS, panelFilters, type PanelId, PANELS } from "./panels.ts";
-import type { LabCommand, LabMessage } from "./protocol.ts";
+import type { LabCommand, LabMessage } from "../lab/protocol.ts";
 import { screenLayout } from "./screen_layout.ts";
 
 export type AppEvent =
@@ -99,6 +99,8 @@ function labMessage(state: AppState, message: LabMessage): AppState {
         return state;
       }
       return { ...state, message: { text: message.message, level: message.ok ? "info" : "error" } };
+    case "lab-error":
+      return { ...state, message: { text: `lab error: ${message.message}`, level: "error" } };
   }
 }
 

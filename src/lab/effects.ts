@@ -27,7 +27,12 @@ export interface Effect {
   holdClock: boolean;
 }
 
-/** The one effect object; `hub.ts` compares yielded values against it. */
+/** What a task body returns: a generator yielding effects (or bare `yield`). */
+export type TaskGen = Generator<Effect | undefined, unknown, unknown>;
+/** A task body. */
+export type TaskBody = (self: Task) => TaskGen;
+
+/** The one effect object; the scheduler (scheduler.ts) compares yielded values against it. */
 export const EFFECT: Effect = {
   kind: 0,
   ms: 0,

@@ -10,7 +10,7 @@ import type {
   LabCommand,
   LabMessage,
   TaskViewRequest,
-} from "../app/protocol.ts";
+} from "./protocol.ts";
 import { sleep } from "./effects.ts";
 import { Hub } from "./hub.ts";
 import { startDemo } from "./demos/demo.ts";

@@ -1,10 +1,13 @@
 /**
  * One coroutine on the hub. Fields starting with `_` belong to the hub
- * (`hub.ts` drives them on its hot path, where getters and private-field
+ * (`scheduler.ts` drives them on the hot path, where getters and private-field
  * indirection would cost); read the public getters instead.
+ *
+ * A task knows its hub only as a `TaskHost` (the two calls it makes), so
+ * this file imports neither the hub nor the effects.
  */
-import type { Effect } from "./effects.ts";
-import type { GroupStats, Hub } from "./hub.ts";
+import type { GroupStats } from "./groups.ts";
+import type { TaskStateName, WaitKind } from "./protocol.ts";
 import type { TaskWarning } from "./warnings.ts";
 
 // State codes, small integers so the ring of recent states is a typed array.
@@ -17,11 +20,6 @@ export const S_JOIN = 5;
 export const S_SWITCH = 6;
 export const S_DONE = 7;
 export const S_FAILED = 8;
-
-/** The coarse state shown in the task table. */
-export type TaskStateName = "ready" | "running" | "waiting" | "done" | "failed";
-/** Why a waiting task waits. `switch`: parked in a greenlet-style `switchTo`. */
-export type WaitKind = "sleep" | "io" | "recv" | "join" | "switch";
 
 const STATE_NAMES: readonly TaskStateName[] = [
   "ready",
@@ -88,10 +86,30 @@ export function wakeName(code: number): string {
   return WAKE_NAMES[code] ?? "unknown";
 }
 
-/** What a task body returns: a generator yielding effects (or bare `yield`). */
-export type TaskGen = Generator<Effect | undefined, unknown, unknown>;
-/** A task body. */
-export type TaskBody = (self: Task) => TaskGen;
+/** What a task needs of the hub it runs on (the hub implements it). */
+export interface TaskHost {
+  /** Hub time in ms. */
+  now(): number;
+  /** @internal `task.send(value)` */
+  _deliver(t: Task, value: unknown): void;
+}
+
+/** What `Hub.spawn` gives a new task. */
+export interface TaskOptions {
+  hub: TaskHost;
+  id: number;
+  name: string;
+  group: string;
+  /** 0 when it has no parent. */
+  parentId: number;
+  /** Hub time of the spawn. */
+  now: number;
+  /** Its slot in the hub's state history. */
+  slot: number;
+}
+
+/** What `warnings` returns for a task without any (shared: telemetry reads it per row). */
+const NO_WARNINGS: readonly TaskWarning[] = Object.freeze([]);
 
 /** Thrown into (and kept as the error of) a killed task. */
 export class TaskKilled extends Error {
@@ -109,9 +127,11 @@ export class Task {
   readonly name: string;
   readonly group: string;
   readonly parentId: number;
-  readonly hub: Hub;
+  readonly hub: TaskHost;
 
-  /** @internal */ _gen: Generator<Effect | undefined, unknown, unknown> | null;
+  /** @internal the body's generator (it yields effects, see effects.ts) */ _gen:
+    | Generator<unknown, unknown, unknown>
+    | null = null;
   /** @internal */ _state = S_READY;
   /** @internal */ _queued = 0;
   /** @internal resume value, or error when `_throw` */ _rv: unknown = undefined;
@@ -123,7 +143,6 @@ export class Task {
   /** @internal */ _busy = 0;
   /** @internal */ _waited = 0;
   /** @internal */ _wake = W_SPAWN;
-  /** @internal id of the task that woke this one (switch, join), or 0 */ _wakeFrom = 0;
   /** @internal io label */ _label = "";
   /** @internal timer deadline and sequence (FIFO among equal deadlines) */ _at = 0;
   /** @internal */ _tseq = 0;
@@ -147,25 +166,15 @@ export class Task {
   /** @internal */ _doneWaiters: (() => void)[] | null = null;
 
   /** @internal created by `Hub.spawn` only */
-  constructor(
-    hub: Hub,
-    id: number,
-    name: string,
-    group: string,
-    parentId: number,
-    gen: Generator<Effect | undefined, unknown, unknown> | null,
-    now: number,
-    slot: number,
-  ) {
-    this.hub = hub;
-    this.id = id;
-    this.name = name;
-    this.group = group;
-    this.parentId = parentId;
-    this._gen = gen;
-    this._since = now;
-    this._spawnedAt = now;
-    this._slot = slot;
+  constructor(options: TaskOptions) {
+    this.hub = options.hub;
+    this.id = options.id;
+    this.name = options.name;
+    this.group = options.group;
+    this.parentId = options.parentId;
+    this._since = options.now;
+    this._spawnedAt = options.now;
+    this._slot = options.slot;
   }
 
   /** Puts `value` in this task's mailbox (the lesson's `send()`), waking it if it waits in `recv()`. */
@@ -201,9 +210,38 @@ export class Task {
 
   /** Milliseconds spent waiting, including the current wait. */
   get waitingMs(): number {
+    return this.waitedBy(this.hub.now());
+  }
+
+  /** Milliseconds spent waiting up to hub time `now`, including the current wait. */
+  waitedBy(now: number): number {
     const code = this._state;
-    const current = code >= S_SLEEP && code <= S_SWITCH ? this.hub.now() - this._since : 0;
-    return this._waited + current;
+    return this._waited + (code >= S_SLEEP && code <= S_SWITCH ? now - this._since : 0);
+  }
+
+  /** The state code (S_READY ...): the order of states, cheaper to compare than names. */
+  get stateCode(): number {
+    return this._state;
+  }
+
+  /** Hub time of the last state change. */
+  get stateSinceMs(): number {
+    return this._since;
+  }
+
+  /** Hub time of the spawn. */
+  get spawnedAtMs(): number {
+    return this._spawnedAt;
+  }
+
+  /** Hub time it finished, or null while it lives. */
+  get endedAtMs(): number | null {
+    return this._endedAt >= 0 ? this._endedAt : null;
+  }
+
+  /** The label of the io it waits on (`waiting(io:label)`), else null. */
+  get waitLabel(): string | null {
+    return this._state === S_IO ? this._label : null;
   }
 
   get lastWake(): string {
@@ -219,7 +257,7 @@ export class Task {
   }
 
   get warnings(): readonly TaskWarning[] {
-    return this._warnings ?? [];
+    return this._warnings ?? NO_WARNINGS;
   }
 
   /** Resolves once the task is done or failed (never rejects). */

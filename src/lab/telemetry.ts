@@ -14,19 +14,9 @@ import type {
   TaskViewRequest,
   TaskWindow,
   WarningRow,
-} from "../app/protocol.ts";
+} from "./protocol.ts";
 import type { Hub } from "./hub.ts";
-import {
-  S_DONE,
-  S_FAILED,
-  S_IO,
-  S_READY,
-  S_RUNNING,
-  S_SLEEP,
-  S_SWITCH,
-  stateName,
-  type Task,
-} from "./task.ts";
+import { S_DONE, S_FAILED, S_READY, S_RUNNING, stateName, type Task } from "./task.ts";
 import type { TaskWarning } from "./warnings.ts";
 import { errorMessage } from "../util/error_message.ts";
 
@@ -60,8 +50,8 @@ export function mergeView(base: TaskViewRequest, patch: Partial<TaskViewRequest>
 }
 
 export function taskRow(t: Task, now: number): TaskRow {
-  const end = t._endedAt >= 0 ? t._endedAt : now;
-  const age = Math.max(0, end - t._spawnedAt);
+  const end = t.endedAtMs ?? now;
+  const age = Math.max(0, end - t.spawnedAtMs);
   const kind = t.waitKind;
   return {
     id: t.id,
@@ -70,17 +60,17 @@ export function taskRow(t: Task, now: number): TaskRow {
     parentId: t.parentId,
     state: t.state,
     wait: kind,
-    waitLabel: t._state === S_IO ? t._label : null,
+    waitLabel: t.waitLabel,
     stateText: t.stateText,
     // For a finished task: how long ago it ended.
-    stateForMs: Math.max(0, now - (t.finished ? end : t._since)),
-    switches: t._switches,
-    busyMs: t._busy,
+    stateForMs: Math.max(0, now - (t.finished ? end : t.stateSinceMs)),
+    switches: t.switches,
+    busyMs: t.busyMs,
     waitingMs: t.waitingMs,
-    busyPct: age > 0 ? Math.min(100, (t._busy / age) * 100) : 0,
+    busyPct: age > 0 ? Math.min(100, (t.busyMs / age) * 100) : 0,
     ageMs: age,
     lastWake: t.lastWake,
-    warnings: t._warnings?.length ?? 0,
+    warnings: t.warnings.length,
   };
 }
 
@@ -89,11 +79,6 @@ export function warningRow(w: TaskWarning): WarningRow {
 }
 
 type Compare = (a: Task, b: Task) => number;
-
-function waited(t: Task, now: number): number {
-  const code = t._state;
-  return t._waited + (code >= S_SLEEP && code <= S_SWITCH ? now - t._since : 0);
-}
 
 function comparator(key: TaskSortKey, descending: boolean, now: number): Compare {
   const byId: Compare = (a, b) => a.id - b.id;
@@ -106,22 +91,22 @@ function comparator(key: TaskSortKey, descending: boolean, now: number): Compare
       primary = (a, b) => a.group < b.group ? -1 : a.group > b.group ? 1 : 0;
       break;
     case "state":
-      primary = (a, b) => a._state - b._state;
+      primary = (a, b) => a.stateCode - b.stateCode;
       break;
     case "switches":
-      primary = (a, b) => a._switches - b._switches;
+      primary = (a, b) => a.switches - b.switches;
       break;
     case "busy":
-      primary = (a, b) => a._busy - b._busy;
+      primary = (a, b) => a.busyMs - b.busyMs;
       break;
     case "age":
-      primary = (a, b) => b._spawnedAt - a._spawnedAt;
+      primary = (a, b) => b.spawnedAtMs - a.spawnedAtMs;
       break;
     case "wait":
-      primary = (a, b) => waited(a, now) - waited(b, now);
+      primary = (a, b) => a.waitedBy(now) - b.waitedBy(now);
       break;
     case "warnings":
-      primary = (a, b) => (a._warnings?.length ?? 0) - (b._warnings?.length ?? 0);
+      primary = (a, b) => a.warnings.length - b.warnings.length;
       break;
     default:
       primary = byId;
@@ -227,8 +212,8 @@ export function taskDetail(hub: Hub, t: Task, now: number): TaskDetail {
     events,
     eventCount: hub.eventCount(t),
     warnings: t.warnings.map(warningRow),
-    error: t._state === S_FAILED ? errorMessage(t.error) : null,
-    result: t._state === S_DONE && t.result !== undefined ? short(t.result) : null,
+    error: t.stateCode === S_FAILED ? errorMessage(t.error) : null,
+    result: t.stateCode === S_DONE && t.result !== undefined ? short(t.result) : null,
   };
 }
 

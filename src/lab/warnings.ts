@@ -4,7 +4,7 @@
  * changed in one place.
  */
 
-import type { WarningKind, WarningRow } from "../app/protocol.ts";
+import type { WarningKind, WarningRow } from "./protocol.ts";
 
 export type { WarningKind };
 

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { type AppState, initialState } from "../../src/app/model.ts";
-import type { HubSnapshot, TaskRow } from "../../src/app/protocol.ts";
+import type { HubSnapshot, TaskRow } from "../../src/lab/protocol.ts";
 import { stuckTask } from "../../src/app/coroutines.ts";
 import { COLOR_STYLES } from "../../src/app/theme.ts";
 import { view } from "../../src/app/view.ts";
@@ -303,4 +303,13 @@ Deno.test("starting a demo while another runs says it stopped the first; otherwi
   });
   const idle = run(doneBaozi, ":", ..."demo gevent", "enter");
   assertEquals(idle.message, undefined);
+});
+
+Deno.test("a crash in the lab shows on the status line as an error, like a failed reply", () => {
+  const state = run(labState(), {
+    type: "lab",
+    message: { type: "lab-error", message: "boom in the lab" },
+  });
+  assertEquals(state.message, { text: "lab error: boom in the lab", level: "error" });
+  assertEquals(state.lab.status, "running", "the lab keeps running");
 });

@@ -21,7 +21,7 @@ async function runVirtual(
   return { lines, endMs, state: main.state };
 }
 
-Deno.test("the demo list has the lesson's six demos with descriptions", () => {
+Deno.test("the demo list has the lesson's six demos with descriptions", async (t) => {
   assertEquals(DEMOS.map((d) => d.name), [
     "baozi",
     "greenlet",
@@ -30,7 +30,11 @@ Deno.test("the demo list has the lesson's six demos with descriptions", () => {
     "fetch",
     "blocking",
   ]);
-  for (const d of DEMOS) assert(d.description.length > 20, d.name);
+  for (const d of DEMOS) {
+    await t.step(`${d.name} has a description`, () => {
+      assert(d.description.length > 20, d.name);
+    });
+  }
 });
 
 Deno.test("baozi: consumers start, then eat each baozi before the producer makes the next", async () => {

@@ -14,7 +14,7 @@ import {
   taskWindow,
 } from "../../src/lab/telemetry.ts";
 import { LabService } from "../../src/lab/lab_service.ts";
-import type { HubSnapshot, LabMessage } from "../../src/app/protocol.ts";
+import type { HubSnapshot, LabMessage } from "../../src/lab/protocol.ts";
 
 Deno.test("smallest() returns the same rows as a full sort", () => {
   fc.assert(

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import type { HubSnapshot, LabCommand, LabMessage } from "../../src/app/protocol.ts";
+import type { HubSnapshot, LabCommand, LabMessage } from "../../src/lab/protocol.ts";
 
 Deno.test("the lab Worker runs gevent live and posts coalesced snapshots", async () => {
   const worker = new Worker(new URL("../../src/lab/worker.ts", import.meta.url).href, {

@@ -1,6 +1,5 @@
 /** The lesson's producer/consumer with `send()`: two consumers eat what the producer makes. */
-import { join, recv, sleep } from "../effects.ts";
-import type { TaskGen } from "../task.ts";
+import { join, recv, sleep, type TaskGen } from "../effects.ts";
 import type { Demo } from "./demo.ts";
 
 export const baozi: Demo = {

@@ -14,6 +14,7 @@
  * Worker). `atMs` values are hub times, comparable with `header.nowMs`.
  */
 
+/** The coarse state shown in the task table. */
 export type TaskStateName = "ready" | "running" | "waiting" | "done" | "failed";
 /** Why a waiting task waits; `switch`: parked in a greenlet-style switchTo. */
 export type WaitKind = "sleep" | "io" | "recv" | "join" | "switch";
@@ -239,4 +240,10 @@ export type LabMessage =
    */
   | { type: "hello"; demos: DemoInfo[]; watchdog?: SharedArrayBuffer }
   | { type: "snapshot"; snapshot: HubSnapshot }
-  | { type: "reply"; command: LabCommand["type"]; ok: boolean; message: string };
+  | { type: "reply"; command: LabCommand["type"]; ok: boolean; message: string }
+  /**
+   * A bug in the lab (an uncaught error or unhandled rejection in the
+   * Worker), caught so it neither prints over the dashboard nor kills the
+   * Worker; the lab keeps serving. `message` is the error's message.
+   */
+  | { type: "lab-error"; message: string };
