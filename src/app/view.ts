@@ -19,7 +19,7 @@ import { renderTabs } from "../tui/widgets/tabs.ts";
 import { renderTextInput } from "../tui/widgets/text_input.ts";
 import { coroutinesSummary, drawCoroutines } from "./coroutines_view.ts";
 import { helpContent } from "./help.ts";
-import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH } from "./model.ts";
+import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH, type StatusMessage } from "./model.ts";
 import { panelFilters, PANELS } from "./panels.ts";
 import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
 import type { Theme } from "./theme.ts";
@@ -126,12 +126,7 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
     return;
   }
   if (state.message) {
-    renderStatusBar(buf, row, {
-      left: [state.message.text],
-      right: ["Esc dismisses"],
-      style: state.message.level === "error" ? theme.styles.error : theme.styles.status,
-      symbols: theme.symbols,
-    });
+    drawMessage(state.message, buf, row, theme);
     return;
   }
   renderStatusBar(buf, row, {
@@ -144,6 +139,27 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
     ],
     style: theme.styles.status,
     symbols: theme.symbols,
+  });
+}
+
+/**
+ * The status message, whole: a message longer than the status line wraps at
+ * word boundaries onto rows above it (over the panel's bottom), so no
+ * sentence is cut. "Esc dismisses" stays on the last row.
+ */
+function drawMessage(message: StatusMessage, buf: ScreenBuffer, row: Rect, theme: Theme): void {
+  const style = message.level === "error" ? theme.styles.error : theme.styles.status;
+  const hint = "Esc dismisses";
+  const lines = wrapText(message.text, Math.max(1, row.width - stringWidth(hint) - 2));
+  const shown = lines.slice(0, Math.max(1, row.y - 1));
+  shown.forEach((line, i) => {
+    const last = i === shown.length - 1;
+    renderStatusBar(buf, { ...row, y: row.y - shown.length + 1 + i }, {
+      left: [line],
+      right: last ? [hint] : [],
+      style,
+      symbols: theme.symbols,
+    });
   });
 }
 

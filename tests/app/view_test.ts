@@ -108,3 +108,19 @@ Deno.test("view() shows every help entry whole at 80x22, scrolling with what is 
     });
   }
 });
+
+Deno.test("view() shows a status message longer than the line whole, wrapped above it", () => {
+  const text = "no demo 'nosuch' (demos: baozi, greenlet, gevent, sync-async, fetch, blocking); " +
+    "press d for the menu";
+  const rows = draw({
+    ...initialState({ width: 80, height: 22 }),
+    message: { text, level: "error" },
+  });
+  const bottom = rows.slice(-3).map((r) => r.trimEnd());
+  const words = bottom.join(" ").split(/\s+/);
+  for (const word of text.split(" ")) {
+    assert(words.includes(word), `'${word}' is cut:\n${bottom.join("\n")}`);
+  }
+  assert(rows[21]!.trimEnd().endsWith("Esc dismisses"), rows[21]!);
+  assert(rows[0]!.startsWith("1 Overview"), "the tabs stay");
+});
