@@ -10,9 +10,11 @@ import {
   type BasicProperties,
   encodeMessageFrames,
   encodeMethodFrame,
-  type FieldTable,
   type Frame,
   type Method,
+  type MethodArgs,
+  type MethodArgsInput,
+  type MethodName,
 } from "../amqp/mod.ts";
 import {
   AmqpError,
@@ -226,7 +228,6 @@ export class Channel {
   }
 
   #method(m: Method): void {
-    const a = m.args;
     try {
       switch (m.name) {
         case "channel.close":
@@ -239,7 +240,7 @@ export class Channel {
         case "channel.flow":
           // RabbitMQ 3.x refuses client-initiated flow control (540, closing
           // the connection); only active=true is acknowledged.
-          if (!a.active) throw notImplemented("active=false");
+          if (!m.args.active) throw notImplemented("active=false");
           this.#send("channel.flow-ok", { active: true });
           return;
         case "channel.flow-ok":
@@ -250,82 +251,82 @@ export class Channel {
           this.#send("access.request-ok", { ticket: 1 });
           return;
         case "exchange.declare":
-          return this.#exchangeDeclare(a);
+          return this.#exchangeDeclare(m.args);
         case "exchange.delete":
-          this.host.vhost.deleteExchange(str(a.exchange), Boolean(a.ifUnused));
-          return this.#reply(a, "exchange.delete-ok", {});
+          this.host.vhost.deleteExchange(m.args.exchange, m.args.ifUnused);
+          return this.#reply(m.args, "exchange.delete-ok", {});
         case "exchange.bind":
           this.host.vhost.bindExchange(
-            str(a.destination),
-            str(a.source),
-            str(a.routingKey),
-            table(a.arguments),
+            m.args.destination,
+            m.args.source,
+            m.args.routingKey,
+            m.args.arguments,
           );
-          return this.#reply(a, "exchange.bind-ok", {});
+          return this.#reply(m.args, "exchange.bind-ok", {});
         case "exchange.unbind":
           this.host.vhost.unbindExchange(
-            str(a.destination),
-            str(a.source),
-            str(a.routingKey),
-            table(a.arguments),
+            m.args.destination,
+            m.args.source,
+            m.args.routingKey,
+            m.args.arguments,
           );
-          return this.#reply(a, "exchange.unbind-ok", {});
+          return this.#reply(m.args, "exchange.unbind-ok", {});
         case "queue.declare":
-          return this.#queueDeclare(a);
+          return this.#queueDeclare(m.args);
         case "queue.bind":
           this.host.vhost.bindQueue(
-            this.#queueName(a.queue),
-            str(a.exchange),
-            str(a.routingKey),
-            table(a.arguments),
+            this.#queueName(m.args.queue),
+            m.args.exchange,
+            m.args.routingKey,
+            m.args.arguments,
             this.host.owner,
           );
-          return this.#reply(a, "queue.bind-ok", {});
+          return this.#reply(m.args, "queue.bind-ok", {});
         case "queue.unbind":
           this.host.vhost.unbindQueue(
-            this.#queueName(a.queue),
-            str(a.exchange),
-            str(a.routingKey),
-            table(a.arguments),
+            this.#queueName(m.args.queue),
+            m.args.exchange,
+            m.args.routingKey,
+            m.args.arguments,
             this.host.owner,
           );
           return this.#send("queue.unbind-ok", {});
         case "queue.purge": {
-          const n = this.host.vhost.purgeQueue(this.#queueName(a.queue), this.host.owner);
-          return this.#reply(a, "queue.purge-ok", { messageCount: n });
+          const n = this.host.vhost.purgeQueue(this.#queueName(m.args.queue), this.host.owner);
+          return this.#reply(m.args, "queue.purge-ok", { messageCount: n });
         }
         case "queue.delete": {
-          const n = this.host.vhost.deleteQueue(this.#queueName(a.queue), {
-            ifUnused: Boolean(a.ifUnused),
-            ifEmpty: Boolean(a.ifEmpty),
+          const n = this.host.vhost.deleteQueue(this.#queueName(m.args.queue), {
+            ifUnused: m.args.ifUnused,
+            ifEmpty: m.args.ifEmpty,
           }, this.host.owner);
-          return this.#reply(a, "queue.delete-ok", { messageCount: n });
+          return this.#reply(m.args, "queue.delete-ok", { messageCount: n });
         }
         case "basic.qos":
-          return this.#qos(a);
+          return this.#qos(m.args);
         case "basic.consume":
-          return this.#consume(a);
+          return this.#consume(m.args);
         case "basic.cancel":
-          return this.#cancel(a);
+          return this.#cancel(m.args);
         case "basic.publish":
-          return this.#publish(a);
+          return this.#publish(m.args);
         case "basic.get":
-          return this.#get(a);
+          return this.#get(m.args);
         case "basic.ack":
-          return this.#settle(this.#collect(num(a.deliveryTag), Boolean(a.multiple)), "ack");
+          return this.#settle(this.#collect(m.args.deliveryTag, m.args.multiple), "ack");
         case "basic.reject":
           return this.#settle(
-            this.#collect(num(a.deliveryTag), false),
-            a.requeue ? "requeue" : "drop",
+            this.#collect(m.args.deliveryTag, false),
+            m.args.requeue ? "requeue" : "drop",
           );
         case "basic.nack":
           return this.#settle(
-            this.#collect(num(a.deliveryTag), Boolean(a.multiple)),
-            a.requeue ? "requeue" : "drop",
+            this.#collect(m.args.deliveryTag, m.args.multiple),
+            m.args.requeue ? "requeue" : "drop",
           );
         case "basic.recover":
         case "basic.recover-async":
-          if (!a.requeue) throw notImplemented("requeue=false");
+          if (!m.args.requeue) throw notImplemented("requeue=false");
           this.#settle([...this.#unacked.values()], "requeue", true);
           if (m.name === "basic.recover") this.#send("basic.recover-ok", {});
           return;
@@ -334,7 +335,7 @@ export class Channel {
             throw preconditionFailed("cannot switch from tx to confirm mode");
           }
           this.#confirm = true;
-          if (!a.nowait) this.#send("confirm.select-ok", {});
+          if (!m.args.nowait) this.#send("confirm.select-ok", {});
           return;
         case "tx.select":
           if (this.#confirm) {
@@ -364,27 +365,27 @@ export class Channel {
 
   // --- exchanges and queues -------------------------------------------------
 
-  #exchangeDeclare(a: Record<string, unknown>): void {
-    this.host.vhost.declareExchange(str(a.exchange), str(a.type), {
-      passive: Boolean(a.passive),
-      durable: Boolean(a.durable),
-      autoDelete: Boolean(a.autoDelete),
-      internal: Boolean(a.internal),
-      arguments: table(a.arguments),
+  #exchangeDeclare(a: MethodArgs["exchange.declare"]): void {
+    this.host.vhost.declareExchange(a.exchange, a.type, {
+      passive: a.passive,
+      durable: a.durable,
+      autoDelete: a.autoDelete,
+      internal: a.internal,
+      arguments: a.arguments,
     });
     this.#reply(a, "exchange.declare-ok", {});
   }
 
-  #queueDeclare(a: Record<string, unknown>): void {
-    const name = str(a.queue);
+  #queueDeclare(a: MethodArgs["queue.declare"]): void {
+    const name = a.queue;
     const ok = this.host.vhost.declareQueue(
       name === "" && a.passive ? this.#queueName(name) : name,
       {
-        passive: Boolean(a.passive),
-        durable: Boolean(a.durable),
-        exclusive: Boolean(a.exclusive),
-        autoDelete: Boolean(a.autoDelete),
-        arguments: table(a.arguments),
+        passive: a.passive,
+        durable: a.durable,
+        exclusive: a.exclusive,
+        autoDelete: a.autoDelete,
+        arguments: a.arguments,
       },
       this.host.owner,
     );
@@ -397,8 +398,7 @@ export class Channel {
   }
 
   /** RabbitMQ lets "" mean the queue this channel declared last. */
-  #queueName(raw: unknown): string {
-    const name = str(raw);
+  #queueName(name: string): string {
     if (name !== "") return name;
     if (this.#lastQueue === "") {
       throw notFound("queue", "", this.host.vhost.name);
@@ -408,24 +408,24 @@ export class Channel {
 
   // --- consumers --------------------------------------------------------------
 
-  #qos(a: Record<string, unknown>): void {
-    if (num(a.prefetchSize) !== 0) {
-      throw notImplemented(`prefetch_size!=0 (${num(a.prefetchSize)})`);
+  #qos(a: MethodArgs["basic.qos"]): void {
+    if (a.prefetchSize !== 0) {
+      throw notImplemented(`prefetch_size!=0 (${a.prefetchSize})`);
     }
-    const count = num(a.prefetchCount);
+    const count = a.prefetchCount;
     if (a.global) this.#globalPrefetch = count;
     else this.#prefetch = count;
     this.#send("basic.qos-ok", {});
     this.#kickConsumers();
   }
 
-  #consume(a: Record<string, unknown>): void {
+  #consume(a: MethodArgs["basic.consume"]): void {
     const vhost = this.host.vhost;
     const queue = vhost.queue(this.#queueName(a.queue), this.host.owner);
-    let tag = str(a.consumerTag);
+    let tag = a.consumerTag;
     if (tag === "") tag = randomName("amq.ctag-");
     if (this.#consumers.has(tag)) throw notAllowed(`attempt to reuse consumer tag '${tag}'`);
-    const exclusive = Boolean(a.exclusive);
+    const exclusive = a.exclusive;
     if (queue.consumers.some((c) => c.exclusive) || (exclusive && queue.consumerCount > 0)) {
       throw new AmqpError(
         ReplyCode.ACCESS_REFUSED,
@@ -436,10 +436,10 @@ export class Channel {
       this,
       tag,
       queue,
-      Boolean(a.noAck),
+      a.noAck,
       exclusive,
       this.#prefetch,
-      parseConsumerPriority(queue.name, vhost.name, (a.arguments ?? {}) as FieldTable),
+      parseConsumerPriority(queue.name, vhost.name, a.arguments),
     );
     this.#consumers.set(tag, consumer);
     // consume-ok goes out before the first delivery.
@@ -447,8 +447,8 @@ export class Channel {
     queue.addConsumer(consumer);
   }
 
-  #cancel(a: Record<string, unknown>): void {
-    const tag = str(a.consumerTag);
+  #cancel(a: MethodArgs["basic.cancel"]): void {
+    const tag = a.consumerTag;
     const consumer = this.#consumers.get(tag);
     if (consumer) {
       this.#consumers.delete(tag);
@@ -498,9 +498,9 @@ export class Channel {
     }));
   }
 
-  #get(a: Record<string, unknown>): void {
+  #get(a: MethodArgs["basic.get"]): void {
     const queue = this.host.vhost.queue(this.#queueName(a.queue), this.host.owner);
-    const noAck = Boolean(a.noAck);
+    const noAck = a.noAck;
     const got = queue.get(noAck);
     if (!got) {
       this.#send("basic.get-empty", {});
@@ -527,7 +527,9 @@ export class Channel {
 
   // --- acknowledgements -------------------------------------------------------
 
-  #collect(tag: number, multiple: boolean): Unacked[] {
+  /** `tag` is a longlong: one beyond 2^53 arrives as a bigint and matches no delivery. */
+  #collect(wireTag: number | bigint, multiple: boolean): Unacked[] {
+    const tag = Number(wireTag);
     if (multiple && tag === 0) return [...this.#unacked.values()];
     const exact = this.#unacked.get(tag);
     if (!exact) throw preconditionFailed(`unknown delivery tag ${tag}`);
@@ -581,14 +583,14 @@ export class Channel {
 
   // --- publishing -------------------------------------------------------------
 
-  #publish(a: Record<string, unknown>): void {
+  #publish(a: MethodArgs["basic.publish"]): void {
     if (a.immediate) throw notImplemented("immediate=true");
-    const exchange = str(a.exchange);
+    const exchange = a.exchange;
     this.host.vhost.publishTarget(exchange); // 404 / 403 before the content arrives
     this.#pending = {
       exchange,
-      routingKey: str(a.routingKey),
-      mandatory: Boolean(a.mandatory),
+      routingKey: a.routingKey,
+      mandatory: a.mandatory,
       bodySize: 0,
       chunks: [],
       received: 0,
@@ -760,12 +762,13 @@ export class Channel {
     this.host.channelClosed(this.id);
   }
 
-  #send(method: string, args: Record<string, unknown>, force = false): void {
+  #send<N extends MethodName>(method: N, args: MethodArgsInput<N>, force = false): void {
     if (this.#state !== "open" && !force && method !== "channel.close-ok") return;
     this.host.send(encodeMethodFrame(this.id, method, args));
   }
 
-  #reply(a: Record<string, unknown>, method: string, args: Record<string, unknown>): void {
+  /** Sends the reply unless the client asked for none (no-wait). */
+  #reply<N extends MethodName>(a: { noWait: boolean }, method: N, args: MethodArgsInput<N>): void {
     if (!a.noWait) this.#send(method, args);
   }
 }
@@ -774,16 +777,4 @@ function withMethod(e: AmqpError, classId: number, methodId: number): AmqpError 
   e.classId = classId;
   e.methodId = methodId;
   return e;
-}
-
-function str(v: unknown): string {
-  return typeof v === "string" ? v : v === undefined ? "" : String(v);
-}
-
-function num(v: unknown): number {
-  return typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : 0;
-}
-
-function table(v: unknown): FieldTable {
-  return v && typeof v === "object" ? v as FieldTable : {};
 }

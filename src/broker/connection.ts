@@ -18,10 +18,14 @@ import type { Socket } from "node:net";
 import {
   AmqpFrameError,
   encodeMethodFrame,
+  type FieldTable,
   type Frame,
   FrameParser,
   HEARTBEAT_FRAME,
   type Method,
+  type MethodArgs,
+  type MethodArgsInput,
+  type MethodName,
   PROTOCOL_HEADER,
 } from "../amqp/mod.ts";
 import { authenticate, MECHANISMS, parseSaslResponse } from "./auth.ts";
@@ -194,7 +198,7 @@ export class Connection implements BrokerConnection, ChannelHost {
     for (const ch of this.#channels.values()) ch.kick();
   }
 
-  #sendMethod(channel: number, name: string, args: Record<string, unknown> = {}): void {
+  #sendMethod<N extends MethodName>(channel: number, name: N, args: MethodArgsInput<N> = {}): void {
     this.send(encodeMethodFrame(channel, name, args));
   }
 
@@ -310,14 +314,14 @@ export class Connection implements BrokerConnection, ChannelHost {
   }
 
   #connectionMethod(m: Method): void {
-    const a = m.args;
-    const expect = (state: State, name: string) => {
+    const expect = <N extends MethodName>(state: State, name: N): MethodArgs[N] => {
       if (this.#state !== state || m.name !== name) {
         const e = commandInvalid(`expected '${name}', got '${m.name}'`);
         e.classId = m.classId;
         e.methodId = m.methodId;
         throw e;
       }
+      return m.args as MethodArgs[N]; // the name was just checked
     };
     if (m.name === "connection.close" && this.#state !== "running") {
       // A client may give up mid-handshake: answer and hang up.
@@ -326,20 +330,16 @@ export class Connection implements BrokerConnection, ChannelHost {
     }
     switch (this.#state) {
       case "start": {
-        expect("start", "connection.start-ok");
-        this.#clientCapabilities = (a.clientProperties as Record<string, unknown> | undefined)
-          ?.["capabilities"] as Record<string, unknown> ?? {};
-        const mechanism = String(a.mechanism);
+        const a = expect("start", "connection.start-ok");
+        this.#clientCapabilities = (a.clientProperties["capabilities"] ?? {}) as FieldTable;
+        const mechanism = a.mechanism;
         this.#mechanism = mechanism;
         if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
           // RabbitMQ drops the socket without a close here.
           this.#log(`unknown authentication mechanism '${mechanism}'`);
           return this.#destroy();
         }
-        const response = a.response instanceof Uint8Array
-          ? a.response
-          : new TextEncoder().encode(String(a.response ?? ""));
-        const creds = parseSaslResponse(mechanism, response);
+        const creds = parseSaslResponse(mechanism, a.response);
         const user = creds && authenticate(this.broker.users, creds, this.remoteAddress);
         if (!user) {
           return this.#refuseLogin(
@@ -356,10 +356,10 @@ export class Connection implements BrokerConnection, ChannelHost {
         return;
       }
       case "tune": {
-        expect("tune", "connection.tune-ok");
+        const a = expect("tune", "connection.tune-ok");
         const limits = this.broker.limits;
-        const channelMax = Number(a.channelMax);
-        const frameMax = Number(a.frameMax);
+        const channelMax = a.channelMax;
+        const frameMax = a.frameMax;
         this.#channelMax = channelMax === 0
           ? limits.channelMax
           : Math.min(channelMax, limits.channelMax);
@@ -370,14 +370,13 @@ export class Connection implements BrokerConnection, ChannelHost {
         }
         this.frameMax = frameMax === 0 ? limits.frameMax : frameMax;
         this.#parser.frameMax = this.frameMax;
-        this.#heartbeat = Number(a.heartbeat);
+        this.#heartbeat = a.heartbeat;
         this.#state = "open";
         this.#startHeartbeats();
         return;
       }
       case "open": {
-        expect("open", "connection.open");
-        const name = String(a.virtualHost ?? "/");
+        const name = expect("open", "connection.open").virtualHost;
         const vhost = this.broker.vhosts.get(name);
         if (!vhost) {
           const e = notAllowed(`vhost ${name} not found`);
