@@ -157,7 +157,9 @@ export class FrameParser {
     if (bytes[end] !== FRAME_END) {
       throw new AmqpFrameError(
         FRAME_ERROR,
-        `bad frame end 0x${bytes[end]!.toString(16)} (expected 0xce) after a type ${type} frame`,
+        `bad frame end 0x${bytes[end]!.toString(16)} (expected 0x${
+          FRAME_END.toString(16)
+        }) after a type ${type} frame`,
       );
     }
     const ps = start + HEADER_SIZE;

@@ -20,6 +20,7 @@ import {
   encodeMethodFrame,
   type FieldTable,
   type Frame,
+  FRAME_MIN_SIZE,
   FrameParser,
   HEARTBEAT_FRAME,
   type Method,
@@ -43,7 +44,6 @@ import {
 import type { Vhost } from "./vhost.ts";
 
 const HIGH_WATER = 1024 * 1024;
-const FRAME_MIN_SIZE = 4096;
 /** How long we wait for connection.close-ok before dropping the socket. */
 const CLOSE_TIMEOUT_MS = 3000;
 

@@ -13,7 +13,7 @@ import {
   methodByName,
   writeMethod,
 } from "../../src/amqp/method.ts";
-import { METHODS } from "../../src/amqp/spec.ts";
+import { FRAME_END, FRAME_METHOD, METHODS } from "../../src/amqp/spec.ts";
 import { Reader, Writer } from "../../src/amqp/wire.ts";
 import { argsArb, encodeAnyMethodFrame, hex, strHex } from "./helpers.ts";
 
@@ -28,12 +28,12 @@ function parseOne(bytes: Uint8Array): Frame {
 
 function methodFrame(channel: number, payload: Uint8Array): Uint8Array {
   const f = new Uint8Array(payload.length + 8);
-  f[0] = 1;
+  f[0] = FRAME_METHOD;
   f[1] = channel >> 8;
   f[2] = channel & 0xff;
   new DataView(f.buffer).setUint32(3, payload.length);
   f.set(payload, 7);
-  f[f.length - 1] = 0xce;
+  f[f.length - 1] = FRAME_END;
   return f;
 }
 
