@@ -143,34 +143,38 @@ Deno.test("encodeMethodFrame() gives missing arguments their defaults", () => {
   });
 });
 
-Deno.test("every method round-trips random arguments through encode and parse", () => {
+Deno.test("every method round-trips random arguments through encode and parse", async (t) => {
   for (const def of METHODS) {
-    fc.assert(
-      fc.property(argsArb(def), fc.integer({ min: 0, max: 0xffff }), (args, channel) => {
-        const f = parseOne(encodeAnyMethodFrame(channel, def.name, args));
-        assertEquals(f, {
-          type: "method",
-          channel,
-          method: { classId: def.classId, methodId: def.methodId, name: def.name, args },
-        });
-      }),
-      { numRuns: 40 },
-    );
+    await t.step(def.name, () => {
+      fc.assert(
+        fc.property(argsArb(def), fc.integer({ min: 0, max: 0xffff }), (args, channel) => {
+          const f = parseOne(encodeAnyMethodFrame(channel, def.name, args));
+          assertEquals(f, {
+            type: "method",
+            channel,
+            method: { classId: def.classId, methodId: def.methodId, name: def.name, args },
+          });
+        }),
+        { numRuns: 40 },
+      );
+    });
   }
 });
 
-Deno.test("decodeMethod() rejects every truncation of a method's arguments with 502", () => {
+Deno.test("decodeMethod() rejects every truncation of a method's arguments with 502", async (t) => {
   for (const def of METHODS.filter((m) => m.fields.length > 0)) {
-    fc.assert(
-      fc.property(argsArb(def), (args) => {
-        const frame = encodeAnyMethodFrame(1, def.name, args);
-        const payload = frame.subarray(7, frame.length - 1);
-        for (let n = 4; n < payload.length; n++) {
-          assertThrows(() => decodeMethod(payload, 0, n), code(502, def.classId, def.methodId));
-        }
-      }),
-      { numRuns: 5 },
-    );
+    await t.step(def.name, () => {
+      fc.assert(
+        fc.property(argsArb(def), (args) => {
+          const frame = encodeAnyMethodFrame(1, def.name, args);
+          const payload = frame.subarray(7, frame.length - 1);
+          for (let n = 4; n < payload.length; n++) {
+            assertThrows(() => decodeMethod(payload, 0, n), code(502, def.classId, def.methodId));
+          }
+        }),
+        { numRuns: 5 },
+      );
+    });
   }
 });
 
@@ -217,18 +221,22 @@ Deno.test("encodeMethodFrame() rejects unknown methods and ill-typed arguments",
   assertThrows(() => encodeMethodFrame(70000, "basic.qos", {}), RangeError);
 });
 
-Deno.test("delivery tags beyond 2^53 decode as bigint, smaller ones as number", () => {
+Deno.test("delivery tags beyond 2^53 decode as bigint, smaller ones as number", async (t) => {
   for (const tag of [0, 1, Number.MAX_SAFE_INTEGER, 2n ** 53n, 2n ** 64n - 1n]) {
-    const f = parseOne(encodeMethodFrame(1, "basic.ack", { deliveryTag: tag }));
-    assert(f.type === "method" && f.method.name === "basic.ack");
-    assertEquals(f.method.args.deliveryTag, tag);
+    await t.step(`${typeof tag} ${tag}`, () => {
+      const f = parseOne(encodeMethodFrame(1, "basic.ack", { deliveryTag: tag }));
+      assert(f.type === "method" && f.method.name === "basic.ack");
+      assertEquals(f.method.args.deliveryTag, tag);
+    });
   }
 });
 
-Deno.test("methodByName() and methodById() find the same definitions", () => {
+Deno.test("methodByName() and methodById() find the same definitions", async (t) => {
   for (const def of METHODS) {
-    assertEquals(methodByName(def.name)?.name, def.name);
-    assertEquals(methodById(def.classId, def.methodId)?.name, def.name);
+    await t.step(def.name, () => {
+      assertEquals(methodByName(def.name)?.name, def.name);
+      assertEquals(methodById(def.classId, def.methodId)?.name, def.name);
+    });
   }
   assertEquals(methodByName("basic.publish")?.content, true);
   assertEquals(methodById(60, 40)?.fields.map((f) => f.name), [
