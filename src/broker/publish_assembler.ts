@@ -37,6 +37,10 @@ interface Start {
   readonly mandatory: boolean;
 }
 
+/** A content header or body frame. */
+export type ContentFrame = Extract<Frame, { type: "header" | "body" }>;
+
+/** Each state is named by the frame it expects next. */
 type State =
   | { readonly step: "method" }
   | { readonly step: "header"; readonly start: Start }
@@ -75,7 +79,7 @@ export class PublishAssembler {
   }
 
   /** A content header or body frame; returns the message once its last byte is in. */
-  content(frame: Frame & { type: "header" | "body" }): Published | undefined {
+  content(frame: ContentFrame): Published | undefined {
     return frame.type === "header" ? this.#header(frame) : this.#body(frame.payload);
   }
 
@@ -84,7 +88,7 @@ export class PublishAssembler {
     this.#state = IDLE;
   }
 
-  #header(frame: Frame & { type: "header" }): Published | undefined {
+  #header(frame: Extract<Frame, { type: "header" }>): Published | undefined {
     const state = this.#state;
     if (state.step !== "header") {
       throw unexpectedFrame("expected method frame, got non method frame instead");
