@@ -8,6 +8,8 @@
  * number when safe, else bigint; shortstr -> string; longstr -> Uint8Array
  * (it may be binary: SASL responses); bit -> boolean; table -> object.
  * Encoding accepts the same, plus a string for longstr (written as UTF-8).
+ * gen_spec.ts writes this mapping out per method (`MethodArgs` in spec.ts),
+ * so callers get it checked by the compiler rather than coercing at run time.
  */
 
 import { AmqpFrameError } from "./errors.ts";
