@@ -288,6 +288,33 @@ export function buildSpec(docs: XmlElement[]): Spec {
 // Output
 // ---------------------------------------------------------------------------
 
+/**
+ * The TypeScript type the codec decodes each primitive to (src/amqp/method.ts
+ * says why longstr stays bytes and longlong may be a bigint).
+ */
+const DECODED_TYPES: Record<string, string> = {
+  octet: "number",
+  short: "number",
+  long: "number",
+  longlong: "number | bigint",
+  timestamp: "number | bigint",
+  shortstr: "string",
+  longstr: "Uint8Array",
+  bit: "boolean",
+  table: "FieldTable",
+};
+
+/** A method's argument record as a TypeScript type, one property per field. */
+function renderArgsType(fields: FieldSpec[]): string {
+  // No fields: an index signature of never, so passing any argument is a type error.
+  if (fields.length === 0) return "Record<string, never>";
+  return "{ " + fields.map((f) => {
+    const t = DECODED_TYPES[f.type];
+    if (t === undefined) throw new Error(`no TypeScript type for field type ${f.type}`);
+    return `${f.name}: ${t}`;
+  }).join("; ") + " }";
+}
+
 function renderFields(fields: FieldSpec[]): string {
   if (fields.length === 0) return "[]";
   return "[" +
@@ -305,6 +332,8 @@ export function renderSpec(spec: Spec, source: string): string {
     `// Source: ${source}`,
     "// plus RabbitMQ's extensions listed in scripts/gen_spec.ts (RABBITMQ_EXTENSIONS).",
     "// Regenerate with `deno task gen-spec`.",
+    "",
+    'import type { FieldTable } from "./field_table_type.ts";',
     "",
     `/** AMQP version this table describes. */`,
     `export const AMQP_VERSION = ${JSON.stringify(spec.version)};`,
@@ -390,6 +419,20 @@ export function renderSpec(spec: Spec, source: string): string {
     ...spec.methods.map((m, i, all) =>
       `  | ${JSON.stringify(m.name)}${i === all.length - 1 ? ";" : ""}`
     ),
+    "",
+    "/** Methods followed by a content header and body frames. */",
+    "export type ContentMethodName =",
+    ...spec.methods.filter((m) => m.content).map((m, i, all) =>
+      `  | ${JSON.stringify(m.name)}${i === all.length - 1 ? ";" : ""}`
+    ),
+    "",
+    "/**",
+    " * Each method's arguments as the codec decodes them (reserved fields included),",
+    " * so a switch on the method name gives every argument its wire type.",
+    " */",
+    "export interface MethodArgs {",
+    ...spec.methods.map((m) => `  ${JSON.stringify(m.name)}: ${renderArgsType(m.fields)};`),
+    "}",
     "",
     "export interface PropertyDef extends FieldDef {",
     "  /** Bit in the 16-bit property-flags word (15 = first property; bit 0 is the continuation bit). */",

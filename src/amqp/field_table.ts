@@ -28,6 +28,8 @@
  */
 
 import { AmqpFrameError } from "./errors.ts";
+import type { FieldTable } from "./field_table_type.ts";
+export type { FieldTable };
 import { SYNTAX_ERROR } from "./spec.ts";
 import { decodeUtf8Strict, Reader, Writer } from "./wire.ts";
 
@@ -63,8 +65,6 @@ export class FieldValue {
 export function fieldValue(type: FieldTag, value: unknown): FieldValue {
   return new FieldValue(type, value);
 }
-
-export type FieldTable = Record<string, unknown>;
 
 const INT32_MIN = -0x8000_0000;
 const INT32_MAX = 0x7fff_ffff;

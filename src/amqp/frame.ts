@@ -22,15 +22,23 @@
  */
 
 import { AmqpFrameError } from "./errors.ts";
-import { decodeMethod, type Method, mustMethod, writeMethod } from "./method.ts";
+import {
+  decodeMethod,
+  type Method,
+  type MethodArgsInput,
+  mustMethod,
+  writeMethod,
+} from "./method.ts";
 import { type BasicProperties, readProperties, writeProperties } from "./properties.ts";
 import {
+  type ContentMethodName,
   FRAME_BODY,
   FRAME_END,
   FRAME_ERROR,
   FRAME_HEADER,
   FRAME_HEARTBEAT,
   FRAME_METHOD,
+  type MethodName,
   SYNTAX_ERROR,
   UNEXPECTED_FRAME,
 } from "./spec.ts";
@@ -149,7 +157,9 @@ export class FrameParser {
     if (bytes[end] !== FRAME_END) {
       throw new AmqpFrameError(
         FRAME_ERROR,
-        `bad frame end 0x${bytes[end]!.toString(16)} (expected 0xce) after a type ${type} frame`,
+        `bad frame end 0x${bytes[end]!.toString(16)} (expected 0x${
+          FRAME_END.toString(16)
+        }) after a type ${type} frame`,
       );
     }
     const ps = start + HEADER_SIZE;
@@ -266,7 +276,12 @@ function endFrame(w: Writer, sizeAt: number): void {
   w.u8(FRAME_END);
 }
 
-function writeMethodFrame(w: Writer, channel: number, name: string, args: Record<string, unknown>) {
+function writeMethodFrame<N extends MethodName>(
+  w: Writer,
+  channel: number,
+  name: N,
+  args: MethodArgsInput<N>,
+) {
   const def = mustMethod(name);
   const sizeAt = startFrame(w, FRAME_METHOD, channel);
   writeMethod(w, def, args);
@@ -300,10 +315,10 @@ function maxBodyPayload(frameMax: number): number {
 }
 
 /** A method frame; missing arguments get their defaults (0, "", false, {}). */
-export function encodeMethodFrame(
+export function encodeMethodFrame<N extends MethodName>(
   channel: number,
-  name: string,
-  args: Record<string, unknown> = {},
+  name: N,
+  args: MethodArgsInput<N> = {},
 ): Uint8Array {
   const w = scratch.reset();
   writeMethodFrame(w, channel, name, args);
@@ -346,11 +361,11 @@ export function encodeBodyFrames(
   return frames;
 }
 
-export interface MessageFramesOptions {
+export interface MessageFramesOptions<N extends ContentMethodName = ContentMethodName> {
   channel: number;
   /** A content method: `basic.publish`, `basic.deliver`, `basic.return` or `basic.get-ok`. */
-  method: string;
-  args: Record<string, unknown>;
+  method: N;
+  args: MethodArgsInput<N>;
   properties: BasicProperties;
   body: Uint8Array;
   frameMax: number;
@@ -361,7 +376,9 @@ export interface MessageFramesOptions {
  * (one allocation, one write: the broker's delivery path). The body is copied
  * once, straight into the result.
  */
-export function encodeMessageFrames(opts: MessageFramesOptions): Uint8Array {
+export function encodeMessageFrames<N extends ContentMethodName>(
+  opts: MessageFramesOptions<N>,
+): Uint8Array {
   const def = mustMethod(opts.method);
   if (!def.content) throw new TypeError(`${opts.method} does not carry content`);
   const { channel, body } = opts;

@@ -8,6 +8,8 @@
  * number when safe, else bigint; shortstr -> string; longstr -> Uint8Array
  * (it may be binary: SASL responses); bit -> boolean; table -> object.
  * Encoding accepts the same, plus a string for longstr (written as UTF-8).
+ * gen_spec.ts writes this mapping out per method (`MethodArgs` in spec.ts),
+ * so callers get it checked by the compiler rather than coercing at run time.
  */
 
 import { AmqpFrameError } from "./errors.ts";
@@ -15,20 +17,38 @@ import { readTable, writeTable } from "./field_table.ts";
 import {
   COMMAND_INVALID,
   type FieldType,
+  type MethodArgs,
   type MethodDef,
+  type MethodName,
   METHODS,
   NOT_IMPLEMENTED,
   SYNTAX_ERROR,
 } from "./spec.ts";
 import { Reader, Writer } from "./wire.ts";
 
-export interface Method {
+/** One decoded method; `name` tells which, and with it the type of every argument. */
+export interface MethodOf<N extends MethodName> {
   classId: number;
   methodId: number;
   /** `class.method`, e.g. `"basic.publish"`. */
-  name: string;
-  args: Record<string, unknown>;
+  name: N;
+  args: MethodArgs[N];
 }
+
+/**
+ * Any decoded method, as a union discriminated by `name`: after
+ * `if (m.name === "basic.publish")` the compiler knows `m.args.routingKey`
+ * is a string, and a misspelled name is an error.
+ */
+export type Method = { [N in MethodName]: MethodOf<N> }[MethodName];
+
+/** What an encoder accepts for an argument: a longstr may also be given as a string (sent as UTF-8). */
+type ArgInput<T> = T extends Uint8Array ? string | Uint8Array : T;
+
+/** Arguments to encode a method with; a missing one is sent as its type's default (0, "", false, {}). */
+export type MethodArgsInput<N extends MethodName> = {
+  [K in keyof MethodArgs[N]]?: ArgInput<MethodArgs[N][K]>;
+};
 
 /** Numeric type codes: a switch on small ints is the fastest dispatch in the hot loop. */
 const enum T {
@@ -188,7 +208,8 @@ export function decodeMethod(bytes: Uint8Array, start: number, end: number): Met
     }
     throw e;
   }
-  return { classId, methodId, name: def.name, args };
+  // The loop above gave each field the type MethodArgs declares for it.
+  return { classId, methodId, name: def.name, args } as Method;
 }
 
 // ---------------------------------------------------------------------------

@@ -25,6 +25,13 @@ export {
   type MessageFramesOptions,
   PROTOCOL_HEADER,
 } from "./frame.ts";
-export { type CompiledMethod, type Method, methodById, methodByName } from "./method.ts";
+export {
+  type CompiledMethod,
+  type Method,
+  type MethodArgsInput,
+  methodById,
+  methodByName,
+  type MethodOf,
+} from "./method.ts";
 export type { BasicProperties } from "./properties.ts";
 export * from "./spec.ts";

@@ -3,6 +3,8 @@
 // plus RabbitMQ's extensions listed in scripts/gen_spec.ts (RABBITMQ_EXTENSIONS).
 // Regenerate with `deno task gen-spec`.
 
+import type { FieldTable } from "./field_table_type.ts";
+
 /** AMQP version this table describes. */
 export const AMQP_VERSION = "0-9-1";
 
@@ -246,6 +248,86 @@ export type MethodName =
   | "tx.commit-ok"
   | "tx.rollback"
   | "tx.rollback-ok";
+
+/** Methods followed by a content header and body frames. */
+export type ContentMethodName =
+  | "basic.publish"
+  | "basic.return"
+  | "basic.deliver"
+  | "basic.get-ok";
+
+/**
+ * Each method's arguments as the codec decodes them (reserved fields included),
+ * so a switch on the method name gives every argument its wire type.
+ */
+export interface MethodArgs {
+  "connection.start": { versionMajor: number; versionMinor: number; serverProperties: FieldTable; mechanisms: Uint8Array; locales: Uint8Array };
+  "connection.start-ok": { clientProperties: FieldTable; mechanism: string; response: Uint8Array; locale: string };
+  "connection.secure": { challenge: Uint8Array };
+  "connection.secure-ok": { response: Uint8Array };
+  "connection.tune": { channelMax: number; frameMax: number; heartbeat: number };
+  "connection.tune-ok": { channelMax: number; frameMax: number; heartbeat: number };
+  "connection.open": { virtualHost: string; reserved1: string; reserved2: boolean };
+  "connection.open-ok": { reserved1: string };
+  "connection.close": { replyCode: number; replyText: string; classId: number; methodId: number };
+  "connection.close-ok": Record<string, never>;
+  "connection.blocked": { reason: string };
+  "connection.unblocked": Record<string, never>;
+  "connection.update-secret": { newSecret: Uint8Array; reason: string };
+  "connection.update-secret-ok": Record<string, never>;
+  "channel.open": { reserved1: string };
+  "channel.open-ok": { reserved1: Uint8Array };
+  "channel.flow": { active: boolean };
+  "channel.flow-ok": { active: boolean };
+  "channel.close": { replyCode: number; replyText: string; classId: number; methodId: number };
+  "channel.close-ok": Record<string, never>;
+  "access.request": { realm: string; exclusive: boolean; passive: boolean; active: boolean; write: boolean; read: boolean };
+  "access.request-ok": { ticket: number };
+  "exchange.declare": { reserved1: number; exchange: string; type: string; passive: boolean; durable: boolean; autoDelete: boolean; internal: boolean; noWait: boolean; arguments: FieldTable };
+  "exchange.declare-ok": Record<string, never>;
+  "exchange.delete": { reserved1: number; exchange: string; ifUnused: boolean; noWait: boolean };
+  "exchange.delete-ok": Record<string, never>;
+  "exchange.bind": { reserved1: number; destination: string; source: string; routingKey: string; noWait: boolean; arguments: FieldTable };
+  "exchange.bind-ok": Record<string, never>;
+  "exchange.unbind": { reserved1: number; destination: string; source: string; routingKey: string; noWait: boolean; arguments: FieldTable };
+  "exchange.unbind-ok": Record<string, never>;
+  "queue.declare": { reserved1: number; queue: string; passive: boolean; durable: boolean; exclusive: boolean; autoDelete: boolean; noWait: boolean; arguments: FieldTable };
+  "queue.declare-ok": { queue: string; messageCount: number; consumerCount: number };
+  "queue.bind": { reserved1: number; queue: string; exchange: string; routingKey: string; noWait: boolean; arguments: FieldTable };
+  "queue.bind-ok": Record<string, never>;
+  "queue.purge": { reserved1: number; queue: string; noWait: boolean };
+  "queue.purge-ok": { messageCount: number };
+  "queue.delete": { reserved1: number; queue: string; ifUnused: boolean; ifEmpty: boolean; noWait: boolean };
+  "queue.delete-ok": { messageCount: number };
+  "queue.unbind": { reserved1: number; queue: string; exchange: string; routingKey: string; arguments: FieldTable };
+  "queue.unbind-ok": Record<string, never>;
+  "basic.qos": { prefetchSize: number; prefetchCount: number; global: boolean };
+  "basic.qos-ok": Record<string, never>;
+  "basic.consume": { reserved1: number; queue: string; consumerTag: string; noLocal: boolean; noAck: boolean; exclusive: boolean; noWait: boolean; arguments: FieldTable };
+  "basic.consume-ok": { consumerTag: string };
+  "basic.cancel": { consumerTag: string; noWait: boolean };
+  "basic.cancel-ok": { consumerTag: string };
+  "basic.publish": { reserved1: number; exchange: string; routingKey: string; mandatory: boolean; immediate: boolean };
+  "basic.return": { replyCode: number; replyText: string; exchange: string; routingKey: string };
+  "basic.deliver": { consumerTag: string; deliveryTag: number | bigint; redelivered: boolean; exchange: string; routingKey: string };
+  "basic.get": { reserved1: number; queue: string; noAck: boolean };
+  "basic.get-ok": { deliveryTag: number | bigint; redelivered: boolean; exchange: string; routingKey: string; messageCount: number };
+  "basic.get-empty": { reserved1: string };
+  "basic.ack": { deliveryTag: number | bigint; multiple: boolean };
+  "basic.reject": { deliveryTag: number | bigint; requeue: boolean };
+  "basic.recover-async": { requeue: boolean };
+  "basic.recover": { requeue: boolean };
+  "basic.recover-ok": Record<string, never>;
+  "basic.nack": { deliveryTag: number | bigint; multiple: boolean; requeue: boolean };
+  "confirm.select": { nowait: boolean };
+  "confirm.select-ok": Record<string, never>;
+  "tx.select": Record<string, never>;
+  "tx.select-ok": Record<string, never>;
+  "tx.commit": Record<string, never>;
+  "tx.commit-ok": Record<string, never>;
+  "tx.rollback": Record<string, never>;
+  "tx.rollback-ok": Record<string, never>;
+}
 
 export interface PropertyDef extends FieldDef {
   /** Bit in the 16-bit property-flags word (15 = first property; bit 0 is the continuation bit). */

@@ -1,33 +1,42 @@
 /**
- * One AMQP channel: translates exchange/queue/basic/confirm/tx methods into
- * vhost operations, assembles published messages (a state machine: method ->
- * content header -> body frames; anything else in between is 505
- * UNEXPECTED_FRAME), delivers to its consumers within their prefetch, and
- * keeps the channel's unacknowledged deliveries, which go back to their
- * queues, in order and marked redelivered, when the channel closes.
+ * One AMQP channel: its life cycle (open -> closing -> closed) and the
+ * dispatch of its frames and methods. The parts with state of their own live
+ * beside it, in LavinMQ's shape: the publish state machine
+ * (publish_assembler.ts), the unacknowledged deliveries (unacked_store.ts),
+ * publisher confirms (publisher_confirms.ts), transactions
+ * (channel_transaction.ts), consumers (channel_consumer.ts) and the
+ * exchange/queue methods (channel_topology.ts).
+ *
+ * When the channel closes, its unacknowledged deliveries go back to their
+ * queues, in order and marked redelivered.
  */
-import {
-  type BasicProperties,
-  encodeMessageFrames,
-  encodeMethodFrame,
-  type FieldTable,
-  type Frame,
-  type Method,
-} from "../amqp/mod.ts";
+import type { Frame, Method, MethodArgs, MethodArgsInput, MethodName } from "../amqp/mod.ts";
+import { encodeMethodFrame } from "../amqp/mod.ts";
+import { ChannelConsumer, type ConsumerChannel } from "./channel_consumer.ts";
+import { ChannelTopology } from "./channel_topology.ts";
+import { ChannelTransaction, settledIn } from "./channel_transaction.ts";
 import {
   AmqpError,
   channelError,
   notAllowed,
-  notFound,
   notImplemented,
   preconditionFailed,
   ReplyCode,
   unexpectedFrame,
 } from "./errors.ts";
 import type { Message, QueuedMessage } from "./message.ts";
-import { parseExpiration } from "./message.ts";
-import type { Queue, QueueConsumer } from "./queue.ts";
+import { deliverFrames, getOkFrames, noRouteReturnFrames } from "./message_frames.ts";
+import { PublishAssembler } from "./publish_assembler.ts";
+import { PublisherConfirms } from "./publisher_confirms.ts";
+import type { Queue } from "./queue.ts";
 import { parseConsumerPriority } from "./queue_args.ts";
+import {
+  releasePrefetch,
+  type SettleAction,
+  settleInQueues,
+  type Unacked,
+  UnackedStore,
+} from "./unacked_store.ts";
 import { randomName, type Vhost } from "./vhost.ts";
 
 /** What a channel needs from its connection. */
@@ -48,73 +57,24 @@ export interface ChannelHost {
   channelClosed(id: number): void;
 }
 
-interface Unacked {
-  readonly tag: number;
-  readonly queue: Queue;
-  readonly entry: QueuedMessage;
-  readonly consumer: ChannelConsumer | undefined;
-}
-
-interface PendingPublish {
-  exchange: string;
-  routingKey: string;
-  mandatory: boolean;
-  properties?: BasicProperties;
-  bodySize: number;
-  chunks: Uint8Array[];
-  received: number;
-}
-
-type TxOp =
-  | { kind: "publish"; message: Message; mandatory: boolean }
-  | { kind: "settle"; items: Unacked[]; action: "ack" | "requeue" | "drop" };
-
-class ChannelConsumer implements QueueConsumer {
-  unacked = 0;
-  constructor(
-    readonly channel: Channel,
-    readonly tag: string,
-    readonly queue: Queue,
-    readonly noAck: boolean,
-    readonly exclusive: boolean,
-    readonly prefetch: number,
-    readonly priority: number,
-  ) {}
-  canAccept(): boolean {
-    return this.channel.canDeliver(this);
-  }
-  deliver(entry: QueuedMessage, queue: Queue): void {
-    this.channel.deliver(this, entry, queue);
-  }
-  cancelledByQueue(_queue: Queue): void {
-    this.channel.consumerGone(this);
-  }
-}
-
-const MESSAGE_METHODS_CLASS = 60;
-
-export class Channel {
+export class Channel implements ConsumerChannel {
   #state: "open" | "closing" | "closed" = "open";
-  #pending: PendingPublish | undefined;
+  #publishing: PublishAssembler;
   #consumers = new Map<string, ChannelConsumer>();
-  #unacked = new Map<number, Unacked>();
+  #unacked = new UnackedStore();
   #deliveryTag = 0;
   #prefetch = 0;
   #globalPrefetch = 0;
-  #lastQueue = "";
-  #confirm = false;
-  #publishSeq = 0;
-  #confirmQueue: { seq: number; ok: boolean }[] = [];
-  #confirmFlushScheduled = false;
-  #tx: TxOp[] | undefined;
-  /**
-   * Deliveries settled inside the open transaction. They left `#unacked` (a
-   * second ack of the tag is 406) but, as in RabbitMQ, still hold their
-   * prefetch slots until commit, and are requeued if the channel closes first.
-   */
-  #txSettled = 0;
+  #topology: ChannelTopology;
+  /** Set by confirm.select; a channel in confirm mode never leaves it. */
+  #confirms: PublisherConfirms | undefined;
+  /** Set by tx.select; each commit or rollback starts the next transaction. */
+  #tx: ChannelTransaction | undefined;
 
-  constructor(readonly id: number, readonly host: ChannelHost) {}
+  constructor(readonly id: number, readonly host: ChannelHost) {
+    this.#publishing = new PublishAssembler(host);
+    this.#topology = new ChannelTopology(host);
+  }
 
   get state(): "open" | "closing" | "closed" {
     return this.#state;
@@ -147,86 +107,22 @@ export class Channel {
   }
 
   #dispatch(frame: Frame): void {
-    const pending = this.#pending;
     switch (frame.type) {
       case "method":
-        if (pending) {
-          throw withMethod(
-            unexpectedFrame(
-              pending.properties
-                ? "expected content body, got non content body frame instead"
-                : "expected content header for class 60, got non content header frame instead",
-            ),
-            60,
-            40,
-          );
-        }
+        this.#publishing.method(); // 505 while a publish waits for its content
         return this.#method(frame.method);
-      case "header": {
-        if (!pending || pending.properties) {
-          throw unexpectedFrame("expected method frame, got non method frame instead");
-        }
-        if (frame.classId !== MESSAGE_METHODS_CLASS) {
-          throw withMethod(
-            unexpectedFrame(
-              `expected content header for class 60, got one for class ${frame.classId} instead`,
-            ),
-            60,
-            40,
-          );
-        }
-        if (frame.bodySize > this.host.maxMessageSize) {
-          this.#pending = undefined;
-          throw withMethod(
-            preconditionFailed(
-              `message size ${frame.bodySize} is larger than configured max size ${this.host.maxMessageSize}`,
-            ),
-            60,
-            40,
-          );
-        }
-        const userId = frame.properties.userId;
-        if (userId !== undefined && userId !== this.host.userName) {
-          this.#pending = undefined;
-          throw withMethod(
-            preconditionFailed(
-              `user_id property set to '${userId}' but authenticated user was '${this.host.userName}'`,
-            ),
-            60,
-            40,
-          );
-        }
-        try {
-          parseExpiration(frame.properties.expiration);
-        } catch (e) {
-          this.#pending = undefined;
-          throw withMethod(preconditionFailed((e as Error).message), 60, 40);
-        }
-        pending.properties = frame.properties;
-        pending.bodySize = frame.bodySize;
-        if (frame.bodySize === 0) this.#completePublish();
+      case "header":
+      case "body": {
+        const published = this.#publishing.content(frame);
+        if (published) this.#published(published.message, published.mandatory);
         return;
       }
-      case "body":
-        if (!pending || !pending.properties) {
-          throw unexpectedFrame("expected method frame, got non method frame instead");
-        }
-        pending.received += frame.payload.length;
-        if (pending.received > pending.bodySize) {
-          throw unexpectedFrame(
-            `content body of ${pending.received} bytes exceeds the ${pending.bodySize} announced in the header`,
-          );
-        }
-        pending.chunks.push(frame.payload);
-        if (pending.received === pending.bodySize) this.#completePublish();
-        return;
       case "heartbeat":
         throw unexpectedFrame(`heartbeat frame on channel ${this.id}`);
     }
   }
 
   #method(m: Method): void {
-    const a = m.args;
     try {
       switch (m.name) {
         case "channel.close":
@@ -239,7 +135,7 @@ export class Channel {
         case "channel.flow":
           // RabbitMQ 3.x refuses client-initiated flow control (540, closing
           // the connection); only active=true is acknowledged.
-          if (!a.active) throw notImplemented("active=false");
+          if (!m.args.active) throw notImplemented("active=false");
           this.#send("channel.flow-ok", { active: true });
           return;
         case "channel.flow-ok":
@@ -250,95 +146,76 @@ export class Channel {
           this.#send("access.request-ok", { ticket: 1 });
           return;
         case "exchange.declare":
-          return this.#exchangeDeclare(a);
+          this.#topology.declareExchange(m.args);
+          return this.#reply(m.args, "exchange.declare-ok", {});
         case "exchange.delete":
-          this.host.vhost.deleteExchange(str(a.exchange), { ifUnused: Boolean(a.ifUnused) });
-          return this.#reply(a, "exchange.delete-ok", {});
+          this.#topology.deleteExchange(m.args);
+          return this.#reply(m.args, "exchange.delete-ok", {});
         case "exchange.bind":
-          this.host.vhost.bindExchange({
-            destination: str(a.destination),
-            source: str(a.source),
-            routingKey: str(a.routingKey),
-            arguments: table(a.arguments),
-          });
-          return this.#reply(a, "exchange.bind-ok", {});
+          this.#topology.bindExchange(m.args);
+          return this.#reply(m.args, "exchange.bind-ok", {});
         case "exchange.unbind":
-          this.host.vhost.unbindExchange({
-            destination: str(a.destination),
-            source: str(a.source),
-            routingKey: str(a.routingKey),
-            arguments: table(a.arguments),
-          });
-          return this.#reply(a, "exchange.unbind-ok", {});
+          this.#topology.unbindExchange(m.args);
+          return this.#reply(m.args, "exchange.unbind-ok", {});
         case "queue.declare":
-          return this.#queueDeclare(a);
+          return this.#reply(m.args, "queue.declare-ok", this.#topology.declareQueue(m.args));
         case "queue.bind":
-          this.host.vhost.bindQueue({
-            queue: this.#queueName(a.queue),
-            exchange: str(a.exchange),
-            routingKey: str(a.routingKey),
-            arguments: table(a.arguments),
-          }, this.host.owner);
-          return this.#reply(a, "queue.bind-ok", {});
+          this.#topology.bindQueue(m.args);
+          return this.#reply(m.args, "queue.bind-ok", {});
         case "queue.unbind":
-          this.host.vhost.unbindQueue({
-            queue: this.#queueName(a.queue),
-            exchange: str(a.exchange),
-            routingKey: str(a.routingKey),
-            arguments: table(a.arguments),
-          }, this.host.owner);
+          this.#topology.unbindQueue(m.args);
           return this.#send("queue.unbind-ok", {});
-        case "queue.purge": {
-          const n = this.host.vhost.purgeQueue(this.#queueName(a.queue), this.host.owner);
-          return this.#reply(a, "queue.purge-ok", { messageCount: n });
-        }
-        case "queue.delete": {
-          const n = this.host.vhost.deleteQueue(this.#queueName(a.queue), {
-            ifUnused: Boolean(a.ifUnused),
-            ifEmpty: Boolean(a.ifEmpty),
-          }, this.host.owner);
-          return this.#reply(a, "queue.delete-ok", { messageCount: n });
-        }
+        case "queue.purge":
+          return this.#reply(m.args, "queue.purge-ok", {
+            messageCount: this.#topology.purgeQueue(m.args),
+          });
+        case "queue.delete":
+          return this.#reply(m.args, "queue.delete-ok", {
+            messageCount: this.#topology.deleteQueue(m.args),
+          });
         case "basic.qos":
-          return this.#qos(a);
+          return this.#qos(m.args);
         case "basic.consume":
-          return this.#consume(a);
+          return this.#consume(m.args);
         case "basic.cancel":
-          return this.#cancel(a);
+          return this.#cancel(m.args);
         case "basic.publish":
-          return this.#publish(a);
+          return this.#publish(m.args);
         case "basic.get":
-          return this.#get(a);
+          return this.#get(m.args);
         case "basic.ack":
-          return this.#settle(this.#collect(num(a.deliveryTag), Boolean(a.multiple)), "ack");
+          return this.#settle(this.#collect(m.args.deliveryTag, m.args.multiple), "ack");
         case "basic.reject":
           return this.#settle(
-            this.#collect(num(a.deliveryTag), false),
-            a.requeue ? "requeue" : "drop",
+            this.#collect(m.args.deliveryTag, false),
+            m.args.requeue ? "requeue" : "drop",
           );
         case "basic.nack":
           return this.#settle(
-            this.#collect(num(a.deliveryTag), Boolean(a.multiple)),
-            a.requeue ? "requeue" : "drop",
+            this.#collect(m.args.deliveryTag, m.args.multiple),
+            m.args.requeue ? "requeue" : "drop",
           );
         case "basic.recover":
         case "basic.recover-async":
-          if (!a.requeue) throw notImplemented("requeue=false");
-          this.#settle([...this.#unacked.values()], "requeue", true);
+          if (!m.args.requeue) throw notImplemented("requeue=false");
+          this.#settle(this.#unacked.all(), "requeue", true);
           if (m.name === "basic.recover") this.#send("basic.recover-ok", {});
           return;
         case "confirm.select":
           if (this.#tx) {
             throw preconditionFailed("cannot switch from tx to confirm mode");
           }
-          this.#confirm = true;
-          if (!a.nowait) this.#send("confirm.select-ok", {});
+          this.#confirms ??= new PublisherConfirms({
+            isOpen: () => this.#state === "open",
+            send: (method, args) => this.#send(method, args),
+          });
+          if (!m.args.nowait) this.#send("confirm.select-ok", {});
           return;
         case "tx.select":
-          if (this.#confirm) {
+          if (this.#confirms) {
             throw preconditionFailed("cannot switch from confirm to tx mode");
           }
-          this.#tx ??= [];
+          this.#tx ??= new ChannelTransaction();
           this.#send("tx.select-ok", {});
           return;
         case "tx.commit":
@@ -360,93 +237,49 @@ export class Channel {
     }
   }
 
-  // --- exchanges and queues -------------------------------------------------
-
-  #exchangeDeclare(a: Record<string, unknown>): void {
-    this.host.vhost.declareExchange(str(a.exchange), str(a.type), {
-      passive: Boolean(a.passive),
-      durable: Boolean(a.durable),
-      autoDelete: Boolean(a.autoDelete),
-      internal: Boolean(a.internal),
-      arguments: table(a.arguments),
-    });
-    this.#reply(a, "exchange.declare-ok", {});
-  }
-
-  #queueDeclare(a: Record<string, unknown>): void {
-    const name = str(a.queue);
-    const ok = this.host.vhost.declareQueue(
-      name === "" && a.passive ? this.#queueName(name) : name,
-      {
-        passive: Boolean(a.passive),
-        durable: Boolean(a.durable),
-        exclusive: Boolean(a.exclusive),
-        autoDelete: Boolean(a.autoDelete),
-        arguments: table(a.arguments),
-      },
-      this.host.owner,
-    );
-    this.#lastQueue = ok.queue.name;
-    this.#reply(a, "queue.declare-ok", {
-      queue: ok.queue.name,
-      messageCount: ok.messageCount,
-      consumerCount: ok.consumerCount,
-    });
-  }
-
-  /** RabbitMQ lets "" mean the queue this channel declared last. */
-  #queueName(raw: unknown): string {
-    const name = str(raw);
-    if (name !== "") return name;
-    if (this.#lastQueue === "") {
-      throw notFound("queue", "", this.host.vhost.name);
-    }
-    return this.#lastQueue;
-  }
-
   // --- consumers --------------------------------------------------------------
 
-  #qos(a: Record<string, unknown>): void {
-    if (num(a.prefetchSize) !== 0) {
-      throw notImplemented(`prefetch_size!=0 (${num(a.prefetchSize)})`);
+  #qos(a: MethodArgs["basic.qos"]): void {
+    if (a.prefetchSize !== 0) {
+      throw notImplemented(`prefetch_size!=0 (${a.prefetchSize})`);
     }
-    const count = num(a.prefetchCount);
+    const count = a.prefetchCount;
     if (a.global) this.#globalPrefetch = count;
     else this.#prefetch = count;
     this.#send("basic.qos-ok", {});
     this.#kickConsumers();
   }
 
-  #consume(a: Record<string, unknown>): void {
+  #consume(a: MethodArgs["basic.consume"]): void {
     const vhost = this.host.vhost;
-    const queue = vhost.queue(this.#queueName(a.queue), this.host.owner);
-    let tag = str(a.consumerTag);
+    const queue = vhost.queue(this.#topology.queueName(a.queue), this.host.owner);
+    let tag = a.consumerTag;
     if (tag === "") tag = randomName("amq.ctag-");
     if (this.#consumers.has(tag)) throw notAllowed(`attempt to reuse consumer tag '${tag}'`);
-    const exclusive = Boolean(a.exclusive);
+    const exclusive = a.exclusive;
     if (queue.consumers.some((c) => c.exclusive) || (exclusive && queue.consumerCount > 0)) {
       throw new AmqpError(
         ReplyCode.ACCESS_REFUSED,
         `queue '${queue.name}' in vhost '${vhost.name}' in exclusive use`,
       );
     }
-    const consumer = new ChannelConsumer(
-      this,
+    const consumer = new ChannelConsumer({
+      channel: this,
       tag,
       queue,
-      Boolean(a.noAck),
+      noAck: a.noAck,
       exclusive,
-      this.#prefetch,
-      parseConsumerPriority(queue.name, vhost.name, (a.arguments ?? {}) as FieldTable),
-    );
+      prefetch: this.#prefetch,
+      priority: parseConsumerPriority(queue.name, vhost.name, a.arguments),
+    });
     this.#consumers.set(tag, consumer);
     // consume-ok goes out before the first delivery.
     if (!a.noWait) this.#send("basic.consume-ok", { consumerTag: tag });
     queue.addConsumer(consumer);
   }
 
-  #cancel(a: Record<string, unknown>): void {
-    const tag = str(a.consumerTag);
+  #cancel(a: MethodArgs["basic.cancel"]): void {
+    const tag = a.consumerTag;
     const consumer = this.#consumers.get(tag);
     if (consumer) {
       this.#consumers.delete(tag);
@@ -464,107 +297,68 @@ export class Channel {
     }
   }
 
-  canDeliver(consumer: ChannelConsumer): boolean {
-    if (this.#state !== "open" || !this.host.canWrite()) return false;
-    if (consumer.noAck) return true;
-    if (consumer.prefetch > 0 && consumer.unacked >= consumer.prefetch) return false;
-    const held = this.#unacked.size + this.#txSettled;
-    if (this.#globalPrefetch > 0 && held >= this.#globalPrefetch) return false;
-    return true;
+  canSend(): boolean {
+    return this.#state === "open" && this.host.canWrite();
+  }
+
+  underGlobalPrefetch(): boolean {
+    // Settled inside an open transaction still holds its slot until commit.
+    const held = this.#unacked.size + (this.#tx?.settledCount ?? 0);
+    return this.#globalPrefetch === 0 || held < this.#globalPrefetch;
   }
 
   deliver(consumer: ChannelConsumer, entry: QueuedMessage, queue: Queue): void {
     const tag = ++this.#deliveryTag;
     if (!consumer.noAck) {
-      this.#unacked.set(tag, { tag, queue, entry, consumer });
+      this.#unacked.add({ tag, queue, entry, consumer });
       consumer.unacked++;
     }
-    const m = entry.message;
-    this.host.send(encodeMessageFrames({
+    this.host.send(deliverFrames({
       channel: this.id,
-      method: "basic.deliver",
-      args: {
-        consumerTag: consumer.tag,
-        deliveryTag: tag,
-        redelivered: entry.redelivered,
-        exchange: m.exchange,
-        routingKey: m.routingKey,
-      },
-      properties: m.properties,
-      body: m.body,
       frameMax: this.host.frameMax,
+      consumerTag: consumer.tag,
+      deliveryTag: tag,
+      entry,
     }));
   }
 
-  #get(a: Record<string, unknown>): void {
-    const queue = this.host.vhost.queue(this.#queueName(a.queue), this.host.owner);
-    const noAck = Boolean(a.noAck);
-    const got = queue.get(noAck);
+  #get(a: MethodArgs["basic.get"]): void {
+    const queue = this.host.vhost.queue(this.#topology.queueName(a.queue), this.host.owner);
+    const got = queue.get(a.noAck);
     if (!got) {
       this.#send("basic.get-empty", {});
       return;
     }
     const tag = ++this.#deliveryTag;
-    if (!noAck) this.#unacked.set(tag, { tag, queue, entry: got.entry, consumer: undefined });
-    const m = got.entry.message;
-    this.host.send(encodeMessageFrames({
+    if (!a.noAck) this.#unacked.add({ tag, queue, entry: got.entry, consumer: undefined });
+    this.host.send(getOkFrames({
       channel: this.id,
-      method: "basic.get-ok",
-      args: {
-        deliveryTag: tag,
-        redelivered: got.entry.redelivered,
-        exchange: m.exchange,
-        routingKey: m.routingKey,
-        messageCount: got.remaining,
-      },
-      properties: m.properties,
-      body: m.body,
       frameMax: this.host.frameMax,
+      deliveryTag: tag,
+      entry: got.entry,
+      messageCount: got.remaining,
     }));
   }
 
   // --- acknowledgements -------------------------------------------------------
 
-  #collect(tag: number, multiple: boolean): Unacked[] {
-    if (multiple && tag === 0) return [...this.#unacked.values()];
-    const exact = this.#unacked.get(tag);
-    if (!exact) throw preconditionFailed(`unknown delivery tag ${tag}`);
-    if (!multiple) return [exact];
-    const out: Unacked[] = [];
-    for (const u of this.#unacked.values()) {
-      if (u.tag > tag) break;
-      out.push(u);
-    }
-    return out;
+  /** `tag` is a longlong: one beyond 2^53 arrives as a bigint and matches no delivery. */
+  #collect(wireTag: number | bigint, multiple: boolean): Unacked[] {
+    return this.#unacked.collect(Number(wireTag), multiple);
   }
 
-  #settle(items: Unacked[], action: "ack" | "requeue" | "drop", immediate = false): void {
-    for (const u of items) this.#unacked.delete(u.tag);
+  #settle(items: Unacked[], action: SettleAction, immediate = false): void {
+    this.#unacked.delete(items);
     if (this.#tx && !immediate) {
-      this.#tx.push({ kind: "settle", items, action });
-      this.#txSettled += items.length;
+      this.#tx.settle(items, action);
       return;
     }
-    this.#releaseSlots(items);
+    releasePrefetch(items);
     this.#applySettle(items, action);
   }
 
-  /** The deliveries no longer count against their consumers' prefetch. */
-  #releaseSlots(items: Unacked[]): void {
-    for (const u of items) if (u.consumer) u.consumer.unacked--;
-  }
-
-  #applySettle(items: Unacked[], action: "ack" | "requeue" | "drop"): void {
-    const byQueue = new Map<Queue, QueuedMessage[]>();
-    for (const u of items) {
-      let list = byQueue.get(u.queue);
-      if (!list) byQueue.set(u.queue, list = []);
-      list.push(u.entry);
-    }
-    for (const [queue, entries] of byQueue) {
-      if (action === "requeue") queue.requeue(entries);
-      else queue.settle(entries, action === "drop" ? "rejected" : undefined);
-    }
+  #applySettle(items: readonly Unacked[], action: SettleAction): void {
+    settleInQueues(items, action);
     this.#kickConsumers();
   }
 
@@ -579,46 +373,21 @@ export class Channel {
 
   // --- publishing -------------------------------------------------------------
 
-  #publish(a: Record<string, unknown>): void {
+  #publish(a: MethodArgs["basic.publish"]): void {
     if (a.immediate) throw notImplemented("immediate=true");
-    const exchange = str(a.exchange);
-    this.host.vhost.publishTarget(exchange); // 404 / 403 before the content arrives
-    this.#pending = {
-      exchange,
-      routingKey: str(a.routingKey),
-      mandatory: Boolean(a.mandatory),
-      bodySize: 0,
-      chunks: [],
-      received: 0,
-    };
+    this.host.vhost.publishTarget(a.exchange); // 404 / 403 before the content arrives
+    this.#publishing.start(a.exchange, a.routingKey, a.mandatory);
   }
 
-  #completePublish(): void {
-    const p = this.#pending!;
-    this.#pending = undefined;
-    let body: Uint8Array;
-    if (p.chunks.length === 1) body = p.chunks[0]!.slice();
-    else {
-      body = new Uint8Array(p.bodySize);
-      let off = 0;
-      for (const c of p.chunks) {
-        body.set(c, off);
-        off += c.length;
-      }
-    }
-    const message: Message = {
-      exchange: p.exchange,
-      routingKey: p.routingKey,
-      properties: p.properties!,
-      body,
-    };
+  /** A whole message came in: route it now, or log it for the transaction's commit. */
+  #published(message: Message, mandatory: boolean): void {
     if (this.#tx) {
-      this.#tx.push({ kind: "publish", message, mandatory: p.mandatory });
+      this.#tx.publish(message, mandatory);
       return;
     }
-    const seq = this.#confirm ? ++this.#publishSeq : 0;
-    const ok = this.#route(message, p.mandatory);
-    if (seq > 0) this.#confirmed(seq, ok);
+    const seq = this.#confirms?.nextSeq() ?? 0;
+    const ok = this.#route(message, mandatory);
+    if (seq > 0) this.#confirms!.confirm(seq, ok);
   }
 
   /** Routes and enqueues; returns false when a queue refused it (reject-publish). */
@@ -627,21 +396,7 @@ export class Channel {
     const x = vhost.publishTarget(message.exchange);
     const queues = vhost.route(x, message.routingKey, message.properties.headers);
     if (queues.size === 0) {
-      if (mandatory) {
-        this.host.send(encodeMessageFrames({
-          channel: this.id,
-          method: "basic.return",
-          args: {
-            replyCode: ReplyCode.NO_ROUTE,
-            replyText: "NO_ROUTE",
-            exchange: message.exchange,
-            routingKey: message.routingKey,
-          },
-          properties: message.properties,
-          body: message.body,
-          frameMax: this.host.frameMax,
-        }));
-      }
+      if (mandatory) this.host.send(noRouteReturnFrames(this.id, this.host.frameMax, message));
       return true;
     }
     let ok = true;
@@ -649,43 +404,14 @@ export class Channel {
     return ok;
   }
 
-  #confirmed(seq: number, ok: boolean): void {
-    this.#confirmQueue.push({ seq, ok });
-    if (this.#confirmFlushScheduled) return;
-    this.#confirmFlushScheduled = true;
-    // Coalesce: everything confirmed in one turn goes out as few frames as possible.
-    queueMicrotask(() => this.#flushConfirms());
-  }
-
-  #flushConfirms(): void {
-    this.#confirmFlushScheduled = false;
-    const list = this.#confirmQueue;
-    this.#confirmQueue = [];
-    if (this.#state !== "open") return;
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i]!;
-      if (!c.ok) {
-        this.#send("basic.nack", { deliveryTag: c.seq, multiple: false, requeue: false });
-        continue;
-      }
-      const next = list[i + 1];
-      if (next && next.ok) continue; // part of a run of acks: the last one covers it
-      const runStart = list.findLastIndex((x, j) => j < i && !x.ok) + 1;
-      this.#send("basic.ack", { deliveryTag: c.seq, multiple: i > runStart });
-    }
-  }
-
   // --- transactions -----------------------------------------------------------
 
   #commit(): void {
     if (!this.#tx) throw preconditionFailed("channel is not transactional");
-    const ops = this.#tx;
-    this.#tx = [];
-    this.#txSettled = 0;
-    for (const op of ops) {
+    for (const op of this.#tx.take()) {
       if (op.kind === "publish") this.#route(op.message, op.mandatory);
       else {
-        this.#releaseSlots(op.items);
+        releasePrefetch(op.items);
         this.#applySettle(op.items, op.action);
       }
     }
@@ -694,21 +420,9 @@ export class Channel {
 
   #rollback(): void {
     if (!this.#tx) throw preconditionFailed("channel is not transactional");
-    const ops = this.#tx;
-    this.#tx = [];
     // Acks and rejects not committed: those deliveries are unacknowledged again.
-    this.#restoreTxSettled(ops);
+    this.#unacked.restore(settledIn(this.#tx.take()));
     this.#send("tx.rollback-ok", {});
-  }
-
-  /** Puts the deliveries settled in `ops` back among the unacked, in tag order. */
-  #restoreTxSettled(ops: TxOp[]): void {
-    this.#txSettled = 0;
-    const restored: Unacked[] = [];
-    for (const op of ops) if (op.kind === "settle") restored.push(...op.items);
-    if (restored.length === 0) return;
-    const all = [...this.#unacked.values(), ...restored].sort((x, y) => x.tag - y.tag);
-    this.#unacked = new Map(all.map((u) => [u.tag, u]));
   }
 
   // --- closing ----------------------------------------------------------------
@@ -732,14 +446,13 @@ export class Channel {
    */
   #teardown(): void {
     if (this.#state === "closed") return;
-    this.#pending = undefined;
+    this.#publishing.reset();
     // An uncommitted transaction's acks never happened: requeue those too.
-    if (this.#tx) this.#restoreTxSettled(this.#tx);
+    if (this.#tx) this.#unacked.restore(settledIn(this.#tx.take()));
     this.#tx = undefined;
     const consumers = [...this.#consumers.values()];
     this.#consumers.clear();
-    const unacked = [...this.#unacked.values()];
-    this.#unacked.clear();
+    const unacked = this.#unacked.takeAll();
     // Requeue before the consumers leave, so an auto-delete queue that goes
     // with its last consumer takes its messages along as RabbitMQ does.
     this.#applySettle(unacked, "requeue");
@@ -758,30 +471,13 @@ export class Channel {
     this.host.channelClosed(this.id);
   }
 
-  #send(method: string, args: Record<string, unknown>, force = false): void {
+  #send<N extends MethodName>(method: N, args: MethodArgsInput<N>, force = false): void {
     if (this.#state !== "open" && !force && method !== "channel.close-ok") return;
     this.host.send(encodeMethodFrame(this.id, method, args));
   }
 
-  #reply(a: Record<string, unknown>, method: string, args: Record<string, unknown>): void {
+  /** Sends the reply unless the client asked for none (no-wait). */
+  #reply<N extends MethodName>(a: { noWait: boolean }, method: N, args: MethodArgsInput<N>): void {
     if (!a.noWait) this.#send(method, args);
   }
-}
-
-function withMethod(e: AmqpError, classId: number, methodId: number): AmqpError {
-  e.classId = classId;
-  e.methodId = methodId;
-  return e;
-}
-
-function str(v: unknown): string {
-  return typeof v === "string" ? v : v === undefined ? "" : String(v);
-}
-
-function num(v: unknown): number {
-  return typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : 0;
-}
-
-function table(v: unknown): FieldTable {
-  return v && typeof v === "object" ? v as FieldTable : {};
 }

@@ -17,6 +17,8 @@ import {
   FrameParser,
   HEARTBEAT_FRAME,
   type Method,
+  type MethodArgsInput,
+  type MethodName,
   PROTOCOL_HEADER,
 } from "../amqp/mod.ts";
 import type { BrokerConnection, BrokerCore } from "./broker.ts";
@@ -125,7 +127,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
     for (const ch of this.#channels.values()) ch.kick();
   }
 
-  sendMethod(name: string, args: Record<string, unknown> = {}): void {
+  sendMethod<N extends MethodName>(name: N, args: MethodArgsInput<N> = {}): void {
     this.send(encodeMethodFrame(0, name, args));
   }
 

@@ -6,7 +6,15 @@
  * other is 503 COMMAND_INVALID. The whole handshake must finish within the
  * broker's handshake timeout, or the socket is dropped.
  */
-import { FRAME_MIN_SIZE, type Method, PROTOCOL_HEADER } from "../amqp/mod.ts";
+import {
+  type FieldTable,
+  FRAME_MIN_SIZE,
+  type Method,
+  type MethodArgs,
+  type MethodArgsInput,
+  type MethodName,
+  PROTOCOL_HEADER,
+} from "../amqp/mod.ts";
 import { authenticate, MECHANISMS, parseSaslResponse } from "./auth.ts";
 import type { BrokerCore } from "./broker.ts";
 import { AmqpError, commandInvalid, notAllowed, ReplyCode } from "./errors.ts";
@@ -40,7 +48,7 @@ export interface HandshakeHost {
   readonly broker: BrokerCore;
   readonly remoteAddress: string | undefined;
   /** Sends a method on channel 0. */
-  sendMethod(name: string, args?: Record<string, unknown>): void;
+  sendMethod<N extends MethodName>(name: N, args?: MethodArgsInput<N>): void;
   log(line: string): void;
   /** Drops the socket without connection.close (RabbitMQ's answer to some failures here). */
   destroy(): void;
@@ -59,7 +67,7 @@ export class Handshake {
   #timer: unknown;
   #mechanism = "PLAIN";
   /** The client's capabilities from start-ok's client-properties. */
-  clientCapabilities: Record<string, unknown> = {};
+  clientCapabilities: FieldTable = {};
   /** The authenticated user, once start-ok is accepted. */
   userName = "";
 
@@ -115,21 +123,19 @@ export class Handshake {
   method(m: Method): void {
     switch (this.#step) {
       case "start-ok":
-        this.#expect(m, "connection.start-ok");
-        return this.#startOk(m.args);
+        return this.#startOk(this.#expect(m, "connection.start-ok"));
       case "tune-ok":
-        this.#expect(m, "connection.tune-ok");
-        return this.#tuneOk(m.args);
+        return this.#tuneOk(this.#expect(m, "connection.tune-ok"));
       case "open":
-        this.#expect(m, "connection.open");
-        return this.#open(m);
+        return this.#open(m, this.#expect(m, "connection.open"));
       default:
         throw commandInvalid(`unexpected ${m.name}`);
     }
   }
 
-  #expect(m: Method, name: string): void {
-    if (m.name === name) return;
+  /** The arguments of `m` when it is the method this step expects; else 503. */
+  #expect<N extends MethodName>(m: Method, name: N): MethodArgs[N] {
+    if (m.name === name) return m.args as MethodArgs[N]; // the name was just checked
     const e = commandInvalid(`expected '${name}', got '${m.name}'`);
     e.classId = m.classId;
     e.methodId = m.methodId;
@@ -138,20 +144,16 @@ export class Handshake {
 
   // --- step 2: start-ok (authentication) -> connection.tune ---------------------
 
-  #startOk(a: Record<string, unknown>): void {
-    this.clientCapabilities = (a.clientProperties as Record<string, unknown> | undefined)
-      ?.["capabilities"] as Record<string, unknown> ?? {};
-    const mechanism = String(a.mechanism);
+  #startOk(a: MethodArgs["connection.start-ok"]): void {
+    this.clientCapabilities = (a.clientProperties["capabilities"] ?? {}) as FieldTable;
+    const mechanism = a.mechanism;
     this.#mechanism = mechanism;
     if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
       // RabbitMQ drops the socket without a close here.
       this.host.log(`unknown authentication mechanism '${mechanism}'`);
       return this.host.destroy();
     }
-    const response = a.response instanceof Uint8Array
-      ? a.response
-      : new TextEncoder().encode(String(a.response ?? ""));
-    const creds = parseSaslResponse(mechanism, response);
+    const creds = parseSaslResponse(mechanism, a.response);
     const user = creds && authenticate(this.host.broker.users, creds, this.host.remoteAddress);
     if (!user) {
       return this.#refuseLogin(
@@ -179,24 +181,24 @@ export class Handshake {
 
   // --- step 3: tune-ok (frame size, heartbeats) --------------------------------
 
-  #tuneOk(a: Record<string, unknown>): void {
+  #tuneOk(a: MethodArgs["connection.tune-ok"]): void {
     const limits = this.host.broker.limits;
     // channel_max is not kept: nothing enforces it (see channel.open in
     // connection.ts).
-    const frameMax = Number(a.frameMax);
+    const frameMax = a.frameMax;
     if ((frameMax !== 0 && frameMax < FRAME_MIN_SIZE) || frameMax > limits.frameMax) {
       // As RabbitMQ: an out-of-range frame_max in tune-ok drops the socket.
       this.host.log(`frame_max=${frameMax} outside [${FRAME_MIN_SIZE}, ${limits.frameMax}]`);
       return this.host.destroy();
     }
     this.#step = "open";
-    this.host.tuned(frameMax === 0 ? limits.frameMax : frameMax, Number(a.heartbeat));
+    this.host.tuned(frameMax === 0 ? limits.frameMax : frameMax, a.heartbeat);
   }
 
   // --- step 4: open (vhost) -> connection.open-ok ---------------------------------
 
-  #open(m: Method): void {
-    const name = String(m.args.virtualHost ?? "/");
+  #open(m: Method, a: MethodArgs["connection.open"]): void {
+    const name = a.virtualHost;
     const vhost = this.host.broker.vhosts.get(name);
     if (!vhost) {
       const e = notAllowed(`vhost ${name} not found`);

@@ -13,19 +13,22 @@ import {
   encodeMessageFrames,
   encodeMethodFrame,
   FrameParser,
-  type Method,
+  type MethodArgs,
+  type MethodArgsInput,
+  type MethodName,
+  type MethodOf,
   PROTOCOL_HEADER,
 } from "../../src/amqp/mod.ts";
 
 interface Published {
-  args: Record<string, unknown>;
+  args: MethodArgs["basic.publish"];
   properties: BasicProperties;
   body: Uint8Array;
 }
 
 interface Seen {
-  startOk?: Method;
-  tuneOk?: Method;
+  startOk?: MethodOf<"connection.start-ok">;
+  tuneOk?: MethodOf<"connection.tune-ok">;
   published: Published[];
   methods: string[];
 }
@@ -35,7 +38,7 @@ async function serveOne(conn: Deno.Conn, seen: Seen): Promise<void> {
   const parser = new FrameParser({ frameMax: 4096 });
   const buf = new Uint8Array(65536);
   let header = new Uint8Array(0);
-  const send = (ch: number, name: string, args: Record<string, unknown> = {}) =>
+  const send = <N extends MethodName>(ch: number, name: N, args: MethodArgsInput<N> = {}) =>
     conn.write(encodeMethodFrame(ch, name, args));
   let pending: Published | undefined;
   let bodyLeft = 0;

@@ -16,7 +16,7 @@ import {
   PROTOCOL_HEADER,
 } from "../../src/amqp/frame.ts";
 import { METHODS } from "../../src/amqp/spec.ts";
-import { argsArb, concat, hex } from "./helpers.ts";
+import { argsArb, concat, encodeAnyMethodFrame, hex } from "./helpers.ts";
 
 function code(expected: number) {
   return (e: unknown) => {
@@ -103,7 +103,7 @@ Deno.test("FrameParser returns a body that lies within one chunk as a view, not 
 const frameArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.constantFrom(...METHODS).chain((def) =>
     fc.tuple(fc.integer({ min: 0, max: 0xffff }), argsArb(def)).map(([ch, args]) =>
-      encodeMethodFrame(ch, def.name, args)
+      encodeAnyMethodFrame(ch, def.name, args)
     )
   ),
   fc.tuple(fc.integer({ min: 1, max: 0xffff }), fc.nat(), fc.boolean()).map(([ch, size, dm]) =>
@@ -269,6 +269,7 @@ Deno.test("encodeMessageFrames() refuses a method without content", () => {
     () =>
       encodeMessageFrames({
         channel: 1,
+        // @ts-expect-error: basic.ack carries no content (the compiler knows too)
         method: "basic.ack",
         args: {},
         properties: {},

@@ -71,6 +71,31 @@ Deno.test("buildSpec() resolves domains to primitive types and camel-cases names
   }]);
 });
 
+Deno.test("renderSpec() types each method's arguments as the codec decodes them", () => {
+  const spec = buildSpec([parseXml(`<amqp major="0" minor="9" revision="1">
+    <class name="basic" index="60">
+      <method name="ack" index="80">
+        <field name="delivery-tag" type="longlong"/>
+        <field name="multiple" type="bit"/>
+      </method>
+      <method name="m" index="1">
+        <field name="key" type="shortstr"/>
+        <field name="body" type="longstr"/>
+        <field name="args" type="table"/>
+        <field name="n" type="short"/>
+      </method>
+      <method name="empty" index="2"/>
+    </class>
+  </amqp>`)]);
+  const out = renderSpec(spec, "test.xml");
+  const lines = out.split("\n").filter((l) => l.startsWith('  "basic.'));
+  assertEquals(lines, [
+    '  "basic.m": { key: string; body: Uint8Array; args: FieldTable; n: number };',
+    '  "basic.empty": Record<string, never>;',
+    '  "basic.ack": { deliveryTag: number | bigint; multiple: boolean };',
+  ]);
+});
+
 Deno.test("buildSpec() rejects a field whose domain does not resolve", () => {
   assertThrows(
     () =>

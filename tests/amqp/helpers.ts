@@ -2,7 +2,20 @@
 
 import fc from "fast-check";
 import { AmqpDecimal } from "../../src/amqp/field_table.ts";
-import type { FieldDef, MethodDef } from "../../src/amqp/spec.ts";
+import { encodeMethodFrame } from "../../src/amqp/frame.ts";
+import type { FieldDef, MethodDef, MethodName } from "../../src/amqp/spec.ts";
+
+/**
+ * encodeMethodFrame() for a method known only at run time (a loop over the
+ * METHODS table), where the compiler cannot check the name or the arguments.
+ */
+export function encodeAnyMethodFrame(
+  channel: number,
+  name: string,
+  args: Record<string, unknown>,
+): Uint8Array {
+  return encodeMethodFrame(channel, name as MethodName, args);
+}
 
 /** Bytes from a hex string with optional spaces/newlines and `|` separators: "01 00 | ce". */
 export function hex(s: string): Uint8Array {

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { AmqpFrameError } from "../../src/amqp/errors.ts";
 import { encodeHeaderFrame, type Frame, FrameParser } from "../../src/amqp/frame.ts";
 import type { BasicProperties } from "../../src/amqp/properties.ts";
-import { BASIC_PROPERTIES } from "../../src/amqp/spec.ts";
+import { BASIC_PROPERTIES, FRAME_END, FRAME_HEADER } from "../../src/amqp/spec.ts";
 import { fieldTableArb, hex, shortstrArb } from "./helpers.ts";
 
 function parseOne(bytes: Uint8Array): Frame {
@@ -127,9 +127,9 @@ Deno.test("any subset of properties round-trips through a content header", () =>
 function headerWithFlags(flags: string, rest = ""): Uint8Array {
   const payload = hex(`00 3c 00 00 00 00 00 00 00 00 00 00 ${flags} ${rest}`);
   const f = new Uint8Array(payload.length + 8);
-  f.set([2, 0, 1, 0, 0, 0, payload.length]);
+  f.set([FRAME_HEADER, 0, 1, 0, 0, 0, payload.length]);
   f.set(payload, 7);
-  f[f.length - 1] = 0xce;
+  f[f.length - 1] = FRAME_END;
   return f;
 }
 

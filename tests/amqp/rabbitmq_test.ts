@@ -12,7 +12,9 @@ import {
   fieldValue,
   type Frame,
   FrameParser,
-  type Method,
+  type MethodArgsInput,
+  type MethodName,
+  type MethodOf,
   PROTOCOL_HEADER,
 } from "../../src/amqp/mod.ts";
 
@@ -60,7 +62,11 @@ class TestClient {
     return this.conn.write(bytes);
   }
 
-  send(channel: number, name: string, args: Record<string, unknown> = {}): Promise<number> {
+  send<N extends MethodName>(
+    channel: number,
+    name: N,
+    args: MethodArgsInput<N> = {},
+  ): Promise<number> {
     return this.write(encodeMethodFrame(channel, name, args));
   }
 
@@ -74,7 +80,7 @@ class TestClient {
     }
   }
 
-  async expect(channel: number, name: string): Promise<Method> {
+  async expect<N extends MethodName>(channel: number, name: N): Promise<MethodOf<N>> {
     const f = await this.frame();
     assert(f.type === "method", `expected ${name}, got a ${f.type} frame`);
     assertEquals(
@@ -82,7 +88,7 @@ class TestClient {
       [channel, name],
       `expected ${name}, got ${f.method.name} ${JSON.stringify(f.method.args)}`,
     );
-    return f.method;
+    return f.method as MethodOf<N>; // the name was just checked
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import {
   decodeClose,
   frame,
   FRAME_HEARTBEAT,
+  FRAME_METHOD,
   methodFrame,
   PROTOCOL_HEADER,
   Writer,
@@ -77,7 +78,7 @@ forEachBroker("a frame_max negotiated down by the client is enforced (501)", asy
   const raw = await t.raw();
   await raw.handshake({ tune: { frameMax: 4096 } });
   await raw.openChannel(1);
-  await raw.write(frame(1, 1, new Uint8Array(5000)));
+  await raw.write(frame(FRAME_METHOD, 1, new Uint8Array(5000)));
   const end = await raw.waitClosed(6000);
   assert.equal(end.close?.code, 501);
   assert.equal(end.eof, true);

@@ -1,0 +1,165 @@
+/**
+ * The publish state machine on its own, without a socket: the order rules
+ * the conformance suite checks end to end (against RabbitMQ too), here case
+ * by case with the exact code, text and method each error is reported against.
+ */
+import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
+import type { BasicProperties } from "../../src/amqp/mod.ts";
+import { AmqpError } from "../../src/broker/errors.ts";
+import { type ContentFrame, PublishAssembler } from "../../src/broker/publish_assembler.ts";
+
+const LIMITS = { maxMessageSize: 100, userName: "guest" };
+
+function header(bodySize: number, properties: BasicProperties = {}, classId = 60): ContentFrame {
+  return { type: "header", channel: 1, classId, bodySize, properties };
+}
+
+function body(text: string): ContentFrame {
+  return { type: "body", channel: 1, payload: new TextEncoder().encode(text) };
+}
+
+/** Matches an AmqpError by code, reply text and the method it is reported against. */
+function amqpError(code: number, text: RegExp, classId = 60, methodId = 40) {
+  return (e: unknown) => {
+    assert(e instanceof AmqpError, `not an AmqpError: ${e}`);
+    assertEquals([e.code, e.classId, e.methodId], [code, classId, methodId]);
+    assert(text.test(e.text), e.text);
+    return true;
+  };
+}
+
+Deno.test("PublishAssembler joins body frames into one message", () => {
+  const p = new PublishAssembler(LIMITS);
+  p.start("ex", "rk", true);
+  assertEquals(p.content(header(5, { appId: "a" })), undefined);
+  const chunk = body("hel");
+  assertEquals(p.content(chunk), undefined);
+  const done = p.content(body("lo"));
+  assert(done !== undefined);
+  assertEquals(done.mandatory, true);
+  assertEquals(
+    [done.message.exchange, done.message.routingKey, done.message.properties],
+    ["ex", "rk", { appId: "a" }],
+  );
+  assertEquals(new TextDecoder().decode(done.message.body), "hello");
+  p.method(); // back to expecting a method
+});
+
+Deno.test("PublishAssembler copies a body that came in one frame", () => {
+  const p = new PublishAssembler(LIMITS);
+  p.start("", "q", false);
+  p.content(header(2));
+  const frame = body("hi");
+  const done = p.content(frame);
+  assert(done !== undefined && frame.type === "body");
+  assert(done.message.body.buffer !== frame.payload.buffer, "the body must not pin the read chunk");
+});
+
+Deno.test("PublishAssembler completes an empty body at its header", () => {
+  const p = new PublishAssembler(LIMITS);
+  p.start("", "q", false);
+  const done = p.content(header(0));
+  assertEquals(done?.message.body, new Uint8Array(0));
+  p.method();
+});
+
+Deno.test("PublishAssembler refuses frames out of order with 505", async (t) => {
+  /** `publish: true`: reported against basic.publish (60/40); otherwise against no method. */
+  const cases: {
+    name: string;
+    run: (p: PublishAssembler) => void;
+    text: RegExp;
+    publish: boolean;
+  }[] = [
+    {
+      name: "a method while the header is due",
+      run: (p) => {
+        p.start("", "q", false);
+        p.method();
+      },
+      text: /expected content header for class 60/,
+      publish: true,
+    },
+    {
+      name: "a method while body frames are due",
+      run: (p) => {
+        p.start("", "q", false);
+        p.content(header(3));
+        p.method();
+      },
+      text: /expected content body/,
+      publish: true,
+    },
+    {
+      name: "a header with no publish",
+      run: (p) => p.content(header(1)),
+      text: /expected method frame/,
+      publish: false,
+    },
+    {
+      name: "a body with no publish",
+      run: (p) => p.content(body("x")),
+      text: /expected method frame/,
+      publish: false,
+    },
+    {
+      name: "a second header",
+      run: (p) => {
+        p.start("", "q", false);
+        p.content(header(3));
+        p.content(header(3));
+      },
+      text: /expected method frame/,
+      publish: false,
+    },
+    {
+      name: "a header of another class",
+      run: (p) => {
+        p.start("", "q", false);
+        p.content(header(1, {}, 50));
+      },
+      text: /got one for class 50/,
+      publish: true,
+    },
+    {
+      name: "more body than the header announced",
+      run: (p) => {
+        p.start("", "q", false);
+        p.content(header(2));
+        p.content(body("abc"));
+      },
+      text: /content body of 3 bytes exceeds the 2 announced/,
+      publish: false,
+    },
+  ];
+  for (const c of cases) {
+    await t.step(c.name, () => {
+      const [classId, methodId] = c.publish ? [60, 40] : [0, 0];
+      throws(() => c.run(new PublishAssembler(LIMITS)), amqpError(505, c.text, classId, methodId));
+    });
+  }
+});
+
+Deno.test("PublishAssembler refuses a header that breaks a broker rule with 406, then expects a method", async (t) => {
+  const cases: { name: string; frame: ContentFrame; text: RegExp }[] = [
+    { name: "too large", frame: header(101), text: /message size 101 is larger than .* 100/ },
+    {
+      name: "someone else's user-id",
+      frame: header(1, { userId: "mallory" }),
+      text: /user_id property set to 'mallory' but authenticated user was 'guest'/,
+    },
+    {
+      name: "an expiration that is not an integer",
+      frame: header(1, { expiration: "soon" }),
+      text: /invalid expiration 'soon'/,
+    },
+  ];
+  for (const c of cases) {
+    await t.step(c.name, () => {
+      const p = new PublishAssembler(LIMITS);
+      p.start("", "q", false);
+      throws(() => p.content(c.frame), amqpError(406, c.text));
+      p.method(); // the publish was abandoned: the channel may go on (after its close)
+    });
+  }
+});
