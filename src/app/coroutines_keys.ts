@@ -5,7 +5,7 @@
  */
 import type { KeyEvent } from "../tui/keys.ts";
 import { formatKey } from "../tui/keys.ts";
-import { scrollTextLayout } from "../tui/widgets/scroll_text.ts";
+import { scrollDelta, scrollTextLayout } from "../tui/widgets/scroll_text.ts";
 import { detailLines, detailRect } from "./coroutines_detail.ts";
 import {
   type CoroutinesLayout,
@@ -101,18 +101,7 @@ function scrollDetail(
     detailLines(detail, state.snapshot!.header.nowMs),
     rect,
   );
-  const page = Math.max(1, visible - 1);
-  const moves: Record<string, number> = {
-    up: -1,
-    k: -1,
-    down: 1,
-    j: 1,
-    pageup: -page,
-    pagedown: page,
-    home: -Infinity,
-    end: Infinity,
-  };
-  const move = moves[formatKey(key)];
+  const move = scrollDelta(formatKey(key), Math.max(1, visible - 1));
   if (move === undefined) return undefined;
   const detailOffset = Math.max(0, Math.min(maxOffset, state.detailOffset + move));
   return { kind: "state", state: { ...state, detailOffset } };

@@ -3,7 +3,7 @@
  * goes through here. Pure: the run loop does the I/O (drawing, sending the
  * outbox to the lab Worker, quitting).
  */
-import type { InputEvent, KeyEvent } from "../tui/keys.ts";
+import { formatKey, type InputEvent, type KeyEvent } from "../tui/keys.ts";
 import {
   commandComplete,
   commandEdit,
@@ -13,6 +13,7 @@ import {
   commandSubmit,
 } from "../tui/widgets/command_line.ts";
 import { confirmAnswer } from "../tui/widgets/confirm.ts";
+import { scrollDelta } from "../tui/widgets/scroll_text.ts";
 import { editForKey, editInput, textInput } from "../tui/widgets/text_input.ts";
 import { type CommandIntent, completionCandidates, runCommandLine } from "./commands.ts";
 import { updateCoroutinesKey } from "./coroutines_keys.ts";
@@ -269,18 +270,7 @@ function helpKey(state: AppState, overlay: Overlay<"help">, key: KeyEvent): AppS
   }
   const { rows, maxOffset } = helpScroll(state);
   // A page keeps one line of the last one in view, as `less` does.
-  const page = Math.max(1, rows - 1);
-  const moves: Record<string, number> = {
-    up: -1,
-    k: -1,
-    down: 1,
-    j: 1,
-    pageup: -page,
-    pagedown: page,
-    home: -Infinity,
-    end: Infinity,
-  };
-  const move = moves[key.key];
+  const move = scrollDelta(formatKey(key), Math.max(1, rows - 1));
   if (move === undefined) return state;
   const offset = Math.max(0, Math.min(maxOffset, overlay.offset + move));
   return offset === overlay.offset ? state : { ...state, overlay: { ...overlay, offset } };

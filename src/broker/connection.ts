@@ -35,6 +35,7 @@ import { Handshake, type HandshakeHost } from "./handshake.ts";
 import { type HeartbeatPeer, Heartbeats } from "./heartbeats.ts";
 import { Outbox } from "./outbox.ts";
 import type { Vhost } from "./vhost.ts";
+import { errorMessage } from "../util/error_message.ts";
 
 /** How long we wait for connection.close-ok before dropping the socket. */
 const CLOSE_TIMEOUT_MS = 3000;
@@ -201,7 +202,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
         this.connectionError(e);
       } else {
         this.log(`internal error: ${internalErrorText(e)}`);
-        this.connectionError(new AmqpError(ReplyCode.INTERNAL_ERROR, String(e)));
+        this.connectionError(new AmqpError(ReplyCode.INTERNAL_ERROR, errorMessage(e)));
       }
     }
   }

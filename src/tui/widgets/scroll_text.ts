@@ -72,3 +72,27 @@ export function scrollNote(offset: number, shown: number, total: number, symbols
   if (below > 0) parts.push(`${symbols.arrowDown} ${below} more below`);
   return parts.join("  ");
 }
+
+/**
+ * How far a key scrolls text, by its `formatKey` name: arrows and j/k one
+ * row, PgUp/PgDn a `page`, Home/End all the way; undefined for other keys.
+ */
+export function scrollDelta(key: string, page: number): number | undefined {
+  switch (key) {
+    case "up":
+    case "k":
+      return -1;
+    case "down":
+    case "j":
+      return 1;
+    case "pageup":
+      return -page;
+    case "pagedown":
+      return page;
+    case "home":
+      return -Infinity;
+    case "end":
+      return Infinity;
+  }
+  return undefined;
+}
