@@ -3,7 +3,7 @@ import { AmqpError, scopeOf } from "../../src/broker/errors.ts";
 import type { Message, QueuedMessage } from "../../src/broker/message.ts";
 import type { Queue, QueueConsumer } from "../../src/broker/queue.ts";
 import { Vhost } from "../../src/broker/vhost.ts";
-import { FakeTimers } from "./fake_timers.ts";
+import { FakeTimers } from "./support/fake_timers.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

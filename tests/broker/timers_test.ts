@@ -7,7 +7,7 @@
 import { equal, ok } from "node:assert/strict";
 import { encodeMethodFrame, type Frame, FrameParser, PROTOCOL_HEADER } from "../../src/amqp/mod.ts";
 import { type RunningBroker, startBroker } from "../../src/broker/server.ts";
-import { FakeTimers } from "./fake_timers.ts";
+import { FakeTimers } from "./support/fake_timers.ts";
 
 /** A bare TCP client that reads whole frames. */
 class RawClient {

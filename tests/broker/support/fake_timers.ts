@@ -2,7 +2,7 @@
  * The broker's timers on a fake clock: nothing runs until the test advances
  * time, then due timers run in time order, each seeing its own time.
  */
-import type { BrokerTimers } from "../../src/broker/timers.ts";
+import type { BrokerTimers } from "../../../src/broker/timers.ts";
 
 export class FakeTimers implements BrokerTimers {
   t = 1_000_000;
