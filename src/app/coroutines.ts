@@ -15,14 +15,15 @@ import type {
   TaskViewRequest,
 } from "../lab/protocol.ts";
 
+/** In the table's column order, so `<` and `>` move the sort left and right. */
 export const SORT_KEYS: readonly TaskSortKey[] = [
   "id",
   "name",
   "group",
   "state",
-  "wait",
   "switches",
   "busy",
+  "wait",
   "age",
   "warnings",
 ];
@@ -47,6 +48,11 @@ export interface CoroutinesState {
   sentView?: TaskViewRequest;
   /** A task that has not yielded for over a second (read from the lab's watchdog). */
   stuck?: StuckTask;
+  /**
+   * The selected task while the order changes: the lab says where it went
+   * (`window.anchorIndex`) and the selection follows it, as htop's does.
+   */
+  anchorId?: number;
 }
 
 export interface StuckTask {
@@ -129,6 +135,7 @@ export function desiredView(
     limit,
     includeFinished: true,
     selectedId: selectedRow?.id ?? null,
+    anchorId: state.anchorId ?? null,
     lanes: {
       // The legend takes the first row; one lane per remaining row.
       count: Math.max(0, Math.min(32, layout.lanes.height - 1)),
@@ -162,7 +169,12 @@ export function receiveSnapshot(state: CoroutinesState, snapshot: HubSnapshot): 
     });
   }
   if (state.paused && state.snapshot) return state;
-  const total = snapshot.window.total;
+  const { total, request, anchorIndex } = snapshot.window;
+  if (state.anchorId !== undefined && request.anchorId === state.anchorId) {
+    // The new order has arrived: follow the task (or stay put if it is gone).
+    const selected = Math.min(anchorIndex ?? state.selected, Math.max(0, total - 1));
+    return { ...state, snapshot, selected, anchorId: undefined };
+  }
   const selected = Math.min(state.selected, Math.max(0, total - 1));
   return { ...state, snapshot, selected };
 }

@@ -23,7 +23,8 @@ export const COROUTINES_HELP: readonly { key: string; description: string }[] = 
     description: "task detail: events and warnings explained (the moving keys scroll it, Esc back)",
   },
   { key: "d", description: "run a lesson demo live (also :demo NAME)" },
-  { key: "s  r", description: "sort by the next column / reverse the order" },
+  { key: "< >  s", description: "sort by the column to the left / right (s: next column)" },
+  { key: "r", description: "reverse the order (the selected task stays selected)" },
   { key: "Space", description: "pause the display (the hub keeps running)" },
   { key: "Ctrl-K", description: "kill the selected task (asks first)" },
 ];
@@ -70,12 +71,16 @@ export function updateCoroutinesKey(
       return state.detail ? { kind: "state", state: { ...state, detail: false } } : undefined;
     case "d":
       return { kind: "demo-menu" };
-    case "s": {
-      const next = SORT_KEYS[(SORT_KEYS.indexOf(state.sort) + 1) % SORT_KEYS.length]!;
-      return { kind: "state", state: { ...state, sort: next, selected: 0 } };
-    }
+    case "s":
+    case ">":
+      return sortBy(state, 1);
+    case "<":
+      return sortBy(state, -1);
     case "r":
-      return { kind: "state", state: { ...state, descending: !state.descending, selected: 0 } };
+      return {
+        kind: "state",
+        state: { ...state, descending: !state.descending, anchorId: selectedTask(state)?.id },
+      };
     case "space":
       return { kind: "state", state: { ...state, paused: !state.paused } };
     // Not plain `k`: with j/k moving, a vim habit must never start a kill.
@@ -86,6 +91,13 @@ export function updateCoroutinesKey(
     }
   }
   return undefined;
+}
+
+/** Sorts by the column `step` to the right (or left), keeping the selected task selected. */
+function sortBy(state: CoroutinesState, step: 1 | -1): CoroutinesIntent {
+  const i = SORT_KEYS.indexOf(state.sort);
+  const sort = SORT_KEYS[(i + step + SORT_KEYS.length) % SORT_KEYS.length]!;
+  return { kind: "state", state: { ...state, sort, anchorId: selectedTask(state)?.id } };
 }
 
 /** In the detail, the moving keys scroll it (it can be taller than the screen). */

@@ -26,15 +26,21 @@ const BOLD: Style = { bold: true };
 const WARN: Style = { fg: 3, bold: true };
 const FAILED: Style = { fg: 1 };
 
+/**
+ * One column per sort key, each wide enough for its title and the sort arrow
+ * (a right-aligned title that fills its column takes the arrow into the gap
+ * before it), leaving the name the rest: 10 cells at 80 columns.
+ */
 const COLUMNS: readonly (TableColumn & { sort: TaskSortKey })[] = [
   { title: "id", width: { fixed: 6 }, align: "right", sort: "id" },
   { title: "name", width: { fill: 1 }, sort: "name" },
-  { title: "group", width: { fixed: 10 }, sort: "group" },
-  { title: "state", width: { fixed: 18 }, sort: "state" },
+  { title: "group", width: { fixed: 7 }, sort: "group" },
+  { title: "state", width: { fixed: 14 }, sort: "state" },
   { title: "switches", width: { fixed: 8 }, align: "right", sort: "switches" },
-  { title: "busy%", width: { fixed: 5 }, align: "right", sort: "busy" },
+  { title: "busy%", width: { fixed: 6 }, align: "right", sort: "busy" },
+  { title: "wait", width: { fixed: 6 }, align: "right", sort: "wait" },
   { title: "age", width: { fixed: 6 }, align: "right", sort: "age" },
-  { title: "warn", width: { fixed: 4 }, align: "right", sort: "warnings" },
+  { title: "warn", width: { fixed: 5 }, align: "right", sort: "warnings" },
 ];
 
 export function drawCoroutines(
@@ -105,6 +111,7 @@ function taskCells(t: TaskRow): string[] {
     t.stateText,
     formatCount(t.switches),
     t.busyPct.toFixed(0),
+    formatMs(t.waitingMs),
     formatMs(t.ageMs),
     t.warnings > 0 ? `!${t.warnings}` : "",
   ];
@@ -137,7 +144,7 @@ function drawTable(
   const shown = `${formatCount(request.offset + 1)}-${formatCount(request.offset + rows.length)}`;
   const footer = `tasks ${shown} of ${formatCount(total)}, by ${state.sort}${
     state.descending ? " (reversed)" : ""
-  }${filter ? `, filter '${filter}'` : ""}   Enter detail  s sort  r reverse  ^K kill`;
+  }${filter ? `, filter '${filter}'` : ""}   Enter detail  < > sort  r reverse  ^K kill`;
   buf.setString(rect.x, rect.y + rect.height - 1, footer, DIM, rect.width);
 }
 

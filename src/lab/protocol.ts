@@ -45,6 +45,12 @@ export interface TaskViewRequest {
   includeFinished: boolean;
   /** Task whose detail is sent, or null. */
   selectedId: number | null;
+  /**
+   * A task to keep in view when the order changes (a new sort): the lab
+   * finds its place in the new order, moves the window there and says where
+   * (`TaskWindow.anchorIndex`), so the selection stays on the same task.
+   */
+  anchorId?: number | null;
   /** Timeline lanes: the selected task first, then the most active ones. */
   lanes: {
     /** How many lanes (0..32). */
@@ -132,7 +138,7 @@ export interface WarningRow {
 export interface TaskDetail {
   task: TaskRow;
   parent: { id: number; name: string } | null;
-  /** Live or recently finished children, first 50; `childCount` is exact for live ones. */
+  /** Live or recently finished children, first 50; `childCount` counts all of those. */
   children: { id: number; name: string; stateText: string }[];
   childCount: number;
   /** Recent state changes, oldest first (the hub keeps the last 16). */
@@ -174,6 +180,8 @@ export interface TaskWindow {
   /** Matching tasks in total (live plus kept finished ones when included). */
   total: number;
   rows: TaskRow[];
+  /** Where the requested anchor task is in the order, when one was asked for and still matches. */
+  anchorIndex?: number;
 }
 
 export interface DemoStatus {

@@ -148,9 +148,46 @@ function matcher(filter: string): ((t: Task) => boolean) | null {
     t.stateText.toLowerCase().includes(f);
 }
 
-export function taskWindow(hub: Hub, view: TaskViewRequest, now: number): TaskWindow {
-  const match = matcher(view.filter);
-  const finished = view.includeFinished ? hub.recentFinished().sort((a, b) => a.id - b.id) : [];
+export function taskWindow(hub: Hub, request: TaskViewRequest, now: number): TaskWindow {
+  const match = matcher(request.filter);
+  const finished = request.includeFinished ? hub.recentFinished().sort((a, b) => a.id - b.id) : [];
+  const anchorIndex = anchorPlace(hub, request, now, match, finished);
+  // The window moves to the anchor by the UI's own rule: the selection on its last row.
+  const view = anchorIndex === undefined
+    ? request
+    : { ...request, offset: Math.max(0, anchorIndex - request.limit + 1) };
+  const window = windowRows(hub, view, now, match, finished);
+  return anchorIndex === undefined ? window : { ...window, anchorIndex };
+}
+
+/** Where the anchor task stands in the requested order: how many matching tasks sort before it. */
+function anchorPlace(
+  hub: Hub,
+  view: TaskViewRequest,
+  now: number,
+  match: ((t: Task) => boolean) | null,
+  finished: readonly Task[],
+): number | undefined {
+  if (view.anchorId === null || view.anchorId === undefined) return undefined;
+  const anchor = hub.task(view.anchorId) ?? finished.find((t) => t.id === view.anchorId);
+  if (anchor === undefined || (match !== null && !match(anchor))) return undefined;
+  const cmp = comparator(view.sort, view.descending, now);
+  let before = 0;
+  const count = (t: Task) => {
+    if ((match === null || match(t)) && cmp(t, anchor) < 0) before++;
+  };
+  hub.forEachLive(count);
+  for (const t of finished) count(t);
+  return before;
+}
+
+function windowRows(
+  hub: Hub,
+  view: TaskViewRequest,
+  now: number,
+  match: ((t: Task) => boolean) | null,
+  finished: readonly Task[],
+): TaskWindow {
   if (view.sort === "id" && !view.descending) {
     // live tasks are kept in id order already: merge with the finished ones, no sort
     const end = view.offset + view.limit;
@@ -191,10 +228,11 @@ export function taskDetail(hub: Hub, t: Task, now: number): TaskDetail {
     childCount++;
     if (children.length < 50) children.push({ id: c.id, name: c.name, stateText: c.stateText });
   });
+  // Finished children count too: "children: 0 (func1 done, ...)" contradicted itself.
   for (const c of hub.recentFinished()) {
-    if (c.parentId === t.id && children.length < 50) {
-      children.push({ id: c.id, name: c.name, stateText: c.stateText });
-    }
+    if (c.parentId !== t.id) continue;
+    childCount++;
+    if (children.length < 50) children.push({ id: c.id, name: c.name, stateText: c.stateText });
   }
   children.sort((a, b) => a.id - b.id);
   const events: TaskEventRow[] = hub.events(t).map((e) => ({

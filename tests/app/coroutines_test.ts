@@ -108,15 +108,15 @@ Deno.test("coroutines view draws the hub header, the task rows and the demo outp
   );
   assertEquals(
     rows[3],
-    "│   id ▲ name         group      state              switches busy%    age warn │",
+    "│   id ▲ name       group   state          switches  busy%   wait    age  warn │",
   );
   assertEquals(
     rows[4],
-    "│      1 gevent       gevent     waiting(join)             2     1   1.5s      │",
+    "│      1 gevent     gevent  waiting(join)         2      1   99ms   1.5s       │",
   );
   assertEquals(
     rows[5],
-    "│      2 func1        gevent     waiting(sleep)            2     1   1.5s      │",
+    "│      2 func1      gevent  waiting(sleep)        2      1   99ms   1.5s       │",
   );
   assert(rows[12]!.startsWith("│ tasks 1-2 of 2, by id "), rows[12]!);
   const text = rows.join("\n");
@@ -312,4 +312,25 @@ Deno.test("a crash in the lab shows on the status line as an error, like a faile
   });
   assertEquals(state.message, { text: "lab error: boom in the lab", level: "error" });
   assertEquals(state.lab.status, "running", "the lab keeps running");
+});
+
+Deno.test("< and > sort by the neighbouring column and the selected task stays selected", () => {
+  const selected = run(labState(), "j"); // func1, the second row
+  const sorted = run(selected, ">");
+  assertEquals(sorted.coroutines.sort, "name");
+  assertEquals(sorted.coroutines.anchorId, 2, "the lab is asked where task #2 went");
+  assert(sorted.outbox.some((c) => c.type === "set-view" && c.view.anchorId === 2));
+  // The lab answers: in the new order, task #2 is the first row.
+  const reordered = snapshot([task(2, "func1"), task(1, "gevent")], {
+    window: {
+      request: { ...snapshot([]).window.request, sort: "name", anchorId: 2 },
+      total: 2,
+      rows: [task(2, "func1"), task(1, "gevent")],
+      anchorIndex: 0,
+    },
+  });
+  const followed = run(sorted, { type: "lab", message: { type: "snapshot", snapshot: reordered } });
+  assertEquals(followed.coroutines.selected, 0);
+  assertEquals(followed.coroutines.anchorId, undefined);
+  assertEquals(run(followed, "<").coroutines.sort, "id");
 });

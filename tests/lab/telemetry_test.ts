@@ -106,6 +106,42 @@ Deno.test("laneView() draws gevent's switching on sleep, and taskDetail() its hi
   assertEquals(detail.task.state, "done");
   const main = taskDetail(hub, hub.task(func1.parentId)!, now);
   assertEquals(main.children.map((c) => c.name), ["func1", "func2", "func3"]);
+  // The count agrees with the list: finished children are children too.
+  assertEquals(main.childCount, 3);
+  hub.close();
+});
+
+Deno.test("taskWindow() moves the window to an anchor task in the new order and says where", async () => {
+  const hub = virtualHub();
+  for (let i = 1; i <= 30; i++) {
+    hub.spawn(`worker ${i}`, function* () {
+      for (let k = 0; k < i % 7; k++) yield;
+      yield recv();
+    });
+  }
+  await hub.idle();
+  const now = hub.now();
+  // Tasks 6, 13, 20 and 27 switched most: by switches descending (ties by id) 27 is fourth.
+  const view = mergeView(DEFAULT_VIEW, {
+    sort: "switches",
+    descending: true,
+    limit: 3,
+    anchorId: 27,
+  });
+  const window = taskWindow(hub, view, now);
+  const order = taskWindow(
+    hub,
+    mergeView(DEFAULT_VIEW, { sort: "switches", descending: true, limit: 30 }),
+    now,
+  )
+    .rows.map((r) => r.id);
+  assertEquals(window.anchorIndex, 3);
+  assertEquals(order.indexOf(27), 3);
+  assertEquals(window.rows.map((r) => r.id), [13, 20, 27], "the anchor on the window's last row");
+  // A filtered-out or unknown anchor gives no index, and the window stays where it was asked.
+  const gone = taskWindow(hub, mergeView(view, { anchorId: 999 }), now);
+  assertEquals(gone.anchorIndex, undefined);
+  assertEquals(gone.request.offset, 0);
   hub.close();
 });
 

@@ -66,14 +66,19 @@ export function renderTable(
   }
   const headerStyle = props.headerStyle ?? { bold: true };
   props.columns.forEach((col, i) => {
-    // The sort indicator is kept when the title has to be cut.
-    const mark = props.sort?.column === i
-      ? " " + (props.sort.descending ? symbols.sortDescending : symbols.sortAscending)
-      : "";
-    const room = Math.max(0, widths[i]! - stringWidth(mark));
-    const title = truncateToWidth(col.title, room, symbols.ellipsis) + mark;
-    const text = padToWidth(title, widths[i]!, { align: col.align });
-    buf.setString(xs[i]!, rect.y, text, headerStyle, widths[i]);
+    if (props.sort?.column !== i) {
+      const title = truncateToWidth(col.title, widths[i]!, symbols.ellipsis);
+      buf.setString(
+        xs[i]!,
+        rect.y,
+        padToWidth(title, widths[i]!, { align: col.align }),
+        headerStyle,
+      );
+      return;
+    }
+    const arrow = props.sort.descending ? symbols.sortDescending : symbols.sortAscending;
+    const { x, text } = sortedHeader(col, arrow, xs[i]!, widths[i]!, i > 0 ? gap : 0, symbols);
+    buf.setString(x, rect.y, text, headerStyle);
   });
   if (props.rows.length === 0) {
     if (props.emptyText && rect.height > 1) {
@@ -110,6 +115,31 @@ export function filterRows<T extends readonly string[]>(rows: readonly T[], quer
   const q = query.trim().toLowerCase();
   if (q === "") return rows.slice();
   return rows.filter((row) => row.some((cell) => cell.toLowerCase().includes(q)));
+}
+
+/**
+ * The sorted column's title with its arrow, whole: `title ▲` when it fits;
+ * else `title▲` reaching into the blank gap before the column (a right-aligned
+ * title ends at the column's edge, so its header has no room of its own);
+ * only when even that is too narrow is the title cut, never the arrow.
+ */
+function sortedHeader(
+  col: TableColumn,
+  arrow: string,
+  x: number,
+  width: number,
+  gap: number,
+  symbols: Symbols,
+): { x: number; text: string } {
+  const spaced = `${col.title} ${arrow}`;
+  if (stringWidth(spaced) <= width) {
+    return { x, text: padToWidth(spaced, width, { align: col.align }) };
+  }
+  const tight = col.title + arrow;
+  const over = stringWidth(tight) - width;
+  if (over <= gap) return { x: x - over, text: tight };
+  const title = truncateToWidth(col.title, width - stringWidth(arrow), symbols.ellipsis);
+  return { x, text: padToWidth(title + arrow, width, { align: col.align }) };
 }
 
 /**

@@ -81,3 +81,23 @@ Deno.test("filterRows() matches any cell case-insensitively; sortRows() sorts nu
   ]);
   assert.deepEqual(sortRows([["a", "10 ms"], ["b", "9 ms"]], 1).map((r) => r[0]), ["b", "a"]);
 });
+
+Deno.test("renderTable() never lets the sort arrow eat a header's text", async (t) => {
+  const draw = (column: number) => {
+    const buf = new ScreenBuffer(22, 1);
+    renderTable(buf, buf.area, {
+      columns: [
+        { title: "state", width: { fill: 1 } },
+        { title: "switches", width: { fixed: 8 }, align: "right" },
+        { title: "warn", width: { fixed: 5 }, align: "right" },
+      ],
+      rows: [],
+      sort: { column },
+    });
+    return buf.toLines()[0]!.trimEnd();
+  };
+  // A title that fills its column takes the arrow into the blank gap before it.
+  await t.step("switches", () => assert.equal(draw(1), "state  switches▲  warn"));
+  await t.step("warn", () => assert.equal(draw(2), "state   switches warn▲"));
+  await t.step("state", () => assert.equal(draw(0), "state ▲ switches  warn"));
+});
