@@ -8,7 +8,9 @@ import type { Rect } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
 import type { StyledLine } from "../tui/widgets/scroll_text.ts";
 import { type CoroutinesLayout, formatCount, formatMs } from "./coroutines.ts";
-import type { TaskDetail } from "../lab/protocol.ts";
+import type { LaneView, TaskDetail } from "../lab/protocol.ts";
+import type { Symbols } from "../tui/symbols.ts";
+import { laneGlyphs, laneSamples } from "./lanes.ts";
 
 const BOLD: Style = { bold: true };
 const DIM: Style = { dim: true };
@@ -20,7 +22,16 @@ export function detailRect(layout: CoroutinesLayout): Rect {
   return { ...layout.table, height: layout.table.height + layout.lanes.height };
 }
 
-export function detailLines(detail: TaskDetail, nowMs: number): StyledLine[] {
+/**
+ * The detail's lines. `lanes` are the snapshot's timeline lanes: the selected
+ * task's own lane is pinned first in them, and the detail shows it too.
+ */
+export function detailLines(
+  detail: TaskDetail,
+  nowMs: number,
+  lanes?: LaneView,
+  symbols?: Symbols,
+): StyledLine[] {
   const t = detail.task;
   const ended = t.state === "done" || t.state === "failed";
   const since = ended ? `${formatMs(t.stateForMs)} ago` : `for ${formatMs(t.stateForMs)}`;
@@ -42,6 +53,17 @@ export function detailLines(detail: TaskDetail, nowMs: number): StyledLine[] {
       }`,
     },
   ];
+  const own = lanes?.lanes.find((lane) => lane.id === t.id);
+  if (own && lanes && symbols) {
+    const glyphs = laneGlyphs(symbols);
+    lines.push({
+      text: `timeline, last ${
+        formatMs(lanes.bucketMs * lanes.buckets)
+      } (${glyphs.R} run ${glyphs.r} ready ${glyphs.w} wait):`,
+      style: BOLD,
+    });
+    lines.push({ text: `  ${laneSamples(own, glyphs)}` });
+  }
   if (detail.error) lines.push({ text: `error: ${detail.error}`, style: FAILED });
   if (detail.result) lines.push({ text: `result: ${detail.result}` });
   for (const w of detail.warnings) {

@@ -5,6 +5,7 @@
  */
 import type { KeyEvent } from "../tui/keys.ts";
 import { formatKey } from "../tui/keys.ts";
+import { symbolsFor } from "../tui/symbols.ts";
 import { scrollDelta, scrollTextLayout } from "../tui/widgets/scroll_text.ts";
 import { detailLines, detailRect } from "./coroutines_detail.ts";
 import {
@@ -20,7 +21,8 @@ export const COROUTINES_HELP: readonly { key: string; description: string }[] = 
   { key: "PgUp PgDn Home End", description: "select a task a page away, the first, the last" },
   {
     key: "Enter",
-    description: "task detail: events and warnings explained (the moving keys scroll it, Esc back)",
+    description:
+      "task detail: its timeline, state changes and warnings explained (the moving keys scroll it, Esc back)",
   },
   { key: "d", description: "run a lesson demo live (also :demo NAME)" },
   { key: "< >  s", description: "sort by the column to the left / right (s: next column)" },
@@ -110,7 +112,8 @@ function scrollDetail(
   if (!detail) return undefined;
   const rect = detailRect(layout);
   const { visible, maxOffset } = scrollTextLayout(
-    detailLines(detail, state.snapshot!.header.nowMs),
+    // Glyphs are one cell in either set, so measuring with one set fits both.
+    detailLines(detail, state.snapshot!.header.nowMs, state.snapshot!.lanes, symbolsFor(true)),
     rect,
   );
   const move = scrollDelta(formatKey(key), Math.max(1, visible - 1));

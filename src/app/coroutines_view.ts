@@ -5,11 +5,11 @@
  */
 import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
-import { truncateToWidth } from "../tui/width.ts";
 import { renderLogView } from "../tui/widgets/log_view.ts";
 import { renderScrollText } from "../tui/widgets/scroll_text.ts";
 import { renderTable, type TableColumn } from "../tui/widgets/table.ts";
 import { detailLines, detailRect } from "./coroutines_detail.ts";
+import { laneGlyphs, laneLabels, laneSamples } from "./lanes.ts";
 import {
   coroutinesLayout,
   type CoroutinesState,
@@ -63,7 +63,7 @@ export function drawCoroutines(
     drawDetail(buf, detailRect(layout), snapshot.selected, state, snapshot.header.nowMs, theme);
   } else {
     drawTable(buf, layout.table, state, snapshot, filter, theme);
-    drawLanes(buf, layout.lanes, snapshot.lanes, theme);
+    drawLanes(buf, layout.lanes, snapshot.lanes, snapshot.selected?.task.id, theme);
   }
   if (!state.detail || !snapshot.selected) drawOutput(buf, layout.output, state, theme);
 }
@@ -148,30 +148,28 @@ function drawTable(
   buf.setString(rect.x, rect.y + rect.height - 1, footer, DIM, rect.width);
 }
 
-/** One glyph per lane sample: the lesson's switching made visible. */
-function laneGlyphs(theme: Theme): Record<string, string> {
-  return theme.symbols.unicode
-    ? { R: "█", r: "▒", w: "·", x: "x", " ": " ", "?": " " }
-    : { R: "#", r: "+", w: ".", x: "x", " ": " ", "?": " " };
-}
-
-function drawLanes(buf: ScreenBuffer, rect: Rect, lanes: LaneView, theme: Theme): void {
+function drawLanes(
+  buf: ScreenBuffer,
+  rect: Rect,
+  lanes: LaneView,
+  selectedId: number | undefined,
+  theme: Theme,
+): void {
   if (rect.height <= 0) return;
-  const glyphs = laneGlyphs(theme);
+  const glyphs = laneGlyphs(theme.symbols);
   const legend = `last ${
     formatMs(lanes.bucketMs * lanes.buckets)
   } ${glyphs.R} run ${glyphs.r} ready ${glyphs.w} wait`;
   buf.setString(rect.x, rect.y, legend, DIM, rect.width);
-  lanes.lanes.slice(0, rect.height - 1).forEach((lane, i) => {
+  const shown = lanes.lanes.slice(0, rect.height - 1);
+  // One column for the marker of the selected task's lane, pinned first.
+  const labels = laneLabels(shown, LANE_NAME_WIDTH - 2, theme.symbols.ellipsis);
+  shown.forEach((lane, i) => {
     const y = rect.y + 1 + i;
-    buf.setString(
-      rect.x,
-      y,
-      truncateToWidth(lane.name, LANE_NAME_WIDTH - 1),
-      undefined,
-      LANE_NAME_WIDTH,
-    );
-    const samples = [...lane.samples].map((s) => glyphs[s] ?? " ").join("");
+    const pinned = lane.id === selectedId;
+    const label = (pinned ? theme.symbols.selected : " ") + labels[i]!;
+    buf.setString(rect.x, y, label, pinned ? BOLD : undefined, LANE_NAME_WIDTH - 1);
+    const samples = laneSamples(lane, glyphs);
     buf.setString(rect.x + LANE_NAME_WIDTH, y, samples, { fg: 2 }, rect.width - LANE_NAME_WIDTH);
   });
 }
@@ -198,7 +196,7 @@ function drawDetail(
   nowMs: number,
   theme: Theme,
 ): void {
-  const lines = detailLines(detail, nowMs);
+  const lines = detailLines(detail, nowMs, state.snapshot?.lanes, theme.symbols);
   renderScrollText(buf, rect, { lines, offset: state.detailOffset, symbols: theme.symbols });
 }
 

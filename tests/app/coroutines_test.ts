@@ -334,3 +334,63 @@ Deno.test("< and > sort by the neighbouring column and the selected task stays s
   assertEquals(followed.coroutines.anchorId, undefined);
   assertEquals(run(followed, "<").coroutines.sort, "id");
 });
+
+Deno.test("the detail shows the task's own timeline and scrolls when it is taller than the panel", () => {
+  const row = task(1, "blocker", { stateForMs: 1500 });
+  const warning = {
+    kind: "blocking" as const,
+    taskId: 1,
+    taskName: "blocker",
+    atMs: 0,
+    valueMs: 2000,
+    summary: "blocked the hub for 2.0s",
+    count: 1,
+    explanation: "All tasks share one thread: while one runs without yielding, every other task " +
+      "waits, timers fire late and the whole program stalls. Yield (sleep, wait) inside long work.",
+  };
+  const detail = {
+    task: row,
+    parent: null,
+    children: [],
+    childCount: 0,
+    events: Array.from(
+      { length: 16 },
+      (_, i) => ({ atMs: i * 100, state: "ready" as const, text: "ready" }),
+    ),
+    eventCount: 16,
+    warnings: [warning],
+    error: null,
+    result: null,
+  };
+  let state = run(labState(), "enter");
+  state = run(state, {
+    type: "lab",
+    message: {
+      type: "snapshot",
+      snapshot: snapshot([row], {
+        seq: 2,
+        selected: detail,
+        lanes: {
+          fromMs: 0,
+          bucketMs: 1000,
+          buckets: 5,
+          lanes: [{ id: 1, name: "blocker", samples: "RRwwR" }],
+        },
+      }),
+    },
+  });
+  const draw = (s: AppState) =>
+    renderToGrid((buf) => view(s, buf, { symbols: symbolsFor(true), styles: COLOR_STYLES }), 80, 22)
+      .join("\n");
+  const top = draw(state);
+  assert(top.includes("timeline, last 5.0s"), top);
+  assert(top.includes("██··█"), top);
+  assert(top.includes("more below"), top);
+  // Every word of the explanation is on screen once scrolled: wrapped, not cut.
+  const bottom = draw(run(state, "end"));
+  assert(bottom.includes("more above"), bottom);
+  const words = (top + "\n" + bottom).split(/[\s│]+/);
+  for (const word of warning.explanation.split(" ")) {
+    assert(words.includes(word), `'${word}' is cut`);
+  }
+});
