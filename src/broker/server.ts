@@ -13,10 +13,6 @@ export interface BrokerOptions {
   port?: number;
   /** "127.0.0.1" by default (loopback only). */
   hostname?: string;
-  /** Management API port (next issue; accepted and unused for now). */
-  httpPort?: number;
-  /** Persistent store directory (next issue; accepted and unused for now). */
-  dataDir?: string;
   /** Heartbeat offered in connection.tune, seconds (60). */
   heartbeat?: number;
   /** frame_max offered in connection.tune (131072). */

@@ -1,5 +1,6 @@
 /** runBrokerCli(): the `deno task broker` subcommand. */
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
+import { UsageError } from "../../src/cli/usage.ts";
 import { runBrokerCli } from "../../src/broker/cli.ts";
 import { sleep } from "./support/timing.ts";
 
@@ -24,3 +25,12 @@ Deno.test(
     assertEquals(await run, 0);
   },
 );
+
+Deno.test("runBrokerCli() refuses flags for what is not built yet instead of ignoring them", async (t) => {
+  // Accepting --data-dir and keeping nothing would promise durability that is not there.
+  for (const flag of ["--data-dir", "--http-port"]) {
+    await t.step(flag, async () => {
+      await rejects(runBrokerCli([flag, "x"], { stop: Promise.resolve() }), UsageError);
+    });
+  }
+});
