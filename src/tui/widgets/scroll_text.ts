@@ -20,6 +20,8 @@ export interface StyledLine {
 /** Each line wrapped to `width`, its leading blanks repeated on its continuation rows. */
 export function wrapLines(lines: readonly StyledLine[], width: number): StyledLine[] {
   return lines.flatMap((line) => {
+    // A line that fits keeps its spacing (columns line up); only long ones are re-flowed.
+    if (stringWidth(line.text) <= width) return [line];
     const indent = /^ */.exec(line.text)![0];
     const room = Math.max(1, width - stringWidth(indent));
     const rows = wrapText(line.text.slice(indent.length), room);

@@ -16,6 +16,12 @@ Deno.test("wrapLines() wraps at word boundaries and keeps a line's indentation",
   );
 });
 
+Deno.test("wrapLines() leaves a line that fits as it is, spacing and all", () => {
+  assert.deepEqual(wrapLines([{ text: "    2.9s ago  done" }], 20).map((l) => l.text), [
+    "    2.9s ago  done",
+  ]);
+});
+
 Deno.test("renderScrollText() draws what fits, then says what is above and below", async (t) => {
   const lines = Array.from({ length: 6 }, (_, i) => ({ text: `line ${i}` }));
   const draw = (offset: number) => {
