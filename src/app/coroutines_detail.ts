@@ -14,6 +14,7 @@ const BOLD: Style = { bold: true };
 const DIM: Style = { dim: true };
 const WARN: Style = { fg: 3, bold: true };
 const FAILED: Style = { fg: 1 };
+const KILLED: Style = { fg: 5 };
 
 /** The detail takes the table's and the lanes' room. */
 export function detailRect(layout: CoroutinesLayout): Rect {
@@ -22,7 +23,7 @@ export function detailRect(layout: CoroutinesLayout): Rect {
 
 export function detailLines(detail: TaskDetail, nowMs: number): StyledLine[] {
   const t = detail.task;
-  const ended = t.state === "done" || t.state === "failed";
+  const ended = !["ready", "running", "waiting"].includes(t.state);
   const since = ended ? `${formatMs(t.stateForMs)} ago` : `for ${formatMs(t.stateForMs)}`;
   const lines: StyledLine[] = [
     { text: `#${t.id} ${t.name}  (group ${t.group || "-"})   Esc back`, style: BOLD },
@@ -43,6 +44,15 @@ export function detailLines(detail: TaskDetail, nowMs: number): StyledLine[] {
     },
   ];
   if (detail.error) lines.push({ text: `error: ${detail.error}`, style: FAILED });
+  if (detail.endReason && t.state === "killed") {
+    lines.push({ text: `killed: ${detail.endReason} (kill-task)`, style: KILLED });
+  } else if (detail.endReason) {
+    // the lesson's Python leaves such a generator suspended when the program ends
+    lines.push({
+      text: `abandoned: ${detail.endReason}; not a failure: it was left suspended, as Python ` +
+        `leaves a generator when its program ends`,
+    });
+  }
   if (detail.result) lines.push({ text: `result: ${detail.result}` });
   for (const w of detail.warnings) {
     lines.push({ text: `! ${w.summary} (x${w.count})`, style: WARN });
