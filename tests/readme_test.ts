@@ -6,6 +6,8 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { VirtualClock } from "../src/lab/clock.ts";
 import { runDemoCli } from "../src/lab/demos/cli.ts";
+import { parseStartArgs } from "../src/app/cli.ts";
+import { demoSnapshotText } from "../src/app/demo_snapshot.ts";
 
 const README = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 
@@ -34,4 +36,14 @@ Deno.test("the README's baozi --trace is the real trace (its head and its tail a
   const tail = shown.slice(cut + 1);
   assertEquals(out.slice(0, head.length), head);
   assertEquals(out.slice(out.length - tail.length), tail);
+});
+
+Deno.test("the README's Coroutines capture is what its --snapshot --demo --at command prints", async () => {
+  const command = "$ deno task start --snapshot --panel coroutines --demo gevent --at 1";
+  const shown = readmeBlock(command);
+  const args = command.replace("$ deno task start ", "").split(" ");
+  const options = parseStartArgs(args);
+  assert(options !== "help" && options.demo !== undefined);
+  const text = await demoSnapshotText(options, options.demo, { LANG: "en_US.UTF-8" });
+  assertEquals(text.split("\n"), shown);
 });
