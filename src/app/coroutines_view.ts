@@ -79,13 +79,31 @@ function drawHeader(buf: ScreenBuffer, row: Rect, snapshot: HubSnapshot, paused:
     `switches/s ${formatCount(h.switchesPerS)}`,
     `lag ${formatMs(h.loopLagMs)}`,
   ];
-  const x = buf.setString(row.x, row.y, parts.join("  "), BOLD, row.width);
+  let x = buf.setString(row.x, row.y, parts.join("  "), BOLD, row.width);
   if (h.warnings > 0) {
-    buf.setString(x, row.y, `  warnings ${formatCount(h.warnings)}`, WARN, row.x + row.width - x);
+    x = buf.setString(
+      x,
+      row.y,
+      `  warnings ${formatCount(h.warnings)}`,
+      WARN,
+      row.x + row.width - x,
+    );
   }
+  drawEndCounts(buf, row, x, h);
   if (paused) {
     const tag = " PAUSED (space resumes) ";
     buf.setString(row.x + row.width - tag.length, row.y, tag, { reverse: true });
+  }
+}
+
+/** After the figures: how many tasks ended other than done, each in its row colour. */
+function drawEndCounts(buf: ScreenBuffer, row: Rect, x: number, h: HubSnapshot["header"]): void {
+  for (const state of ["failed", "killed", "abandoned"] as const) {
+    const n = h[state];
+    if (n > 0) {
+      const text = `  ${formatCount(n)} ${state}`;
+      x = buf.setString(x, row.y, text, END_STYLES[state], row.x + row.width - x);
+    }
   }
 }
 

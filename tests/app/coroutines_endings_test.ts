@@ -36,7 +36,7 @@ async function labAfterBaozi() {
   return { hub, service };
 }
 
-Deno.test("the task table colours a row by how the task ended", async () => {
+Deno.test("the task table colours a row by how the task ended; the header counts the ends", async () => {
   const { hub, service } = await labAfterBaozi();
   const state = run(
     initialState({ panel: "coroutines" }),
@@ -54,6 +54,11 @@ Deno.test("the task table colours a row by how the task ended", async () => {
     const state = lines[y]!.slice(x + 23, x + 41).trim();
     return { state, style: buf.cell(x, y).style };
   };
+  // the header counts each way of ending that is not plain done
+  assert(lines[2]!.includes("lag 0ms  1 failed  1 killed  2 abandoned"), lines[2]!);
+  const failedAt = lines[2]!.indexOf("1 failed");
+  assertEquals(buf.cell(failedAt, 2).style.fg, 1);
+  assertEquals(buf.cell(lines[2]!.indexOf("2 abandoned"), 2).style, { dim: true });
   assertEquals(row("c1").state, "abandoned");
   assertEquals(row("c1").style, { dim: true });
   assertEquals(row("c2").style, { dim: true });
