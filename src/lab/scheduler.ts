@@ -60,7 +60,10 @@ export abstract class Scheduler extends SchedulerCore {
 
   // ----------------------------------------------------------------- run loop
 
-  /** Runs `first` and then, without going through the queue, each task it switches to. */
+  /**
+   * Runs `first` and then, without going through the queue, each task it
+   * switches or sends to, and a sender again once its receiver yields.
+   */
   protected _run(first: Task): void {
     let t: Task | null = first;
     const trace = this._trace;

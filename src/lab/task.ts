@@ -9,6 +9,7 @@
 import type { GroupStats } from "./groups.ts";
 import type { TaskStateName, WaitKind } from "./protocol.ts";
 import type { TaskWarning } from "./warnings.ts";
+import { errorMessage } from "../util/error_message.ts";
 
 // State codes, small integers so the ring of recent states is a typed array.
 export const S_READY = 0;
@@ -328,8 +329,7 @@ export class Task {
   get endReason(): string | null {
     const code = this._state;
     if (code <= S_DONE) return null;
-    const e = this._error;
-    return e instanceof Error ? e.message : String(e);
+    return errorMessage(this._error);
   }
 
   get warnings(): readonly TaskWarning[] {
