@@ -25,10 +25,11 @@ flags:
   --ascii           ASCII borders and symbols (automatic when the locale is not UTF-8)
   --snapshot        print one frame as plain text and exit (for scripts and docs)
   --size WxH        snapshot size (default 80x24; the live view follows the terminal)
-  --demo NAME       with --snapshot: run a demo (${DEMOS.map((d) => d.name).join(", ")})
-                    on the virtual clock and show it (panel coroutines unless --panel)
-  --at SECONDS      with --demo: the frame at this hub time, 0 to ${MAX_AT_S} (default 1);
-                    exact and instant, so the same command prints the same frame
+  --demo NAME       with --snapshot: show a demo run on the virtual clock
+                    (${DEMOS.map((d) => d.name).join(", ")});
+                    opens on coroutines unless --panel says otherwise
+  --at SECONDS      with --demo: the frame at this hub time, 0-${MAX_AT_S} (default 1);
+                    exact and instant: the same command prints the same frame
   -h, --help        this text`;
 
 export function parseStartArgs(args: string[]): StartOptions | "help" {

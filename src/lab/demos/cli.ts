@@ -39,8 +39,8 @@ const USAGE = `usage: deno task demo NAME [--trace] [--speed X]
 
 Runs one of the lesson's coroutine programs on the hub, in real time.
   --trace      interleave scheduling events (switch a -> b, sleep, wake) marked with '·'
-  --speed X    run timers X times as fast (0.1 to 100; default 1); the times a demo
-               prints are hub time, X times wall time
+  --speed X    run timers X times as fast (0.1 to 100; default 1); the times
+               a demo prints are hub time (X times wall time), not wall time
 
 demos:`;
 
