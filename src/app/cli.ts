@@ -3,11 +3,15 @@
  * as plain text or the live dashboard on the terminal.
  */
 import { intFlag, parseFlags, UsageError } from "../cli/usage.ts";
+import { DEMOS, findDemo } from "../lab/demos/registry.ts";
 import type { ColorFlag } from "../tui/style.ts";
 import { findPanel, PANEL_IDS, type PanelId } from "./panels.ts";
 import type { StartOptions } from "./start_options.ts";
 
 const COLOR_FLAGS: readonly ColorFlag[] = ["auto", "never", "always", "16", "256", "truecolor"];
+
+/** The latest `--at`: the demos last seconds; an hour is a typo. */
+const MAX_AT_S = 3600;
 
 export const START_USAGE = `usage: deno task start [flags]
 
@@ -21,6 +25,11 @@ flags:
   --ascii           ASCII borders and symbols (automatic when the locale is not UTF-8)
   --snapshot        print one frame as plain text and exit (for scripts and docs)
   --size WxH        snapshot size (default 80x24; the live view follows the terminal)
+  --demo NAME       with --snapshot: show a demo run on the virtual clock
+                    (${DEMOS.map((d) => d.name).join(", ")});
+                    opens on coroutines unless --panel says otherwise
+  --at SECONDS      with --demo: the frame at this hub time, 0-${MAX_AT_S} (default 1);
+                    exact and instant: the same command prints the same frame
   -h, --help        this text`;
 
 export function parseStartArgs(args: string[]): StartOptions | "help" {
@@ -31,6 +40,8 @@ export function parseStartArgs(args: string[]): StartOptions | "help" {
     fps: { type: "string" },
     color: { type: "string" },
     ascii: { type: "boolean" },
+    demo: { type: "string" },
+    at: { type: "string" },
   });
   if (values.help) return "help";
   const color = (values.color ?? "auto") as ColorFlag;
@@ -39,7 +50,8 @@ export function parseStartArgs(args: string[]): StartOptions | "help" {
       `start: --color must be one of ${COLOR_FLAGS.join(", ")}, got '${values.color}'`,
     );
   }
-  let panel: PanelId = "overview";
+  const demo = parseDemo(values.demo, values.at, values.snapshot === true);
+  let panel: PanelId = demo ? "coroutines" : "overview";
   if (values.panel !== undefined) {
     const found = findPanel(String(values.panel));
     if (!found) {
@@ -56,7 +68,37 @@ export function parseStartArgs(args: string[]): StartOptions | "help" {
     fps: intFlag("start", "fps", values.fps, { min: 1, max: 60, fallback: 15 }),
     color,
     ascii: values.ascii === true,
+    ...(demo ? { demo } : {}),
   };
+}
+
+/** `--demo NAME [--at SECONDS]`, which only a snapshot takes; undefined without `--demo`. */
+function parseDemo(
+  name: unknown,
+  at: unknown,
+  snapshot: boolean,
+): StartOptions["demo"] | undefined {
+  if (name === undefined) {
+    if (at !== undefined) throw new UsageError("start: --at needs --demo NAME (and --snapshot)");
+    return undefined;
+  }
+  if (!snapshot) {
+    throw new UsageError(
+      "start: --demo needs --snapshot (in the live dashboard, press d or type :demo NAME)",
+    );
+  }
+  const demo = findDemo(String(name));
+  if (!demo) {
+    throw new UsageError(
+      `start: no demo '${name}' (demos: ${DEMOS.map((d) => d.name).join(", ")})`,
+    );
+  }
+  const text = at === undefined ? "1" : String(at);
+  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(seconds >= 0 && seconds <= MAX_AT_S)) {
+    throw new UsageError(`start: --at must be seconds from 0 to ${MAX_AT_S}, got '${text}'`);
+  }
+  return { name: demo.name, atMs: Math.round(seconds * 1000) };
 }
 
 /** The largest snapshot side: a frame larger than any real terminal is a typo. */
@@ -80,6 +122,11 @@ export async function runStartCli(args: string[]): Promise<number> {
   const options = parseStartArgs(args);
   if (options === "help") {
     console.log(START_USAGE);
+    return 0;
+  }
+  if (options.snapshot && options.demo) {
+    const { demoSnapshotText } = await import("./demo_snapshot.ts");
+    console.log(await demoSnapshotText(options, options.demo));
     return 0;
   }
   if (options.snapshot) {

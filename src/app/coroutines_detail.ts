@@ -16,6 +16,7 @@ const BOLD: Style = { bold: true };
 const DIM: Style = { dim: true };
 const WARN: Style = { fg: 3, bold: true };
 const FAILED: Style = { fg: 1 };
+const KILLED: Style = { fg: 5 };
 
 /** The detail takes the table's and the lanes' room. */
 export function detailRect(layout: CoroutinesLayout): Rect {
@@ -33,7 +34,7 @@ export function detailLines(
   symbols?: Symbols,
 ): StyledLine[] {
   const t = detail.task;
-  const ended = t.state === "done" || t.state === "failed";
+  const ended = !["ready", "running", "waiting"].includes(t.state);
   const since = ended ? `${formatMs(t.stateForMs)} ago` : `for ${formatMs(t.stateForMs)}`;
   const lines: StyledLine[] = [
     { text: `#${t.id} ${t.name}  (group ${t.group || "-"})   Esc back`, style: BOLD },
@@ -65,6 +66,15 @@ export function detailLines(
     lines.push({ text: `  ${laneSamples(own, glyphs)}` });
   }
   if (detail.error) lines.push({ text: `error: ${detail.error}`, style: FAILED });
+  if (detail.endReason && t.state === "killed") {
+    lines.push({ text: `killed: ${detail.endReason} (kill-task)`, style: KILLED });
+  } else if (detail.endReason) {
+    // the lesson's Python leaves such a generator suspended when the program ends
+    lines.push({
+      text: `abandoned: ${detail.endReason}; not a failure: it was left suspended, as Python ` +
+        `leaves a generator when its program ends`,
+    });
+  }
   if (detail.result) lines.push({ text: `result: ${detail.result}` });
   for (const w of detail.warnings) {
     lines.push({ text: `! ${w.summary} (x${w.count})`, style: WARN });

@@ -88,7 +88,7 @@ export function updateCoroutinesKey(
     // Not plain `k`: with j/k moving, a vim habit must never start a kill.
     case "ctrl+k": {
       const task = selectedTask(state);
-      if (!task || task.state === "done" || task.state === "failed") return undefined;
+      if (!task || !["ready", "running", "waiting"].includes(task.state)) return undefined;
       return { kind: "kill", id: task.id, name: task.name };
     }
   }

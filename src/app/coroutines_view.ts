@@ -24,7 +24,16 @@ import type { Theme } from "./theme.ts";
 const DIM: Style = { dim: true };
 const BOLD: Style = { bold: true };
 const WARN: Style = { fg: 3, bold: true };
-const FAILED: Style = { fg: 1 };
+/**
+ * Row colours by how a task ended: red only for a failure (it threw);
+ * magenta for a task a person killed; an abandoned one (its program ended
+ * while it waited, like baozi's consumers) is dim, neutral: not a failure.
+ */
+const END_STYLES: Partial<Record<TaskRow["state"], Style>> = {
+  failed: { fg: 1 },
+  killed: { fg: 5 },
+  abandoned: DIM,
+};
 
 /**
  * One column per sort key, each wide enough for its title and the sort arrow
@@ -76,13 +85,31 @@ function drawHeader(buf: ScreenBuffer, row: Rect, snapshot: HubSnapshot, paused:
     `switches/s ${formatCount(h.switchesPerS)}`,
     `lag ${formatMs(h.loopLagMs)}`,
   ];
-  const x = buf.setString(row.x, row.y, parts.join("  "), BOLD, row.width);
+  let x = buf.setString(row.x, row.y, parts.join("  "), BOLD, row.width);
   if (h.warnings > 0) {
-    buf.setString(x, row.y, `  warnings ${formatCount(h.warnings)}`, WARN, row.x + row.width - x);
+    x = buf.setString(
+      x,
+      row.y,
+      `  warnings ${formatCount(h.warnings)}`,
+      WARN,
+      row.x + row.width - x,
+    );
   }
+  drawEndCounts(buf, row, x, h);
   if (paused) {
     const tag = " PAUSED (space resumes) ";
     buf.setString(row.x + row.width - tag.length, row.y, tag, { reverse: true });
+  }
+}
+
+/** After the figures: how many tasks ended other than done, each in its row colour. */
+function drawEndCounts(buf: ScreenBuffer, row: Rect, x: number, h: HubSnapshot["header"]): void {
+  for (const state of ["failed", "killed", "abandoned"] as const) {
+    const n = h[state];
+    if (n > 0) {
+      const text = `  ${formatCount(n)} ${state}`;
+      x = buf.setString(x, row.y, text, END_STYLES[state], row.x + row.width - x);
+    }
   }
 }
 
@@ -127,7 +154,7 @@ function drawTable(
 ): void {
   const { rows, total, request } = snapshot.window;
   const sortColumn = COLUMNS.findIndex((c) => c.sort === state.sort);
-  const failed = new Set(rows.filter((r) => r.state === "failed").map((r) => r.id));
+  const endStyles = new Map(rows.map((r) => [r.id, END_STYLES[r.state]]));
   // The last row is a footer: where the window is and how it is sorted.
   const tableRect = { ...rect, height: Math.max(1, rect.height - 1) };
   renderTable(buf, tableRect, {
@@ -138,7 +165,7 @@ function drawTable(
     emptyText: filter
       ? `no task matches '${filter}'`
       : "no tasks: press d to run a demo, or :demo gevent",
-    rowStyle: (row) => (failed.has(Number(row[0])) ? FAILED : undefined),
+    rowStyle: (row) => endStyles.get(Number(row[0])),
   }, { selected: total > 0 ? state.selected - request.offset : null, offset: 0 });
   if (rect.height < 2 || total === 0) return;
   const shown = `${formatCount(request.offset + 1)}-${formatCount(request.offset + rows.length)}`;

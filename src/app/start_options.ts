@@ -13,4 +13,9 @@ export interface StartOptions {
   fps: number;
   color: ColorFlag;
   ascii: boolean;
+  /**
+   * `--snapshot --demo NAME --at SECONDS`: the frame shows this demo run on
+   * the virtual clock up to `atMs` hub ms (both set, or neither).
+   */
+  demo?: { name: string; atMs: number };
 }

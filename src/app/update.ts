@@ -141,7 +141,7 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
         case "demo-menu":
           return openDemoMenu(state);
         case "kill": {
-          const message = `Kill task #${intent.id} '${intent.name}'? It fails with "killed".`;
+          const message = `Kill task #${intent.id} '${intent.name}'? It ends as "killed".`;
           return {
             ...state,
             overlay: { kind: "confirm", message, command: { type: "kill-task", id: intent.id } },

@@ -1,6 +1,7 @@
 /**
- * What a hub task can yield. Each constructor fills in one shared, reused
- * effect object instead of allocating a new one: the hub reads it the moment
+ * What a hub task can yield (`sleep`, `wait`, `recv`, `send`, `switchTo`,
+ * `join`, `joinAll`). Each constructor fills in one shared, reused effect
+ * object instead of allocating a new one: the hub reads it the moment
  * the generator yields, before any other code runs, so at ten million
  * switches a second there is no garbage per switch. The price: build the
  * effect in the `yield` expression itself (`yield sleep(10)`), never keep one
@@ -14,6 +15,7 @@ export const K_RECV = 3;
 export const K_SWITCH = 4;
 export const K_JOIN = 5;
 export const K_JOIN_ALL = 6;
+export const K_SEND = 7;
 
 /** The shared effect record (see the module comment). */
 export interface Effect {
@@ -89,6 +91,27 @@ export function recv(): Effect {
  */
 export function switchTo(task: Task, value?: unknown): Effect {
   EFFECT.kind = K_SWITCH;
+  EFFECT.task = task;
+  EFFECT.value = value;
+  return EFFECT;
+}
+
+/**
+ * The lesson's generator hand-off, Python's `consumer.send(value)`: gives
+ * `value` to `task` and runs it at once, until it yields next (or ends);
+ * then the sender resumes, with undefined. Nothing else runs in between:
+ * `producer -> c1 -> producer`. The value arrives as the result of the
+ * receiver's pending `recv()`; a new task (not run yet) runs from its start
+ * and finds the value in its mailbox, as Python primes a generator and
+ * sends. A receiver that is busy elsewhere (sleeping, in io, ready) gets the
+ * value in its mailbox and the sender goes on without a switch. Sending to a
+ * task that has ended throws in the sender, like Python's StopIteration.
+ *
+ * If the receiver switches away with `switchTo` instead of yielding, the
+ * sender waits until the receiver is back and yields.
+ */
+export function send(task: Task, value: unknown): Effect {
+  EFFECT.kind = K_SEND;
   EFFECT.task = task;
   EFFECT.value = value;
   return EFFECT;

@@ -36,19 +36,25 @@ import type { TaskBody } from "./effects.ts";
 import { EventLoopYield } from "./event_loop_yield.ts";
 import type { GroupStats } from "./groups.ts";
 import type { HubOptions, HubStats, SpawnOptions } from "./hub_options.ts";
-import { DelayTimer, Scheduler } from "./scheduler.ts";
+import { Scheduler } from "./scheduler.ts";
+import { DelayTimer } from "./scheduler_core.ts";
 import type { TaskEvent } from "./state_history.ts";
 import {
+  abandonReason,
+  S_ABANDONED,
   S_DONE,
   S_FAILED,
   S_IO,
   S_JOIN,
+  S_KILLED,
   S_READY,
   S_RECV,
   S_RUNNING,
+  S_SEND,
   S_SLEEP,
   S_SWITCH,
   Task,
+  TaskAbandoned,
   TaskKilled,
   W_TIMER,
 } from "./task.ts";
@@ -125,13 +131,41 @@ export class Hub extends Scheduler {
   }
 
   /**
-   * Ends a task: it becomes `failed` with a `TaskKilled` error, its
-   * `finally` blocks run, joiners wake. Returns false if it had finished.
+   * Kills a task, as a person does with `kill-task`: it becomes `killed`
+   * (its error a `TaskKilled`), its `finally` blocks run, joiners wake.
+   * Returns false if it had ended.
    */
   kill(t: Task): boolean {
+    return this.#end(t, S_KILLED, new TaskKilled(t.name));
+  }
+
+  /**
+   * Ends a task that its program left waiting (the demo ended, the hub
+   * closed): it becomes `abandoned`, not failed, with the reason
+   * "`why` while it waited in recv". Like `kill` otherwise.
+   */
+  abandon(t: Task, why: string): boolean {
+    return this.#end(t, S_ABANDONED, new TaskAbandoned(abandonReason(why, t._state, t._label)));
+  }
+
+  /** Abandons every live task (see `abandon`). */
+  abandonAll(why: string): number {
+    let n = 0;
+    for (let t = this._tasks.first; t !== null;) {
+      const next = t._next;
+      if (this.abandon(t, why)) n++;
+      t = next;
+    }
+    return n;
+  }
+
+  /** Ends `t` from outside its body in end state `code`, explained by `reason`. */
+  #end(t: Task, code: number, reason: Error): boolean {
     if (t.finished) return false;
     if (t === this._current) {
-      t._killReq = true; // finished right after its step returns
+      // ended right after its step returns (see Scheduler._run)
+      t._endReq = code;
+      t._error = reason;
       return true;
     }
     if (!this._driving) this._now = this.clock.now();
@@ -143,20 +177,9 @@ export class Hub extends Scheduler {
     } catch {
       // an error thrown by a finally block while dying changes nothing
     }
-    this._finish(t, S_FAILED, new TaskKilled(t.name));
+    this._finish(t, code, reason);
     this._kick();
     return true;
-  }
-
-  /** Kills every live task. */
-  killAll(): number {
-    let n = 0;
-    for (let t = this._tasks.first; t !== null;) {
-      const next = t._next;
-      if (this.kill(t)) n++;
-      t = next;
-    }
-    return n;
   }
 
   /**
@@ -197,10 +220,10 @@ export class Hub extends Scheduler {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Stops the hub: kills every task, drops timers, lets the process exit. */
+  /** Stops the hub: abandons every task ("hub closed"), drops timers, lets the process exit. */
   close(): void {
     if (this._closed) return;
-    this.killAll();
+    this.abandonAll("hub closed");
     this._closed = true;
     this._heap.clear();
     this._timersLive = 0;
@@ -226,9 +249,12 @@ export class Hub extends Scheduler {
         recv: c[S_RECV]!,
         join: c[S_JOIN]!,
         switch: c[S_SWITCH]!,
+        send: c[S_SEND]!,
       },
       done: c[S_DONE]!,
       failed: c[S_FAILED]!,
+      killed: c[S_KILLED]!,
+      abandoned: c[S_ABANDONED]!,
       spawned: this.#spawned,
       switches: this._switches,
       timers: this._timersLive,

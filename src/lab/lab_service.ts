@@ -143,7 +143,7 @@ export class LabService {
     main.whenFinished().then(() => {
       if (this.#demo !== status) return;
       if (status.state === "running") {
-        status.state = main.state === "done" ? "done" : "failed";
+        status.state = main.state === "done" || main.state === "failed" ? main.state : "stopped";
         if (main.state === "failed") {
           status.error = errorMessage(main.error);
         }
@@ -157,13 +157,14 @@ export class LabService {
     const status = this.#demo;
     if (status === null || status.state !== "running") return "no demo running";
     status.state = "stopped";
-    if (this.#demoTask !== null) this.hub.kill(this.#demoTask);
-    // its children (same group) die with it
+    // a person stopped the demo, not its tasks: they are abandoned, not killed
+    if (this.#demoTask !== null) this.hub.abandon(this.#demoTask, "demo stopped");
+    // its children (same group) go with it
     const group: Task[] = [];
     this.hub.forEachLive((t) => {
       if (t.group === status.name) group.push(t);
     });
-    for (const t of group) this.hub.kill(t);
+    for (const t of group) this.hub.abandon(t, "demo stopped");
     this.hub.trace = null;
     return `stopped demo ${status.name}`;
   }
@@ -189,7 +190,7 @@ export class LabService {
     if (nowReal - this.#lastSent < this.#minInterval) return false;
     const s = this.hub.stats();
     const fingerprint =
-      `${s.switches}/${s.spawned}/${s.done}/${s.failed}/${s.warnings}/${this.#outputLines}/${this.#demo?.state}`;
+      `${s.switches}/${s.spawned}/${s.done}/${s.failed}/${s.killed}/${s.abandoned}/${s.warnings}/${this.#outputLines}/${this.#demo?.state}`;
     const changed = fingerprint !== this.#lastFingerprint || this.#viewChanged;
     if (!changed && nowReal - this.#lastSent < HEARTBEAT_MS) return false;
     this.#lastFingerprint = fingerprint;

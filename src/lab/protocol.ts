@@ -14,10 +14,25 @@
  * Worker). `atMs` values are hub times, comparable with `header.nowMs`.
  */
 
-/** The coarse state shown in the task table. */
-export type TaskStateName = "ready" | "running" | "waiting" | "done" | "failed";
-/** Why a waiting task waits; `switch`: parked in a greenlet-style switchTo. */
-export type WaitKind = "sleep" | "io" | "recv" | "join" | "switch";
+/**
+ * The coarse state shown in the task table. The four ends: `done` (its body
+ * returned), `failed` (it threw: the only failure), `killed` (a person killed
+ * it with `kill-task`), `abandoned` (its program ended while it still waited,
+ * as Python leaves a suspended generator; see `TaskDetail.endReason`).
+ */
+export type TaskStateName =
+  | "ready"
+  | "running"
+  | "waiting"
+  | "done"
+  | "failed"
+  | "killed"
+  | "abandoned";
+/**
+ * Why a waiting task waits; `switch`: parked in a greenlet-style switchTo;
+ * `send`: handed a value to a task with `send()`, which runs until it yields.
+ */
+export type WaitKind = "sleep" | "io" | "recv" | "join" | "switch" | "send";
 export type WarningKind = "blocking" | "no-yield" | "slow-wait";
 
 export type TaskSortKey =
@@ -69,10 +84,19 @@ export interface HubHeader {
   live: number;
   ready: number;
   running: number;
-  waiting: { sleep: number; io: number; recv: number; join: number; switch: number };
-  /** Totals since the hub started. */
+  waiting: {
+    sleep: number;
+    io: number;
+    recv: number;
+    join: number;
+    switch: number;
+    send: number;
+  };
+  /** Totals since the hub started, one per way of ending. */
   done: number;
   failed: number;
+  killed: number;
+  abandoned: number;
   spawned: number;
   switches: number;
   /** Over the interval since the previous snapshot. */
@@ -146,8 +170,13 @@ export interface TaskDetail {
   /** How many state changes there were in total. */
   eventCount: number;
   warnings: WarningRow[];
-  /** For failed tasks: the error message ("task 'x' was killed" when killed). */
+  /** For failed tasks: the error message. */
   error: string | null;
+  /**
+   * For killed and abandoned tasks: why they ended ("task 'x' was killed",
+   * "demo ended while it waited in recv").
+   */
+  endReason: string | null;
   /** For done tasks: the return value, shortened. */
   result: string | null;
 }

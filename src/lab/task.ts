@@ -9,6 +9,7 @@
 import type { GroupStats } from "./groups.ts";
 import type { TaskStateName, WaitKind } from "./protocol.ts";
 import type { TaskWarning } from "./warnings.ts";
+import { errorMessage } from "../util/error_message.ts";
 
 // State codes, small integers so the ring of recent states is a typed array.
 export const S_READY = 0;
@@ -18,8 +19,22 @@ export const S_IO = 3;
 export const S_RECV = 4;
 export const S_JOIN = 5;
 export const S_SWITCH = 6;
-export const S_DONE = 7;
-export const S_FAILED = 8;
+export const S_SEND = 7;
+// The end states, all >= S_DONE: how a task ended is part of what it teaches.
+/** Its body returned. */
+export const S_DONE = 8;
+/** Its body threw (an exception, a bad effect): the only end that is a failure. */
+export const S_FAILED = 9;
+/** A person ended it (`kill-task`). */
+export const S_KILLED = 10;
+/**
+ * Its program ended around it while it still waited (baozi's consumers left
+ * in `recv`, greenlet's `gr1` parked in a switch), as Python leaves a
+ * suspended generator when the program ends: not a failure.
+ */
+export const S_ABANDONED = 11;
+/** How many state codes there are (the hub's per-state counts). */
+export const STATE_COUNT = 12;
 
 const STATE_NAMES: readonly TaskStateName[] = [
   "ready",
@@ -29,8 +44,11 @@ const STATE_NAMES: readonly TaskStateName[] = [
   "waiting",
   "waiting",
   "waiting",
+  "waiting",
   "done",
   "failed",
+  "killed",
+  "abandoned",
 ];
 const WAIT_KINDS: readonly (WaitKind | null)[] = [
   null,
@@ -40,12 +58,41 @@ const WAIT_KINDS: readonly (WaitKind | null)[] = [
   "recv",
   "join",
   "switch",
+  "send",
+  null,
+  null,
   null,
   null,
 ];
 
+/** What a waiting task waits in, as a person reads it: "recv", "switchTo", "io GET /a". */
+const WAIT_PHRASES: Record<WaitKind, string> = {
+  sleep: "sleep",
+  io: "io",
+  recv: "recv",
+  join: "join",
+  switch: "switchTo",
+  send: "send",
+};
+
 export function stateName(code: number): TaskStateName {
   return STATE_NAMES[code] ?? "failed";
+}
+
+/** True for the waiting states (S_SLEEP ... S_SEND). */
+export function isWaiting(code: number): boolean {
+  return code >= S_SLEEP && code <= S_SEND;
+}
+
+/**
+ * Why a task is abandoned, from what ends around it (`demo ended`) and the
+ * state it was in: "demo ended while it waited in recv".
+ */
+export function abandonReason(why: string, code: number, label: string): string {
+  const kind = waitKind(code);
+  if (kind === null) return `${why} while it was ${stateName(code)}`;
+  const what = kind === "io" ? `io ${label}` : WAIT_PHRASES[kind];
+  return `${why} while it waited in ${what}`;
 }
 
 export function waitKind(code: number): WaitKind | null {
@@ -69,6 +116,7 @@ export const W_SWITCH = 5;
 export const W_JOINED = 6;
 export const W_YIELD = 7;
 export const W_SLICE = 8;
+export const W_HANDED_BACK = 9;
 
 const WAKE_NAMES = [
   "spawned",
@@ -80,6 +128,7 @@ const WAKE_NAMES = [
   "joined task finished",
   "cooperative yield",
   "time slice ended",
+  "receiver yielded",
 ];
 
 export function wakeName(code: number): string {
@@ -111,11 +160,19 @@ export interface TaskOptions {
 /** What `warnings` returns for a task without any (shared: telemetry reads it per row). */
 const NO_WARNINGS: readonly TaskWarning[] = Object.freeze([]);
 
-/** Thrown into (and kept as the error of) a killed task. */
+/** Kept as the error of a killed task. */
 export class TaskKilled extends Error {
   constructor(name: string) {
     super(`task '${name}' was killed`);
     this.name = "TaskKilled";
+  }
+}
+
+/** Kept as the end reason of an abandoned task (see S_ABANDONED); not a failure. */
+export class TaskAbandoned extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "TaskAbandoned";
   }
 }
 
@@ -153,7 +210,14 @@ export class Task {
   /** @internal tasks waiting in join/joinAll on this one */ _joiners: Task[] | null = null;
   /** @internal pending joinAll count */ _joinLeft = 0;
   /** @internal */ _joinTargets: readonly Task[] | null = null;
-  /** @internal */ _killReq = false;
+  /**
+   * @internal 0, or the end (S_KILLED, S_ABANDONED) asked for during the
+   * task's own step; its reason waits in `_error`
+   */
+  _endReq = 0;
+  /** @internal the task parked in `send()` to it, resumed when this one yields next */ _sender:
+    | Task
+    | null = null;
   /** @internal ring slot of recent state changes */ _slot = 0;
   /** @internal */ _rpos = 0;
   /** @internal live list */ _prev: Task | null = null;
@@ -196,7 +260,7 @@ export class Task {
   }
 
   get finished(): boolean {
-    return this._state === S_DONE || this._state === S_FAILED;
+    return this._state >= S_DONE;
   }
 
   get switches(): number {
@@ -216,7 +280,7 @@ export class Task {
   /** Milliseconds spent waiting up to hub time `now`, including the current wait. */
   waitedBy(now: number): number {
     const code = this._state;
-    return this._waited + (code >= S_SLEEP && code <= S_SWITCH ? now - this._since : 0);
+    return this._waited + (isWaiting(code) ? now - this._since : 0);
   }
 
   /** The state code (S_READY ...): the order of states, cheaper to compare than names. */
@@ -252,15 +316,27 @@ export class Task {
     return this._result;
   }
 
+  /** What a failed task threw, or the `TaskKilled` of a killed one; else undefined. */
   get error(): unknown {
-    return this._error;
+    return this._state === S_FAILED || this._state === S_KILLED ? this._error : undefined;
+  }
+
+  /**
+   * Why a task that did not finish on its own ended, in words: the error of
+   * a failed one, "killed" for a killed one, "demo ended while it waited in
+   * recv" for an abandoned one; null while it lives or when it is done.
+   */
+  get endReason(): string | null {
+    const code = this._state;
+    if (code <= S_DONE) return null;
+    return errorMessage(this._error);
   }
 
   get warnings(): readonly TaskWarning[] {
     return this._warnings ?? NO_WARNINGS;
   }
 
-  /** Resolves once the task is done or failed (never rejects). */
+  /** Resolves once the task has ended, whichever way (never rejects). */
   whenFinished(): Promise<Task> {
     if (this.finished) return Promise.resolve(this);
     return new Promise((resolve) => {

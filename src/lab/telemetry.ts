@@ -16,7 +16,16 @@ import type {
   WarningRow,
 } from "./protocol.ts";
 import type { Hub } from "./hub.ts";
-import { S_DONE, S_FAILED, S_READY, S_RUNNING, stateName, type Task } from "./task.ts";
+import {
+  S_ABANDONED,
+  S_DONE,
+  S_FAILED,
+  S_KILLED,
+  S_READY,
+  S_RUNNING,
+  stateName,
+  type Task,
+} from "./task.ts";
 import type { TaskWarning } from "./warnings.ts";
 import { errorMessage } from "../util/error_message.ts";
 
@@ -251,6 +260,7 @@ export function taskDetail(hub: Hub, t: Task, now: number): TaskDetail {
     eventCount: hub.eventCount(t),
     warnings: t.warnings.map(warningRow),
     error: t.stateCode === S_FAILED ? errorMessage(t.error) : null,
+    endReason: t.stateCode === S_KILLED || t.stateCode === S_ABANDONED ? t.endReason : null,
     result: t.stateCode === S_DONE && t.result !== undefined ? short(t.result) : null,
   };
 }
@@ -270,7 +280,7 @@ const RANK_CHAR = [" ", "x", "w", "r", "R"] as const;
 function rank(code: number): number {
   if (code === S_RUNNING) return 4;
   if (code === S_READY) return 3;
-  if (code === S_DONE || code === S_FAILED) return 1;
+  if (code >= S_DONE) return 1; // any end
   return 2;
 }
 
@@ -299,7 +309,7 @@ export function laneSamples(
     let r: number;
     if (k > 0) {
       const code = events[k - 1]!.code;
-      r = code === S_DONE || code === S_FAILED ? 0 : rank(code);
+      r = code >= S_DONE ? 0 : rank(code);
     } else r = -1; // nothing known at the start of the bucket
     let any = false;
     for (let j = k; j < events.length && events[j]!.atMs < end; j++) {

@@ -136,3 +136,34 @@ Deno.test("gevent on the real clock prints 34 and 78 about a second after 12", a
   const gap = at("34") - at("12");
   assert(gap >= 990 && gap < 1600, `34 came ${gap} ms after 12`);
 });
+
+Deno.test("baozi's trace: each baozi is producer -> c1 -> producer -> c2 -> producer, then the sleep", async () => {
+  const lines: string[] = [];
+  const hub = virtualHub({ trace: (line) => lines.push(line) });
+  await runDemo(findDemo("baozi")!, { hub, print: (line) => lines.push(line) });
+  hub.close();
+  // what happens between the producer's first hand-off of a baozi and its sleep
+  const rounds: string[][] = [];
+  let round: string[] | null = null;
+  for (const line of lines) {
+    if (line === "producer: send to c1") round = [];
+    if (round === null) continue;
+    if (line.startsWith("switch ") || line.startsWith("[")) round.push(line);
+    if (line === "producer: sleep 1000 ms") {
+      rounds.push(round);
+      round = null;
+    }
+  }
+  assertEquals(rounds.length, 5);
+  rounds.forEach((r, i) => {
+    const n = i + 1;
+    assertEquals(r, [
+      "switch producer -> c1",
+      `[c1] is eating baozi ${n}`,
+      "switch c1 -> producer",
+      "switch producer -> c2",
+      `[c2] is eating baozi ${n}`,
+      "switch c2 -> producer",
+    ]);
+  });
+});

@@ -195,7 +195,7 @@ Deno.test("LabService replies to commands and reports unknown tasks and demos", 
   hub.close();
 });
 
-Deno.test("a killed task shows in the table as failed with the kill explained", async () => {
+Deno.test("a killed task shows in the table as killed (not failed) with the kill explained", async () => {
   const hub = virtualHub();
   const t = hub.spawn("victim", function* () {
     yield recv();
@@ -203,7 +203,11 @@ Deno.test("a killed task shows in the table as failed with the kill explained", 
   await new Promise((r) => setTimeout(r, 0));
   hub.kill(t);
   const detail = taskDetail(hub, t, hub.now());
-  assertEquals([detail.task.state, detail.error], ["failed", "task 'victim' was killed"]);
+  assertEquals([detail.task.state, detail.error, detail.endReason], [
+    "killed",
+    null,
+    "task 'victim' was killed",
+  ]);
   hub.close();
 });
 

@@ -3,7 +3,7 @@
  * in real time, printing what the lesson's program prints.
  */
 import { parseFlags, UsageError } from "../../cli/usage.ts";
-import { RealClock } from "../clock.ts";
+import { type Clock, RealClock } from "../clock.ts";
 import { Hub } from "../hub.ts";
 import { runDemo } from "./demo.ts";
 import { DEMOS, findDemo } from "./registry.ts";
@@ -39,7 +39,8 @@ const USAGE = `usage: deno task demo NAME [--trace] [--speed X]
 
 Runs one of the lesson's coroutine programs on the hub, in real time.
   --trace      interleave scheduling events (switch a -> b, sleep, wake) marked with '·'
-  --speed X    run timers X times as fast (0.1 to 100; default 1)
+  --speed X    run timers X times as fast (0.1 to 100; default 1); the times
+               a demo prints are hub time (X times wall time), not wall time
 
 demos:`;
 
@@ -48,7 +49,15 @@ function demoList(): string[] {
   return DEMOS.map((d) => `  ${d.name.padEnd(width)}  ${d.description}`);
 }
 
-export async function runDemoCli(args: string[], io: DemoCliIo = STD_IO): Promise<number> {
+/**
+ * Runs the demo CLI. `clock` replaces the real clock (tests pass a
+ * VirtualClock to compare the README's example trace exactly).
+ */
+export async function runDemoCli(
+  args: string[],
+  io: DemoCliIo = STD_IO,
+  clock?: Clock,
+): Promise<number> {
   const { values, positionals } = parseFlags("demo", args, {
     trace: { type: "boolean" },
     speed: { type: "string" },
@@ -73,7 +82,7 @@ export async function runDemoCli(args: string[], io: DemoCliIo = STD_IO): Promis
     return 2;
   }
   const hub = new Hub({
-    clock: new RealClock({ speed }),
+    clock: clock ?? new RealClock({ speed }),
     trace: values.trace === true ? (line) => io.out(`  · ${line}`) : undefined,
   });
   try {

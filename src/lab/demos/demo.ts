@@ -34,16 +34,47 @@ export interface RunDemoOptions {
   printWarnings?: boolean;
 }
 
-/** Spawns `demo`'s main task on the hub and returns it (it runs when the hub gets to it). */
+/**
+ * Spawns `demo`'s main task on the hub and returns it (it runs when the hub
+ * gets to it). When the main task ends, the demo's tasks still waiting
+ * (baozi's consumers in `recv`, greenlet's `gr1` in a switch) are abandoned,
+ * not failed: the lesson's Python program simply ends and leaves its
+ * suspended generators behind.
+ */
 export function startDemo(demo: Demo, options: RunDemoOptions): Task {
   const { hub, print } = options;
   if (options.printWarnings ?? true) {
     hub.onWarning = (w) => print(`! warning: ${w.taskName}: ${w.summary}`);
   }
-  return hub.spawn(demo.name, (self) => demo.main({ hub, print, self }), {
-    group: demo.name,
-    parent: null,
+  return hub.spawn(demo.name, function* (self) {
+    let ending = "demo failed";
+    try {
+      const result = yield* demo.main({ hub, print, self });
+      ending = "demo ended";
+      return result;
+    } finally {
+      // a demo that was stopped or killed: whoever ended it deals with the rest
+      if (ending !== "demo failed" || hub.current === self) abandonDescendants(hub, self, ending);
+    }
+  }, { group: demo.name, parent: null });
+}
+
+/**
+ * Abandons every live task `root` spawned, directly or not (or that joined
+ * its group later: a grandchild whose parent has ended).
+ */
+export function abandonDescendants(hub: Hub, root: Task, why: string): number {
+  const ids = new Set([root.id]);
+  const left: Task[] = [];
+  // spawn order: a parent is always met before its children
+  hub.forEachLive((t) => {
+    if (t === root || t.id < root.id) return;
+    if (!ids.has(t.parentId) && t.group !== root.group) return;
+    ids.add(t.id);
+    left.push(t);
   });
+  for (const t of left) hub.abandon(t, why);
+  return left.length;
 }
 
 /**
