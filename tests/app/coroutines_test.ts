@@ -364,6 +364,7 @@ Deno.test("the detail shows the task's own timeline and scrolls when it is talle
     warnings: [warning],
     error: null,
     result: null,
+    endReason: null,
   };
   let state = run(labState(), "enter");
   state = run(state, {
