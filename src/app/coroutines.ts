@@ -47,6 +47,12 @@ export interface CoroutinesState {
   sentView?: TaskViewRequest;
   /** A task that has not yielded for over a second (read from the lab's watchdog). */
   stuck?: StuckTask;
+  /**
+   * A demo just started from the panel whose main task the selection moves
+   * to once a snapshot shows it (demo_follow.ts): `after` is the previous
+   * run's start, so that run's rows are not mistaken for the new one's.
+   */
+  follow?: { name: string; after: number | null; jumped: boolean };
 }
 
 export interface StuckTask {

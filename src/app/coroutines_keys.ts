@@ -25,13 +25,18 @@ export const COROUTINES_HELP: readonly { key: string; description: string }[] = 
   { key: "d", description: "run a lesson demo live (also :demo NAME)" },
   { key: "s  r", description: "sort by the next column / reverse the order" },
   { key: "Space", description: "pause the display (the hub keeps running)" },
-  { key: "Ctrl-K", description: "kill the selected task (asks first)" },
+  {
+    key: "Ctrl-K",
+    description: "kill the selected task (asks first); one that never yields: restart the lab",
+  },
+  { key: "c", description: "clear finished tasks from the table (also :clear)" },
 ];
 
 export type CoroutinesIntent =
   | { kind: "state"; state: CoroutinesState }
   | { kind: "demo-menu" }
-  | { kind: "kill"; id: number; name: string };
+  | { kind: "kill"; id: number; name: string }
+  | { kind: "clear" };
 
 export function updateCoroutinesKey(
   state: CoroutinesState,
@@ -78,6 +83,8 @@ export function updateCoroutinesKey(
       return { kind: "state", state: { ...state, descending: !state.descending, selected: 0 } };
     case "space":
       return { kind: "state", state: { ...state, paused: !state.paused } };
+    case "c":
+      return { kind: "clear" };
     // Not plain `k`: with j/k moving, a vim habit must never start a kill.
     case "ctrl+k": {
       const task = selectedTask(state);

@@ -16,10 +16,11 @@ import {
   formatCount,
   formatMs,
   LANE_NAME_WIDTH,
-  type StuckTask,
 } from "./coroutines.ts";
 import type { HubSnapshot, LaneView, TaskDetail, TaskRow, TaskSortKey } from "../lab/protocol.ts";
 import type { Theme } from "./theme.ts";
+import { busyLine, seconds, stuckName } from "./lab_busy.ts";
+import { selectedTask } from "./coroutines_keys.ts";
 
 const DIM: Style = { dim: true };
 const BOLD: Style = { bold: true };
@@ -52,14 +53,17 @@ export function drawCoroutines(
   }
   const layout = coroutinesLayout(area);
   drawHeader(buf, layout.header, snapshot, state.paused);
-  if (state.stuck) drawStuck(buf, layout.header, state.stuck, snapshot, theme);
-  if (state.detail && snapshot.selected) {
+  if (state.stuck) drawStuck(buf, layout.header, state, theme);
+  if (state.detail && snapshot.selected?.task.id !== selectedTask(state)?.id) {
+    // The lab has not sent this task's detail yet (it is busy, or on its way).
+    drawDetailPending(buf, detailRect(layout), state);
+  } else if (state.detail && snapshot.selected) {
     drawDetail(buf, detailRect(layout), snapshot.selected, state, snapshot.header.nowMs, theme);
   } else {
     drawTable(buf, layout.table, state, snapshot, filter, theme);
     drawLanes(buf, layout.lanes, snapshot.lanes, theme);
   }
-  if (!state.detail || !snapshot.selected) drawOutput(buf, layout.output, state, theme);
+  if (!state.detail) drawOutput(buf, layout.output, state, theme);
 }
 
 function drawHeader(buf: ScreenBuffer, row: Rect, snapshot: HubSnapshot, paused: boolean): void {
@@ -81,20 +85,19 @@ function drawHeader(buf: ScreenBuffer, row: Rect, snapshot: HubSnapshot, paused:
 }
 
 /** Over the header: the lab is frozen, so its figures are stale; say why. */
-function drawStuck(
-  buf: ScreenBuffer,
-  row: Rect,
-  stuck: StuckTask,
-  snapshot: HubSnapshot,
-  theme: Theme,
-): void {
-  const name = snapshot.window.rows.find((r) => r.id === stuck.taskId)?.name;
-  const who = name ? `#${stuck.taskId} ${name}` : `#${stuck.taskId}`;
-  const text = `! task ${who} has not yielded for ${
-    (stuck.forMs / 1000).toFixed(1)
-  } s: blocking stalls every coroutine`;
+function drawStuck(buf: ScreenBuffer, row: Rect, state: CoroutinesState, theme: Theme): void {
+  const text = `${busyLine(state.stuck!, stuckName(state))}; figures below are stale`;
   buf.fill(row, " ", {});
   buf.setString(row.x, row.y, text, theme.styles.error, row.width);
+}
+
+function drawDetailPending(buf: ScreenBuffer, rect: Rect, state: CoroutinesState): void {
+  const task = selectedTask(state);
+  const who = task ? `task #${task.id} ${task.name}` : "the selected task";
+  const why = state.stuck
+    ? `: the lab is busy (task #${state.stuck.taskId} has not yielded); it shows when it yields`
+    : "...";
+  buf.setString(rect.x, rect.y, `waiting for the detail of ${who}${why}`, DIM, rect.width);
 }
 
 function taskCells(t: TaskRow): string[] {
@@ -121,23 +124,36 @@ function drawTable(
   const { rows, total, request } = snapshot.window;
   const sortColumn = COLUMNS.findIndex((c) => c.sort === state.sort);
   const failed = new Set(rows.filter((r) => r.state === "failed").map((r) => r.id));
+  const stuck = state.stuck;
+  // While the lab is busy the rows are stale (dimmed), except what the UI knows
+  // first-hand from the watchdog: the stuck task is running, not yielding.
+  const cells = (t: TaskRow) =>
+    taskCells(t.id === stuck?.taskId ? { ...t, stateText: "running, no yield" } : t);
+  const rowStyle = (row: readonly string[]): Style | undefined => {
+    if (stuck) return Number(row[0]) === stuck.taskId ? WARN : DIM;
+    return failed.has(Number(row[0])) ? FAILED : undefined;
+  };
   // The last row is a footer: where the window is and how it is sorted.
   const tableRect = { ...rect, height: Math.max(1, rect.height - 1) };
   renderTable(buf, tableRect, {
     columns: COLUMNS,
-    rows: rows.map(taskCells),
+    rows: rows.map(cells),
     sort: sortColumn >= 0 ? { column: sortColumn, descending: state.descending } : undefined,
     symbols: theme.symbols,
     emptyText: filter
       ? `no task matches '${filter}'`
       : "no tasks: press d to run a demo, or :demo gevent",
-    rowStyle: (row) => (failed.has(Number(row[0])) ? FAILED : undefined),
+    rowStyle,
   }, { selected: total > 0 ? state.selected - request.offset : null, offset: 0 });
   if (rect.height < 2 || total === 0) return;
   const shown = `${formatCount(request.offset + 1)}-${formatCount(request.offset + rows.length)}`;
-  const footer = `tasks ${shown} of ${formatCount(total)}, by ${state.sort}${
-    state.descending ? " (reversed)" : ""
-  }${filter ? `, filter '${filter}'` : ""}   Enter detail  s sort  r reverse  ^K kill`;
+  const footer = stuck
+    ? `tasks ${shown} of ${formatCount(total)} as of ${
+      seconds(stuck.forMs)
+    } ago   ^K on #${stuck.taskId} or :restart-lab restarts the lab`
+    : `tasks ${shown} of ${formatCount(total)}, by ${state.sort}${
+      state.descending ? " (reversed)" : ""
+    }${filter ? `, filter '${filter}'` : ""}   Enter detail  s sort  r reverse  ^K kill  c clear`;
   buf.setString(rect.x, rect.y + rect.height - 1, footer, DIM, rect.width);
 }
 
