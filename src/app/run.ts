@@ -57,7 +57,12 @@ export async function runDashboard(options: StartOptions): Promise<number> {
         // A fresh hub in a fresh Worker; the outbox (a set-view) goes to it.
         state = { ...state, restartLab: false };
         lab.stop();
-        lab = startLabWorker(dispatch);
+        lab = startLabWorker((event) => {
+          // Loading a Worker's module can make Deno erase its progress line on
+          // the terminal (from the cursor down): repaint all once the lab is up.
+          if (event.type === "lab" && event.message.type === "hello") renderer.invalidate();
+          dispatch(event);
+        });
       }
       if (state.outbox.length > 0) {
         const outbox = state.outbox;
