@@ -54,6 +54,11 @@ export function drawCoroutines(
   const layout = coroutinesLayout(area);
   drawHeader(buf, layout.header, snapshot, state.paused);
   if (state.stuck) drawStuck(buf, layout.header, state, theme);
+  if (labLine) {
+    // The lab is gone: what is below is its last word, not live figures.
+    buf.fill(layout.header, " ", {});
+    buf.setString(layout.header.x, layout.header.y, labLine, theme.styles.error, area.width);
+  }
   if (state.detail && snapshot.selected?.task.id !== selectedTask(state)?.id) {
     // The lab has not sent this task's detail yet (it is busy, or on its way).
     drawDetailPending(buf, detailRect(layout), state);

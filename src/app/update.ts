@@ -217,7 +217,7 @@ function openDemoMenu(state: AppState): AppState {
 function labUnavailable(state: AppState): string {
   switch (state.lab.status) {
     case "failed":
-      return `the lab is not running: ${state.lab.error}`;
+      return `the lab is not running: ${state.lab.error} (:restart-lab starts a fresh one)`;
     case "off":
       return "the lab is not running (it runs in the live dashboard only)";
     case "running":

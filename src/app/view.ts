@@ -94,7 +94,7 @@ function labLine(state: AppState): string | undefined {
     case "off":
       return "The lab runs in the live dashboard only (deno task start).";
     case "failed":
-      return `the lab failed: ${state.lab.error}`;
+      return `the lab failed: ${state.lab.error} (:restart-lab starts a fresh one)`;
     case "running":
       return undefined;
   }

@@ -8,6 +8,7 @@ import type { AppState } from "../../src/app/model.ts";
 import type { AppEvent } from "../../src/app/update.ts";
 import { COLOR_STYLES } from "../../src/app/theme.ts";
 import { view } from "../../src/app/view.ts";
+import { helpContent } from "../../src/app/help.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
 import { renderToGrid } from "../tui/support/grid.ts";
 import { labState, snapshot, task } from "./support/lab_fixtures.ts";
@@ -247,4 +248,22 @@ Deno.test("a new demo's main task comes into view below the finished tasks of ea
   assertEquals(shown.coroutines.selected, 30);
   assertEquals(shown.coroutines.follow, undefined);
   assert(screen(shown).some((r) => /^│ *31 blocking/.test(r)));
+});
+
+Deno.test("? lists the new keys and commands: c, Ctrl-K's restart, :clear, :restart-lab", () => {
+  const entries = helpContent(run(labState(), "?")).entries;
+  const about = (key: string) => entries.find((e) => e.key === key)?.description ?? "";
+  assert(about("c").includes("clear finished tasks"), about("c"));
+  assert(about("Ctrl-K").includes("restart the lab"), about("Ctrl-K"));
+  assert(about(":clear").includes("forget finished tasks"), about(":clear"));
+  assert(about(":restart-lab").includes("start a fresh lab"), about(":restart-lab"));
+});
+
+Deno.test("a lab that failed says how to get a fresh one, and :restart-lab brings it back", () => {
+  const failed = run(labState(), { type: "lab-failed", error: "boom" });
+  const text = screen(failed).join("\n");
+  assert(text.includes("the lab failed: boom (:restart-lab starts a fresh one)"), text);
+  const restarted = run(failed, ":", ..."restart-lab", "enter", "y");
+  assert(restarted.restartLab);
+  assertEquals(restarted.lab, { status: "running" });
 });
