@@ -22,7 +22,11 @@ export function followStep(state: CoroutinesState): CoroutinesState {
   const i = rows.findIndex((r) =>
     r.name === follow.name && r.group === follow.name && r.parentId === 0
   );
-  if (i >= 0) return { ...state, selected: request.offset + i, follow: undefined };
+  if (i >= 0) {
+    // The main task at the top of the table: the demo's other tasks fill the page below it.
+    const selected = request.offset + i;
+    return { ...state, selected, scrollTop: selected, follow: undefined };
+  }
   // By id, a new run's tasks are the newest: at the end, or at the top reversed.
   if (state.sort === "id" && !follow.jumped) {
     const selected = state.descending ? 0 : Math.max(0, total - 1);

@@ -20,10 +20,13 @@ export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** The stuck task's name, when its row is among those the lab last sent. */
+/** The stuck task's name, when the lab last sent its row or its lane. */
 export function stuckName(state: CoroutinesState): string | undefined {
   const id = state.stuck?.taskId;
-  return state.snapshot?.window.rows.find((r) => r.id === id)?.name;
+  const snapshot = state.snapshot;
+  // Off the table's page it may still have a timeline lane (the busiest do).
+  return snapshot?.window.rows.find((r) => r.id === id)?.name ??
+    snapshot?.lanes.lanes.find((l) => l.id === id)?.name;
 }
 
 /** `lab busy: task #4 busy has not yielded for 1.4 s`: one line, for the panel and Overview. */

@@ -87,12 +87,10 @@ function syncLabView(state: AppState): AppState {
   const layout = coroutinesLayout(screenLayout(state.width, state.height).panel);
   const view = desiredView(state.coroutines, layout, state.filters.coroutines);
   const command = viewCommand(state.coroutines, view);
-  if (!command) return state;
-  return {
-    ...state,
-    coroutines: { ...state.coroutines, sentView: view },
-    outbox: [...state.outbox, command],
-  };
+  // scrollTop is a one-time request: the view now holds it.
+  const coroutines = { ...state.coroutines, sentView: view, scrollTop: undefined };
+  if (!command) return state.coroutines.scrollTop === undefined ? state : { ...state, coroutines };
+  return { ...state, coroutines, outbox: [...state.outbox, command] };
 }
 
 function send(state: AppState, command: LabCommand): AppState {

@@ -108,7 +108,11 @@ function drawOverview(state: AppState, buf: ScreenBuffer, area: Rect): void {
   const coroutines = stuck && summary
     ? [
       { text: row("Coroutines", busyLine(stuck, stuckName(state.coroutines))), style: undefined },
-      { text: row("", `stale: ${summary}`), style: DIM },
+      // Wrapped: the figures are the point, so none is cut off.
+      ...wrapText(`stale: ${summary}`, Math.max(1, area.width - 12)).map((text) => ({
+        text: row("", text),
+        style: DIM,
+      })),
     ]
     : [{ text: row("Coroutines", summary ?? labLine(state) ?? "waiting..."), style: undefined }];
   const lines = [

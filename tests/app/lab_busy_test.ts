@@ -61,6 +61,8 @@ Deno.test("while the lab is busy the Overview shows the busy line and its figure
   const text = screen(overview).join("\n");
   assert(text.includes("Coroutines  lab busy: task #4 busy has not yielded for 1.4 s"), text);
   assert(text.includes("stale: 4 live tasks, 1,234 switches/s"), text);
+  // Wrapped, not cut: the demo's state is on the next line.
+  assert(/^│ {13}running +│$/m.test(text), text);
   const live = screen(run(overview, { type: "lab-stuck", stuck: null })).join("\n");
   assert(live.includes("Coroutines  4 live tasks, 1,234 switches/s"), live);
   assert(!live.includes("stale"), live);
@@ -247,7 +249,49 @@ Deno.test("a new demo's main task comes into view below the finished tasks of ea
   });
   assertEquals(shown.coroutines.selected, 30);
   assertEquals(shown.coroutines.follow, undefined);
+  // The page scrolls to the end (34 rows, 8 a page), so all the demo's tasks show.
+  const top = shown.outbox.findLast((c) => c.type === "set-view");
+  assert(top?.type === "set-view");
+  assertEquals(top.view.offset, 26);
   assert(screen(shown).some((r) => /^│ *31 blocking/.test(r)));
+});
+
+Deno.test("the table scrolls only as far as the selection needs", () => {
+  const many = Array.from({ length: 30 }, (_, i) => task(i + 1, `t${i + 1}`));
+  const offsetAfter = (...keys: string[]) => {
+    const state = run({
+      ...labState(many.slice(0, 8), {
+        window: { ...snapshot(many).window, total: 30, rows: many.slice(0, 8) },
+      }),
+      outbox: [],
+    }, ...keys);
+    const view = state.outbox.findLast((c) => c.type === "set-view");
+    return view?.type === "set-view" ? view.view.offset : undefined;
+  };
+  // Past the bottom, the selection stays on the last row shown...
+  const page = offsetAfter("pagedown", "pagedown");
+  assert(page !== undefined && page > 0, String(page));
+  // ...and moving back up inside the page does not scroll (it used to, one row per key).
+  assertEquals(offsetAfter("pagedown", "pagedown", "k"), page);
+  assertEquals(offsetAfter("end", "home"), 0);
+});
+
+Deno.test("the busy line names a stuck task off the page by its timeline lane", () => {
+  const state = run(
+    labState(BLOCKING.slice(0, 2), {
+      lanes: {
+        fromMs: 0,
+        bucketMs: 500,
+        buckets: 10,
+        lanes: [{ id: 4, name: "busy", samples: "RRRR" }],
+      },
+    }),
+    stuck(4),
+  );
+  assert(
+    screen(state)[2]!.startsWith("│ lab busy: task #4 busy has not yielded"),
+    screen(state)[2]!,
+  );
 });
 
 Deno.test("? lists the new keys and commands: c, Ctrl-K's restart, :clear, :restart-lab", () => {
