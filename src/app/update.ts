@@ -306,7 +306,7 @@ function helpKey(state: AppState, overlay: Overlay<"help">, key: KeyEvent): AppS
 function confirmKey(state: AppState, overlay: Overlay<"confirm">, key: KeyEvent): AppState {
   const answer = confirmAnswer(key);
   if (answer === null) return state;
-  const closed = { ...state, overlay: { kind: "none" } as const };
+  const closed = { ...state, overlay: { kind: "none" } as const, message: undefined };
   if (answer === "no") return closed;
   return overlay.command === "restart-lab" ? restartLab(closed) : send(closed, overlay.command);
 }
