@@ -11,6 +11,8 @@ export type CommandIntent =
   | { kind: "panel"; panel: PanelId }
   | { kind: "demo"; name: string }
   | { kind: "stress"; tasks: number }
+  | { kind: "clear" }
+  | { kind: "restart-lab" }
   | { kind: "error"; message: string };
 
 export interface CommandSpec {
@@ -103,6 +105,24 @@ export const COMMANDS: readonly CommandSpec[] = [
       }
       return { kind: "stress", tasks };
     },
+  },
+  {
+    name: "clear",
+    aliases: [],
+    maxArgs: 0,
+    usage: ":clear",
+    summary: "forget finished tasks in the Coroutines table (also c there)",
+    complete: none,
+    run: () => ({ kind: "clear" }),
+  },
+  {
+    name: "restart-lab",
+    aliases: [],
+    maxArgs: 0,
+    usage: ":restart-lab",
+    summary: "end every task and start a fresh lab (for a task that never yields; asks first)",
+    complete: none,
+    run: () => ({ kind: "restart-lab" }),
   },
 ];
 

@@ -53,6 +53,14 @@ export interface CoroutinesState {
    * (`window.anchorIndex`) and the selection follows it, as htop's does.
    */
   anchorId?: number;
+  /**
+   * A demo just started from the panel whose main task the selection moves
+   * to once a snapshot shows it (demo_follow.ts): `after` is the previous
+   * run's start, so that run's rows are not mistaken for the new one's.
+   */
+  follow?: { name: string; after: number | null; jumped: boolean };
+  /** A row to show at the top of the table (a new demo's main task), once. */
+  scrollTop?: number;
 }
 
 export interface StuckTask {
@@ -123,7 +131,16 @@ export function desiredView(
   filter: string,
 ): TaskViewRequest {
   const limit = pageSize(layout);
-  const offset = Math.max(0, state.selected - limit + 1);
+  // The window moves only as far as the selection needs, as htop's does.
+  // No empty rows at the bottom while rows above are hidden.
+  const previous = Math.min(
+    state.scrollTop ?? state.sentView?.offset ?? 0,
+    Math.max(0, totalRows(state) - limit),
+  );
+  const offset = Math.max(
+    0,
+    Math.min(Math.max(previous, state.selected - limit + 1), state.selected),
+  );
   const rows = state.snapshot?.window.rows ?? [];
   const shownOffset = state.snapshot?.window.request.offset ?? 0;
   const selectedRow = rows[state.selected - shownOffset];

@@ -28,13 +28,18 @@ export const COROUTINES_HELP: readonly { key: string; description: string }[] = 
   { key: "< >  s", description: "sort by the column to the left / right (s: next column)" },
   { key: "r", description: "reverse the order (the selected task stays selected)" },
   { key: "Space", description: "pause the display (the hub keeps running)" },
-  { key: "Ctrl-K", description: "kill the selected task (asks first)" },
+  {
+    key: "Ctrl-K",
+    description: "kill the selected task (asks first); one that never yields: restart the lab",
+  },
+  { key: "c", description: "clear finished tasks from the table (also :clear)" },
 ];
 
 export type CoroutinesIntent =
   | { kind: "state"; state: CoroutinesState }
   | { kind: "demo-menu" }
-  | { kind: "kill"; id: number; name: string };
+  | { kind: "kill"; id: number; name: string }
+  | { kind: "clear" };
 
 export function updateCoroutinesKey(
   state: CoroutinesState,
@@ -85,6 +90,8 @@ export function updateCoroutinesKey(
       };
     case "space":
       return { kind: "state", state: { ...state, paused: !state.paused } };
+    case "c":
+      return { kind: "clear" };
     // Not plain `k`: with j/k moving, a vim habit must never start a kill.
     case "ctrl+k": {
       const task = selectedTask(state);

@@ -5,6 +5,7 @@
  */
 import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
+import { stringWidth } from "../tui/width.ts";
 import { renderLogView } from "../tui/widgets/log_view.ts";
 import { renderScrollText } from "../tui/widgets/scroll_text.ts";
 import { renderTable, type TableColumn } from "../tui/widgets/table.ts";
@@ -16,10 +17,11 @@ import {
   formatCount,
   formatMs,
   LANE_NAME_WIDTH,
-  type StuckTask,
 } from "./coroutines.ts";
 import type { HubSnapshot, LaneView, TaskDetail, TaskRow, TaskSortKey } from "../lab/protocol.ts";
 import type { Theme } from "./theme.ts";
+import { busyLine, seconds, stuckName } from "./lab_busy.ts";
+import { selectedTask } from "./coroutines_keys.ts";
 
 const DIM: Style = { dim: true };
 const BOLD: Style = { bold: true };
@@ -67,14 +69,22 @@ export function drawCoroutines(
   }
   const layout = coroutinesLayout(area);
   drawHeader(buf, layout.header, snapshot, state.paused);
-  if (state.stuck) drawStuck(buf, layout.header, state.stuck, snapshot, theme);
-  if (state.detail && snapshot.selected) {
+  if (state.stuck) drawStuck(buf, layout.header, state, theme);
+  if (labLine) {
+    // The lab is gone: what is below is its last word, not live figures.
+    buf.fill(layout.header, " ", {});
+    buf.setString(layout.header.x, layout.header.y, labLine, theme.styles.error, area.width);
+  }
+  if (state.detail && snapshot.selected?.task.id !== selectedTask(state)?.id) {
+    // The lab has not sent this task's detail yet (it is busy, or on its way).
+    drawDetailPending(buf, detailRect(layout), state);
+  } else if (state.detail && snapshot.selected) {
     drawDetail(buf, detailRect(layout), snapshot.selected, state, snapshot.header.nowMs, theme);
   } else {
     drawTable(buf, layout.table, state, snapshot, filter, theme);
     drawLanes(buf, layout.lanes, snapshot.lanes, snapshot.selected?.task.id, theme);
   }
-  if (!state.detail || !snapshot.selected) drawOutput(buf, layout.output, state, theme);
+  if (!state.detail) drawOutput(buf, layout.output, state, theme);
 }
 
 function drawHeader(buf: ScreenBuffer, row: Rect, snapshot: HubSnapshot, paused: boolean): void {
@@ -102,6 +112,12 @@ function drawHeader(buf: ScreenBuffer, row: Rect, snapshot: HubSnapshot, paused:
   }
 }
 
+/** `info   hints` when both fit the width, else the info alone (`?` lists the keys). */
+function withHints(info: string, hints: string, width: number): string {
+  const both = `${info}   ${hints}`;
+  return stringWidth(both) <= width ? both : info;
+}
+
 /** After the figures: how many tasks ended other than done, each in its row colour. */
 function drawEndCounts(buf: ScreenBuffer, row: Rect, x: number, h: HubSnapshot["header"]): void {
   for (const state of ["failed", "killed", "abandoned"] as const) {
@@ -114,20 +130,19 @@ function drawEndCounts(buf: ScreenBuffer, row: Rect, x: number, h: HubSnapshot["
 }
 
 /** Over the header: the lab is frozen, so its figures are stale; say why. */
-function drawStuck(
-  buf: ScreenBuffer,
-  row: Rect,
-  stuck: StuckTask,
-  snapshot: HubSnapshot,
-  theme: Theme,
-): void {
-  const name = snapshot.window.rows.find((r) => r.id === stuck.taskId)?.name;
-  const who = name ? `#${stuck.taskId} ${name}` : `#${stuck.taskId}`;
-  const text = `! task ${who} has not yielded for ${
-    (stuck.forMs / 1000).toFixed(1)
-  } s: blocking stalls every coroutine`;
+function drawStuck(buf: ScreenBuffer, row: Rect, state: CoroutinesState, theme: Theme): void {
+  const text = `${busyLine(state.stuck!, stuckName(state))}; figures below are stale`;
   buf.fill(row, " ", {});
   buf.setString(row.x, row.y, text, theme.styles.error, row.width);
+}
+
+function drawDetailPending(buf: ScreenBuffer, rect: Rect, state: CoroutinesState): void {
+  const task = selectedTask(state);
+  const who = task ? `task #${task.id} ${task.name}` : "the selected task";
+  const why = state.stuck
+    ? `: the lab is busy (task #${state.stuck.taskId} has not yielded); it shows when it yields`
+    : "...";
+  buf.setString(rect.x, rect.y, `waiting for the detail of ${who}${why}`, DIM, rect.width);
 }
 
 function taskCells(t: TaskRow): string[] {
@@ -155,23 +170,40 @@ function drawTable(
   const { rows, total, request } = snapshot.window;
   const sortColumn = COLUMNS.findIndex((c) => c.sort === state.sort);
   const endStyles = new Map(rows.map((r) => [r.id, END_STYLES[r.state]]));
+  const stuck = state.stuck;
+  // While the lab is busy the rows are stale (dimmed), except what the UI knows
+  // first-hand from the watchdog: the stuck task is running, not yielding.
+  const cells = (t: TaskRow) =>
+    taskCells(t.id === stuck?.taskId ? { ...t, stateText: "not yielding" } : t);
+  const rowStyle = (row: readonly string[]): Style | undefined => {
+    if (stuck) return Number(row[0]) === stuck.taskId ? WARN : DIM;
+    return endStyles.get(Number(row[0]));
+  };
   // The last row is a footer: where the window is and how it is sorted.
   const tableRect = { ...rect, height: Math.max(1, rect.height - 1) };
   renderTable(buf, tableRect, {
     columns: COLUMNS,
-    rows: rows.map(taskCells),
+    rows: rows.map(cells),
     sort: sortColumn >= 0 ? { column: sortColumn, descending: state.descending } : undefined,
     symbols: theme.symbols,
     emptyText: filter
       ? `no task matches '${filter}'`
       : "no tasks: press d to run a demo, or :demo gevent",
-    rowStyle: (row) => endStyles.get(Number(row[0])),
+    rowStyle,
   }, { selected: total > 0 ? state.selected - request.offset : null, offset: 0 });
   if (rect.height < 2 || total === 0) return;
   const shown = `${formatCount(request.offset + 1)}-${formatCount(request.offset + rows.length)}`;
-  const footer = `tasks ${shown} of ${formatCount(total)}, by ${state.sort}${
-    state.descending ? " (reversed)" : ""
-  }${filter ? `, filter '${filter}'` : ""}   Enter detail  < > sort  r reverse  ^K kill`;
+  const footer = stuck
+    ? `tasks ${shown} of ${formatCount(total)} as of ${
+      seconds(stuck.forMs)
+    } ago   ^K on #${stuck.taskId} or :restart-lab restarts the lab`
+    : withHints(
+      `tasks ${shown} of ${formatCount(total)}, by ${state.sort}${
+        state.descending ? " (reversed)" : ""
+      }${filter ? `, filter '${filter}'` : ""}`,
+      "Enter detail  < > sort  r reverse  ^K kill  c clear",
+      rect.width,
+    );
   buf.setString(rect.x, rect.y + rect.height - 1, footer, DIM, rect.width);
 }
 

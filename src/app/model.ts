@@ -17,8 +17,8 @@ export type Overlay =
   | { kind: "filter"; line: TextInputState; previous: string }
   /** The demo menu (`d`): index into the lab's demo list. */
   | { kind: "demo-menu"; selected: number }
-  /** A yes/no question before a destructive command. */
-  | { kind: "confirm"; message: string; command: LabCommand };
+  /** A yes/no question before a destructive command (or restarting the lab Worker). */
+  | { kind: "confirm"; message: string; command: LabCommand | "restart-lab" };
 
 export interface StatusMessage {
   text: string;
@@ -41,6 +41,11 @@ export interface AppState {
   coroutines: CoroutinesState;
   /** Commands for the lab Worker, sent and cleared by the run loop. */
   outbox: LabCommand[];
+  /**
+   * Asks the run loop to terminate the lab Worker and start a fresh one
+   * (before it sends the outbox); the run loop clears it.
+   */
+  restartLab: boolean;
 }
 
 export const MIN_WIDTH = 80;
@@ -64,6 +69,7 @@ export function initialState(
     lab: { status: "off" },
     coroutines: initialCoroutines(),
     outbox: [],
+    restartLab: false,
   };
 }
 

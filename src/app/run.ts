@@ -14,61 +14,7 @@ import { type AppState, initialState } from "./model.ts";
 import { screenCapabilities } from "./theme.ts";
 import { type AppEvent, update } from "./update.ts";
 import { view } from "./view.ts";
-import type { LabCommand, LabMessage } from "../lab/protocol.ts";
-import { type StuckTask, stuckTask } from "./coroutines.ts";
-
-interface LabWorker {
-  send(command: LabCommand): void;
-  stop(): void;
-}
-
-/**
- * The lab (hub, demos, servers) runs in its own Worker so heavy load never
- * freezes the screen; its messages come back as events through \`dispatch\`.
- */
-function startLabWorker(dispatch: (event: AppEvent) => void): LabWorker {
-  const worker = new Worker(new URL("../lab/worker.ts", import.meta.url).href, { type: "module" });
-  let watch: ReturnType<typeof setInterval> | undefined;
-  worker.onmessage = (event: MessageEvent<LabMessage>) => {
-    const message = event.data;
-    if (message.type === "hello" && message.watchdog && watch === undefined) {
-      watch = watchStuckLab(new Float64Array(message.watchdog), dispatch);
-    }
-    dispatch({ type: "lab", message });
-  };
-  worker.onerror = (event: ErrorEvent) => {
-    // The lab failing must not take the dashboard down: say so in the panel.
-    event.preventDefault();
-    dispatch({ type: "lab-failed", error: event.message });
-  };
-  return {
-    send: (command) => worker.postMessage(command),
-    stop: () => {
-      clearInterval(watch);
-      worker.postMessage({ type: "shutdown" } satisfies LabCommand);
-      worker.terminate();
-    },
-  };
-}
-
-/**
- * A task that never yields freezes the lab Worker, snapshots included, so
- * the UI reads the lab's shared watchdog itself and says which task is stuck.
- */
-function watchStuckLab(
-  watchdog: Float64Array,
-  dispatch: (event: AppEvent) => void,
-): ReturnType<typeof setInterval> {
-  let shown: StuckTask | null = null;
-  const timer = setInterval(() => {
-    const stuck = stuckTask(watchdog, Date.now());
-    if (stuck?.taskId === shown?.taskId && stuck?.forMs === shown?.forMs) return;
-    shown = stuck;
-    dispatch({ type: "lab-stuck", stuck });
-  }, 200);
-  Deno.unrefTimer(timer);
-  return timer;
-}
+import { startLabWorker } from "./lab_worker.ts";
 
 export async function runDashboard(options: StartOptions): Promise<number> {
   const { colorLevel, theme } = screenCapabilities(Deno.env.toObject(), options);
@@ -107,6 +53,17 @@ export async function runDashboard(options: StartOptions): Promise<number> {
       const next = update(state, event);
       if (next === state) return;
       state = next;
+      if (state.restartLab) {
+        // A fresh hub in a fresh Worker; the outbox (a set-view) goes to it.
+        state = { ...state, restartLab: false };
+        lab.stop();
+        lab = startLabWorker((event) => {
+          // Loading a Worker's module can make Deno erase its progress line on
+          // the terminal (from the cursor down): repaint all once the lab is up.
+          if (event.type === "lab" && event.message.type === "hello") renderer.invalidate();
+          dispatch(event);
+        });
+      }
       if (state.outbox.length > 0) {
         const outbox = state.outbox;
         state = { ...state, outbox: [] };
@@ -116,7 +73,7 @@ export async function runDashboard(options: StartOptions): Promise<number> {
       else frames.request();
     };
     // Events only arrive after this line (input and Worker messages are async).
-    const lab = startLabWorker(dispatch);
+    let lab = startLabWorker(dispatch);
     dispatch({ type: "lab-started" });
     term.onResize(({ columns, rows }) =>
       dispatch({ type: "resize", width: columns, height: rows })

@@ -25,7 +25,16 @@ import {
   type StuckTask,
   viewCommand,
 } from "./coroutines.ts";
+import { followDemo, followStep } from "./demo_follow.ts";
 import { helpScroll } from "./help.ts";
+import {
+  killQuestion,
+  missingRowAnswer,
+  queuedNote,
+  RESTARTED,
+  restartedCoroutines,
+  restartQuestion,
+} from "./lab_busy.ts";
 import { lookupKey } from "./keymap.ts";
 import { type AppState, isTooSmall } from "./model.ts";
 import { PANEL_IDS, panelFilters, type PanelId, PANELS } from "./panels.ts";
@@ -42,7 +51,14 @@ export type AppEvent =
 
 export function update(state: AppState, event: AppEvent): AppState {
   const next = updateState(state, event);
-  return next === state ? state : syncLabView(next);
+  return next === state ? state : syncLabView(noteQueued(state, next));
+}
+
+/** While the lab is busy, a command sent says it waits instead of seeming ignored. */
+function noteQueued(before: AppState, after: AppState): AppState {
+  if (after.message) return after;
+  const note = queuedNote(after.coroutines, after.outbox.slice(before.outbox.length));
+  return note ? { ...after, message: note } : after;
 }
 
 function updateState(state: AppState, event: AppEvent): AppState {
@@ -72,12 +88,10 @@ function syncLabView(state: AppState): AppState {
   const layout = coroutinesLayout(screenLayout(state.width, state.height).panel);
   const view = desiredView(state.coroutines, layout, state.filters.coroutines);
   const command = viewCommand(state.coroutines, view);
-  if (!command) return state;
-  return {
-    ...state,
-    coroutines: { ...state.coroutines, sentView: view },
-    outbox: [...state.outbox, command],
-  };
+  // scrollTop is a one-time request: the view now holds it.
+  const coroutines = { ...state.coroutines, sentView: view, scrollTop: undefined };
+  if (!command) return state.coroutines.scrollTop === undefined ? state : { ...state, coroutines };
+  return { ...state, coroutines, outbox: [...state.outbox, command] };
 }
 
 function send(state: AppState, command: LabCommand): AppState {
@@ -93,10 +107,13 @@ function labMessage(state: AppState, message: LabMessage): AppState {
     case "hello":
       return withCoroutines(state, { ...state.coroutines, demos: message.demos });
     case "snapshot":
-      return withCoroutines(state, receiveSnapshot(state.coroutines, message.snapshot));
+      return withCoroutines(state, followStep(receiveSnapshot(state.coroutines, message.snapshot)));
     case "reply":
       // Failures always show; of successes only those a person asked for by name.
-      if (message.ok && message.command !== "kill-task" && message.command !== "stress") {
+      if (
+        message.ok && message.command !== "kill-task" && message.command !== "stress" &&
+        message.command !== "clear-finished"
+      ) {
         return state;
       }
       return { ...state, message: { text: message.message, level: message.ok ? "info" : "error" } };
@@ -140,15 +157,15 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
         }
         case "demo-menu":
           return openDemoMenu(state);
-        case "kill": {
-          const message = `Kill task #${intent.id} '${intent.name}'? It ends as "killed".`;
-          return {
-            ...state,
-            overlay: { kind: "confirm", message, command: { type: "kill-task", id: intent.id } },
-          };
-        }
+        case "kill":
+          return { ...state, overlay: killQuestion(state.coroutines, intent.id, intent.name) };
+        case "clear":
+          return send({ ...state, message: undefined }, { type: "clear-finished" });
       }
     }
+    const answer = ["enter", "ctrl+k"].includes(formatKey(key)) &&
+      missingRowAnswer(state.coroutines);
+    if (answer) return { ...state, message: answer };
   }
   const action = lookupKey(key);
   const cleared = { ...state, message: undefined };
@@ -199,7 +216,7 @@ function openDemoMenu(state: AppState): AppState {
 function labUnavailable(state: AppState): string {
   switch (state.lab.status) {
     case "failed":
-      return `the lab is not running: ${state.lab.error}`;
+      return `the lab is not running: ${state.lab.error} (:restart-lab starts a fresh one)`;
     case "off":
       return "the lab is not running (it runs in the live dashboard only)";
     case "running":
@@ -252,7 +269,7 @@ function startDemo(state: AppState, name: string): AppState {
   // The lab prints the demo's own "--- demo NAME ---" banner into the output
   // and the panel shows the demo's state from each snapshot, so the status
   // line only says what would otherwise pass unseen: a running demo stopped.
-  const coroutines = { ...state.coroutines, detail: false, selected: 0 };
+  const coroutines = followDemo({ ...state.coroutines, detail: false, selected: 0 }, name);
   const running = state.coroutines.snapshot?.demo;
   const message = running?.state === "running"
     ? { text: `stopped demo ${running.name} to start ${name}`, level: "info" as const }
@@ -279,8 +296,28 @@ function helpKey(state: AppState, overlay: Overlay<"help">, key: KeyEvent): AppS
 function confirmKey(state: AppState, overlay: Overlay<"confirm">, key: KeyEvent): AppState {
   const answer = confirmAnswer(key);
   if (answer === null) return state;
-  const closed = { ...state, overlay: { kind: "none" } as const };
-  return answer === "yes" ? send(closed, overlay.command) : closed;
+  const closed = { ...state, overlay: { kind: "none" } as const, message: undefined };
+  if (answer === "no") return closed;
+  return overlay.command === "restart-lab" ? restartLab(closed) : send(closed, overlay.command);
+}
+
+/**
+ * The run loop terminates the lab Worker (a task that never yields cannot be
+ * killed any other way) and starts a fresh hub; commands not yet sent would
+ * have gone to the old one.
+ */
+function restartLab(state: AppState): AppState {
+  if (state.lab.status === "off") {
+    return { ...state, message: { text: labUnavailable(state), level: "error" } };
+  }
+  return {
+    ...state,
+    lab: { status: "running" },
+    restartLab: true,
+    outbox: [],
+    coroutines: restartedCoroutines(state.coroutines),
+    message: { text: RESTARTED, level: "info" },
+  };
 }
 
 function commandKey(state: AppState, overlay: Overlay<"command">, key: KeyEvent): AppState {
@@ -333,6 +370,14 @@ function applyIntent(state: AppState, intent: CommandIntent): AppState {
       return { ...state, panel: intent.panel };
     case "demo":
       return startDemo(state, intent.name);
+    case "restart-lab":
+      return state.lab.status === "off"
+        ? { ...state, message: { text: labUnavailable(state), level: "error" } }
+        : { ...state, overlay: restartQuestion() };
+    case "clear":
+      return state.lab.status === "running"
+        ? send({ ...state, panel: "coroutines" }, { type: "clear-finished" })
+        : { ...state, message: { text: labUnavailable(state), level: "error" } };
     case "stress":
       return state.lab.status === "running"
         ? send({ ...state, panel: "coroutines" }, { type: "stress", tasks: intent.tasks })

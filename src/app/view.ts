@@ -19,6 +19,7 @@ import { renderTabs } from "../tui/widgets/tabs.ts";
 import { renderTextInput } from "../tui/widgets/text_input.ts";
 import { coroutinesSummary, drawCoroutines } from "./coroutines_view.ts";
 import { helpContent } from "./help.ts";
+import { busyLine, stuckName } from "./lab_busy.ts";
 import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH, type StatusMessage } from "./model.ts";
 import { panelFilters, PANELS } from "./panels.ts";
 import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
@@ -93,7 +94,7 @@ function labLine(state: AppState): string | undefined {
     case "off":
       return "The lab runs in the live dashboard only (deno task start).";
     case "failed":
-      return `the lab failed: ${state.lab.error}`;
+      return `the lab failed: ${state.lab.error} (:restart-lab starts a fresh one)`;
     case "running":
       return undefined;
   }
@@ -101,13 +102,26 @@ function labLine(state: AppState): string | undefined {
 
 function drawOverview(state: AppState, buf: ScreenBuffer, area: Rect): void {
   const row = (title: string, text: string) => `${title.padEnd(11)} ${text}`;
+  const summary = coroutinesSummary(state.coroutines);
+  const { stuck } = state.coroutines;
+  // A busy lab sends nothing: its last figures are shown as what they are.
+  const coroutines = stuck && summary
+    ? [
+      { text: row("Coroutines", busyLine(stuck, stuckName(state.coroutines))), style: undefined },
+      // Wrapped: the figures are the point, so none is cut off.
+      ...wrapText(`stale: ${summary}`, Math.max(1, area.width - 12)).map((text) => ({
+        text: row("", text),
+        style: DIM,
+      })),
+    ]
+    : [{ text: row("Coroutines", summary ?? labLine(state) ?? "waiting..."), style: undefined }];
   const lines = [
-    row("Coroutines", coroutinesSummary(state.coroutines) ?? labLine(state) ?? "waiting..."),
-    ...PANELS.flatMap((p) => ("pending" in p ? [row(p.title, p.pending)] : [])),
+    ...coroutines,
+    ...PANELS.flatMap((
+      p,
+    ) => ("pending" in p ? [{ text: row(p.title, p.pending), style: DIM }] : [])),
   ];
-  lines.forEach((line, i) =>
-    buf.setString(area.x, area.y + i, line, i === 0 ? undefined : DIM, area.width)
-  );
+  lines.forEach((line, i) => buf.setString(area.x, area.y + i, line.text, line.style, area.width));
 }
 
 function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Theme): void {

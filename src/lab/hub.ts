@@ -284,6 +284,16 @@ export class Hub extends Scheduler {
     return this._tasks.recentFinished();
   }
 
+  /**
+   * Forgets every finished task kept for the table and gives their history
+   * back; returns how many. Totals (done, failed, spawned) keep counting.
+   */
+  forgetFinished(): number {
+    const forgotten = this._tasks.clearFinished();
+    for (const t of forgotten) this._history.release(t);
+    return forgotten.length;
+  }
+
   /** A live or recently finished task by id. */
   task(id: number): Task | undefined {
     return this._tasks.find(id);

@@ -96,6 +96,11 @@ export class LabService {
         if (!this.hub.kill(t)) throw new Error(`task #${t.id} '${t.name}' has already finished`);
         return `killed #${t.id} '${t.name}'`;
       }
+      case "clear-finished": {
+        const n = this.hub.forgetFinished();
+        this.#viewChanged = true;
+        return n === 0 ? "no finished tasks to clear" : `cleared ${n} finished tasks`;
+      }
       case "set-view":
         this.#view = mergeView(this.#view, command.view);
         this.#viewChanged = true;

@@ -256,6 +256,8 @@ export type LabCommand =
   | { type: "stop-demo" }
   /** Kills one task (the UI asks for confirmation first). */
   | { type: "kill-task"; id: number }
+  /** Forgets the finished tasks kept for the table (live tasks and totals stay). */
+  | { type: "clear-finished" }
   /** Changes what the snapshots carry; unspecified fields keep their value. */
   | { type: "set-view"; view: Partial<TaskViewRequest> }
   /** Pauses the display: snapshots become header-only heartbeats; the hub keeps running. */

@@ -75,6 +75,17 @@ export class TaskRegistry {
     return out;
   }
 
+  /**
+   * Empties the finished ring (a person cleared the table before a new demo)
+   * and returns the tasks it held, so their history slots can go back.
+   */
+  clearFinished(): Task[] {
+    const forgotten = this.recentFinished();
+    this.#finished.fill(undefined);
+    this.#finPos = 0;
+    return forgotten;
+  }
+
   /** A live or recently finished task by id. */
   find(id: number): Task | undefined {
     for (let t = this.#head; t !== null; t = t._next) if (t.id === id) return t;

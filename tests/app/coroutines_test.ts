@@ -209,7 +209,7 @@ Deno.test("stuckTask() reads the lab's watchdog: a step over a second names its 
   assertEquals(stuckTask(new Float64Array([10_000, 0]), 20_000), null);
 });
 
-Deno.test("a stuck task replaces the hub header with a plain warning", () => {
+Deno.test("a stuck task replaces the hub header with the busy line", () => {
   const state = run(labState(), { type: "lab-stuck", stuck: { taskId: 2, forMs: 1400 } });
   const rows = renderToGrid(
     (buf) => view(state, buf, { symbols: symbolsFor(true), styles: COLOR_STYLES }),
@@ -218,7 +218,7 @@ Deno.test("a stuck task replaces the hub header with a plain warning", () => {
   );
   assert(
     rows[2]!.startsWith(
-      "│ ! task #2 func1 has not yielded for 1.4 s: blocking stalls every coroutine",
+      "│ lab busy: task #2 func1 has not yielded for 1.4 s; figures below are stale",
     ),
     rows[2]!,
   );

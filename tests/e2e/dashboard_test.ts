@@ -218,7 +218,7 @@ Deno.test({
   async fn() {
     const session = await startDemo("blocking");
     try {
-      await session.waitFor((s) => /! task #\d+ busy has not yielded for 1\.\d s/.test(s), {
+      await session.waitFor((s) => /lab busy: task #\d+ busy has not yielded for 1\.\d s/.test(s), {
         what: "the stuck-task warning",
         timeoutMs: 5000,
       });
@@ -227,6 +227,57 @@ Deno.test({
         what: "the warning to clear",
       });
       assertMatch(screen, /warnings \d/);
+    } finally {
+      await session.close();
+    }
+  },
+});
+
+Deno.test({
+  name: `:demo blocking stays drivable: a key pressed during the stall takes effect, ` +
+    `c clears, Ctrl-K on the stuck task restarts the lab${tmuxSkip}`,
+  ...e2e,
+  async fn() {
+    const session = await startDemo("blocking");
+    const busyLine = (id: number) =>
+      new RegExp(`lab busy: task #${id} busy has not yielded for 1\\.\\d s`);
+    try {
+      // Select task a before busy starts its 2 s busy-wait (at 0.7 s).
+      await session.waitFor((s) => /^│ +4 busy/m.test(s), { what: "the demo's rows" });
+      await press(session, "j");
+      await session.waitFor((s) => busyLine(4).test(s), { what: "the busy line", timeoutMs: 5000 });
+      // Ctrl-K during the stall: the question says the kill waits for the busy task.
+      await press(session, "C-k");
+      await session.waitForText("Kill task #2 'a'?");
+      await session.waitForText("applies when task #4");
+      await press(session, "y");
+      // After the stall the lab applies it.
+      await session.waitForText("killed #2 'a'", 8000);
+      await session.waitForText("demo blocking: done", 8000);
+
+      await press(session, "c");
+      await session.waitForText("cleared 4 finished tasks");
+      await session.waitForText("no tasks: press d to run a demo");
+
+      await press(session, ":");
+      await session.type("demo blocking");
+      await press(session, "Enter");
+      await session.waitFor((s) => /^│ +8 busy/m.test(s), { what: "the second run's rows" });
+      // The new run's main task is selected; busy is three rows below it.
+      await press(session, "j", "j", "j");
+      await session.waitFor((s) => busyLine(8).test(s), { what: "the busy line", timeoutMs: 5000 });
+      await press(session, "C-k");
+      await session.waitForText("Task #8 'busy' has not");
+      await session.waitForText("Restart the lab");
+      await press(session, "y");
+      await session.waitForText("restarted the lab");
+      const screen = await session.waitForText("no tasks: press d to run a demo");
+      assert(!screen.includes("lab busy"), screen);
+      // The fresh lab runs demos.
+      await press(session, "Escape", ":");
+      await session.type("demo gevent");
+      await press(session, "Enter");
+      await session.waitForText("demo gevent: done", 8000);
     } finally {
       await session.close();
     }
