@@ -244,6 +244,8 @@ function drawOutput(buf: ScreenBuffer, rect: Rect, state: CoroutinesState, theme
     ring: state.output,
     symbols: theme.symbols,
     emptyText: "(none yet)",
+    // The demo's own words: a warning's explanation is read whole, never cut.
+    wrap: true,
   });
 }
 

@@ -8,7 +8,7 @@
 import type { Rect, ScreenBuffer } from "../buffer.ts";
 import type { Style } from "../style.ts";
 import { type Symbols, symbolsFor } from "../symbols.ts";
-import { stringWidth, truncateToWidth } from "../width.ts";
+import { stringWidth, truncateToWidth, wrapText } from "../width.ts";
 
 export type LogLine = string | { text: string; style?: Style };
 
@@ -114,6 +114,12 @@ export interface LogViewProps {
   /** Show "paused +N" (N = lines below the view) on the last row when paused. Default true. */
   showPaused?: boolean;
   emptyText?: string;
+  /**
+   * Wrap long lines at word boundaries onto more rows instead of cutting them
+   * with an ellipsis (output a person must read whole). The view still
+   * scrolls by lines: following shows the newest rows, paused starts at `top`.
+   */
+  wrap?: boolean;
 }
 
 export interface LogViewRender {
@@ -137,17 +143,15 @@ export function renderLogView(
   if (ring.size === 0 && props.emptyText) {
     buf.setString(rect.x, rect.y, props.emptyText, { dim: true }, rect.width);
   }
-  for (let r = 0; r < shown; r++) {
-    const line = ring.at(top + r)!;
-    const { text, style } = typeof line === "string" ? { text: line, style: undefined } : line;
-    buf.setString(
-      rect.x,
-      rect.y + r,
-      truncateToWidth(text, rect.width, symbols.ellipsis),
-      { ...props.style, ...style },
-      rect.width,
-    );
-  }
+  const rows = props.wrap
+    ? wrappedRows(ring, top, state.follow, rect)
+    : Array.from({ length: shown }, (_, r) => {
+      const { text, style } = lineParts(ring.at(top + r)!);
+      return { text: truncateToWidth(text, rect.width, symbols.ellipsis), style };
+    });
+  rows.forEach((row, r) => {
+    buf.setString(rect.x, rect.y + r, row.text, { ...props.style, ...row.style }, rect.width);
+  });
   if (!state.follow && props.showPaused !== false) {
     const tag = ` paused +${below} `;
     const w = stringWidth(tag);
@@ -156,4 +160,34 @@ export function renderLogView(
     }
   }
   return { top, below };
+}
+
+function lineParts(line: LogLine): { text: string; style?: Style } {
+  return typeof line === "string" ? { text: line } : line;
+}
+
+/**
+ * The rows of wrapped lines that fill `rect`: the newest ones when following
+ * (a long line at the top may show only its end, as a terminal scrolls), or
+ * from line `top` down when paused.
+ */
+function wrappedRows(
+  ring: LogRing,
+  top: number,
+  follow: boolean,
+  rect: Rect,
+): { text: string; style?: Style }[] {
+  const wrap = (seq: number) => {
+    const { text, style } = lineParts(ring.at(seq)!);
+    return wrapText(text, rect.width).map((row) => ({ text: row, style }));
+  };
+  const rows: { text: string; style?: Style }[] = [];
+  if (follow) {
+    for (let seq = ring.end - 1; seq >= ring.first && rows.length < rect.height; seq--) {
+      rows.unshift(...wrap(seq));
+    }
+    return rows.slice(-rect.height);
+  }
+  for (let seq = top; seq < ring.end && rows.length < rect.height; seq++) rows.push(...wrap(seq));
+  return rows.slice(0, rect.height);
 }

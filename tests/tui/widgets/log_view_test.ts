@@ -67,3 +67,16 @@ Deno.test("logToggleFollow() pauses on the lines on screen and resumes", () => {
   );
   assertGrid(grid, ["l6  ", "l7  "]);
 });
+
+Deno.test("renderLogView() with wrap shows long lines whole: the newest rows when following", () => {
+  const ring = new LogRing(10);
+  ring.push("old line");
+  ring.push("! warning: busy: one step blocked the hub for 2000 ms");
+  const buf = new ScreenBuffer(20, 3);
+  renderLogView(buf, buf.area, { ring, wrap: true });
+  assert.deepEqual(buf.toLines().map((l) => l.trimEnd()), [
+    "! warning: busy: one",
+    "step blocked the hub",
+    "for 2000 ms",
+  ]);
+});
