@@ -6,19 +6,7 @@ import {
 } from "node:assert/strict";
 import { parseSize, parseStartArgs } from "../../src/app/cli.ts";
 import { UsageError } from "../../src/cli/usage.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-async function warren(...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
-}
+import { warren } from "./support/main_process.ts";
 
 Deno.test("parseStartArgs() reads every flag", () => {
   assertEquals(

@@ -1,101 +1,13 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { type AppState, initialState } from "../../src/app/model.ts";
-import type { HubSnapshot, TaskRow } from "../../src/lab/protocol.ts";
+import type { TaskRow } from "../../src/lab/protocol.ts";
 import { stuckTask } from "../../src/app/coroutines.ts";
 import { COLOR_STYLES } from "../../src/app/theme.ts";
 import { view } from "../../src/app/view.ts";
 import { symbolsFor } from "../../src/tui/symbols.ts";
 import { renderToGrid } from "../tui/support/grid.ts";
 import { run } from "./support/run.ts";
-
-function task(id: number, name: string, over: Partial<TaskRow> = {}): TaskRow {
-  return {
-    id,
-    name,
-    group: "gevent",
-    parentId: id === 1 ? 0 : 1,
-    state: "waiting",
-    wait: "sleep",
-    waitLabel: null,
-    stateText: "waiting(sleep)",
-    stateForMs: 100,
-    switches: 2,
-    busyMs: 1,
-    waitingMs: 99,
-    busyPct: 1,
-    ageMs: 1500,
-    lastWake: "timer fired",
-    warnings: 0,
-    ...over,
-  };
-}
-
-function snapshot(rows: TaskRow[], over: Partial<HubSnapshot> = {}): HubSnapshot {
-  return {
-    seq: 1,
-    sentAt: 0,
-    paused: false,
-    header: {
-      clock: "real",
-      nowMs: 2000,
-      live: rows.length,
-      ready: 0,
-      running: 0,
-      waiting: { sleep: rows.length, io: 0, recv: 0, join: 0, switch: 0, send: 0 },
-      done: 0,
-      failed: 0,
-      killed: 0,
-      abandoned: 0,
-      spawned: rows.length,
-      switches: 10,
-      switchesPerS: 1234,
-      loopLagMs: 2,
-      timers: rows.length,
-      warnings: 0,
-    },
-    groups: [],
-    window: {
-      request: {
-        sort: "id",
-        descending: false,
-        filter: "",
-        offset: 0,
-        limit: 9,
-        includeFinished: true,
-        selectedId: null,
-        lanes: { count: 0, windowMs: 5000, buckets: 10 },
-      },
-      total: rows.length,
-      rows,
-    },
-    selected: null,
-    lanes: { fromMs: 0, bucketMs: 500, buckets: 10, lanes: [] },
-    warnings: { total: 0, recent: [] },
-    demo: { name: "gevent", state: "running", startedAtMs: 0, error: null },
-    output: { lines: ["12", "56"], dropped: 0, nextLine: 2 },
-    ...over,
-  };
-}
-
-const DEMOS = [
-  { name: "baozi", description: "hand-off" },
-  { name: "gevent", description: "switching on sleep" },
-];
-
-function labState(): AppState {
-  return run(
-    initialState({ panel: "coroutines" }),
-    { type: "lab-started" },
-    { type: "lab", message: { type: "hello", demos: DEMOS } },
-    {
-      type: "lab",
-      message: {
-        type: "snapshot",
-        snapshot: snapshot([task(1, "gevent", { stateText: "waiting(join)" }), task(2, "func1")]),
-      },
-    },
-  );
-}
+import { labState, snapshot, task } from "./support/lab_fixtures.ts";
 
 Deno.test("coroutines view draws the hub header, the task rows and the demo output", () => {
   const state = labState();
@@ -147,10 +59,10 @@ Deno.test("coroutines panel asks the lab for the rows it shows", () => {
   assertEquals(run({ ...state, outbox: [] }, { type: "resize", width: 80, height: 24 }).outbox, []);
 });
 
-Deno.test("d opens the demo menu and Enter runs the chosen demo", () => {
+Deno.test("d opens the demo menu and Enter runs the chosen demo (the third: gevent)", () => {
   const menu = run({ ...labState(), outbox: [] }, "d");
   assertEquals(menu.overlay, { kind: "demo-menu", selected: 0 });
-  const started = run(menu, "down", "enter");
+  const started = run(menu, "down", "down", "enter");
   assertEquals(started.overlay.kind, "none");
   assert(started.outbox.some((c) => c.type === "run-demo" && c.name === "gevent"));
 });
@@ -162,7 +74,7 @@ Deno.test(":demo NAME runs a demo, completes names and rejects unknown ones", ()
   assert(completed.overlay.kind === "command");
   assertEquals(completed.overlay.line.input.value, "demo gevent ");
   const unknown = run(labState(), ":", ..."demo nope", "enter");
-  assertEquals(unknown.message?.text, "no demo 'nope' (demos: baozi, gevent)");
+  assertEquals(unknown.message?.text, "no demo 'nope' (demos: baozi, blocking, gevent)");
 });
 
 Deno.test("j and k move the selection as in k9s and lazygit; k never kills", () => {
@@ -267,7 +179,14 @@ Deno.test("the demo menu shows the selected demo's whole description under the l
   const long = "one task busy-waits 2 s: everyone's timers fire late and the warning appears";
   let state = run(labState(), {
     type: "lab",
-    message: { type: "hello", demos: [...DEMOS, { name: "blocking", description: long }] },
+    message: {
+      type: "hello",
+      demos: [
+        { name: "baozi", description: "hand-off" },
+        { name: "gevent", description: "switching on sleep" },
+        { name: "blocking", description: long },
+      ],
+    },
   });
   state = run(state, "d", "down", "down");
   const rows = renderToGrid(

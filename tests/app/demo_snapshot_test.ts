@@ -10,20 +10,9 @@ import {
 } from "node:assert/strict";
 import { parseStartArgs, START_USAGE } from "../../src/app/cli.ts";
 import { demoSnapshotState, demoSnapshotText } from "../../src/app/demo_snapshot.ts";
+import { warren } from "./support/main_process.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const UTF8 = { LANG: "en_US.UTF-8" };
-
-async function warren(...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
-}
 
 Deno.test("parseStartArgs() reads --demo and --at (seconds -> hub ms); --demo opens Coroutines", () => {
   const options = parseStartArgs(["--snapshot", "--demo", "baozi", "--at", "2.5"]);
