@@ -9,7 +9,6 @@
  * frame parser — sends connection.close with the code and closes only this
  * socket.
  */
-import type { Socket } from "node:net";
 import {
   AmqpFrameError,
   encodeMethodFrame,
@@ -34,6 +33,7 @@ import {
 import { Handshake, type HandshakeHost } from "./handshake.ts";
 import { type HeartbeatPeer, Heartbeats } from "./heartbeats.ts";
 import { Outbox } from "./outbox.ts";
+import type { ClientSocket } from "./tcp_socket.ts";
 import type { Vhost } from "./vhost.ts";
 import { errorMessage } from "../util/error_message.ts";
 
@@ -63,27 +63,36 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
   #paused = false;
   #sentBlocked = false;
 
-  constructor(readonly socket: Socket, readonly broker: BrokerCore) {
+  constructor(readonly socket: ClientSocket, readonly broker: BrokerCore) {
     this.frameMax = broker.limits.frameMax;
     this.#parser = new FrameParser({ frameMax: broker.limits.frameMax });
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
     this.#heartbeats = new Heartbeats(broker.timers, this);
-    this.#outbox = new Outbox(socket, () => this.#heartbeats.wrote());
-    socket.setNoDelay(true);
-    socket.on("data", (chunk: Uint8Array) => {
-      try {
-        this.#onData(chunk);
-      } catch (e) {
-        // A bug must cost this connection only, never the broker.
-        this.log(`internal error: ${internalErrorText(e)}`);
+    const writeTimeoutMs = broker.limits.writeTimeoutMs;
+    this.#outbox = new Outbox(socket, () => this.#heartbeats.wrote(), {
+      timers: broker.timers,
+      ms: writeTimeoutMs,
+      onTimeout: () => {
+        // As RabbitMQ's send timeout: its deliveries go back to their queues.
+        this.log(`closing: client stopped reading (nothing written for ${writeTimeoutMs} ms)`);
         this.destroy();
-      }
+      },
     });
-    socket.on("drain", () => this.#onDrain());
-    socket.on("error", () => this.destroy());
-    socket.on("close", () => this.destroy());
     this.#handshake = new Handshake(this);
     broker.connections.add(this);
+    socket.start({
+      data: (chunk) => {
+        try {
+          this.#onData(chunk);
+        } catch (e) {
+          // A bug must cost this connection only, never the broker.
+          this.log(`internal error: ${internalErrorText(e)}`);
+          this.destroy();
+        }
+      },
+      drain: () => this.#onDrain(),
+      close: () => this.destroy(),
+    });
   }
 
   get vhost(): Vhost {
@@ -173,6 +182,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
         this.socket.write(PROTOCOL_HEADER);
         this.#markClosed();
         this.socket.end();
+        this.broker.timers.setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS);
         this.#cleanup();
         return;
       }
