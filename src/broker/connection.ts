@@ -33,6 +33,7 @@ import {
 import { Handshake, type HandshakeHost } from "./handshake.ts";
 import { type HeartbeatPeer, Heartbeats } from "./heartbeats.ts";
 import { Outbox } from "./outbox.ts";
+import type { BrokerTimers } from "./timers.ts";
 import type { ClientSocket } from "./tcp_socket.ts";
 import type { Vhost } from "./vhost.ts";
 import { errorMessage } from "../util/error_message.ts";
@@ -101,6 +102,25 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
 
   get maxMessageSize(): number {
     return this.broker.limits.maxMessageSize;
+  }
+
+  // --- incomplete message bodies (PublishLimits) ------------------------------------
+
+  get timers(): BrokerTimers {
+    return this.broker.timers;
+  }
+
+  get bodyTimeoutMs(): number {
+    return this.broker.limits.bodyTimeoutMs;
+  }
+
+  /** Bodies in progress count in the memory alarm like queued messages. */
+  bodyBytesHeld(delta: number): void {
+    this.broker.memory.add(delta);
+  }
+
+  bodyTimedOut(e: AmqpError): void {
+    this.connectionError(e);
   }
 
   /** The authenticated user (empty until start-ok is accepted). */

@@ -60,11 +60,9 @@ export function describeConnectionLimit(
   if (!limit) {
     return `connection limit: ${maxConnections} (open-file limit unknown; set --max-connections)`;
   }
-  const raise = limit.hard === undefined || limit.hard > limit.soft
-    ? `raise it with 'ulimit -n N' before starting${
-      limit.hard === undefined ? "" : ` (up to ${limit.hard} without root)`
-    }`
-    : `the hard limit is reached too: raise it in /etc/security/limits.conf or the service unit`;
+  const raise = `raise it with 'ulimit -n N' before starting${
+    limit.hard === undefined ? "" : ` (N up to ${limit.hard}, the hard limit, without root)`
+  }`;
   if (fromFlag) {
     const safe = defaultMaxConnections(limit);
     const warn = maxConnections > safe

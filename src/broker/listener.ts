@@ -2,7 +2,7 @@
  * The accept loop. It never stops accepting for good: when the process is out
  * of file descriptors (EMFILE, ENFILE) accept() fails, and Deno's node:net
  * listener then stops for ever without a word; here the failure is logged
- * once, accepting pauses briefly (doubling up to a second) and resumes, as
+ * once, accepting pauses briefly (doubling up to a quarter second) and resumes, as
  * RabbitMQ keeps accepting once descriptors are free. Connections past the
  * configured maximum are closed at once, so the broker refuses them before
  * the process limit is reached.
@@ -25,7 +25,9 @@ export interface ListenerOptions {
 
 /** First and longest pause after a failed accept. */
 const PAUSE_MIN_MS = 50;
-const PAUSE_MAX_MS = 1000;
+const PAUSE_MAX_MS = 250;
+/** Failed accepts are logged at most this often (the rest are counted). */
+const LOG_EVERY_MS = 10_000;
 
 export class Listener {
   readonly port: number;
@@ -54,6 +56,8 @@ export class Listener {
 
   async #loop(): Promise<void> {
     let pause = 0;
+    let lastLogged = -Infinity;
+    let unlogged = 0;
     let refusing = false;
     while (!this.#closed) {
       let conn: Deno.TcpConn;
@@ -62,15 +66,18 @@ export class Listener {
       } catch (e) {
         if (this.#closed) return;
         // One line per episode, not one per failed accept.
-        if (pause === 0) this.opts.log(`accept failed, pausing accepts: ${describe(e)}`);
+        const now = this.opts.timers.now();
+        if (now - lastLogged >= LOG_EVERY_MS) {
+          const more = unlogged > 0 ? ` (${unlogged} more since the last line)` : "";
+          this.opts.log(`accept failed${more}, pausing accepts: ${describe(e)}`);
+          lastLogged = now;
+          unlogged = 0;
+        } else unlogged++;
         pause = Math.min(PAUSE_MAX_MS, Math.max(PAUSE_MIN_MS, pause * 2));
         await this.#sleep(pause);
         continue;
       }
-      if (pause !== 0) {
-        this.opts.log("accepting connections again");
-        pause = 0;
-      }
+      pause = 0;
       if (this.opts.openConnections() >= this.opts.maxConnections) {
         if (!refusing) {
           this.opts.log(
