@@ -56,6 +56,8 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
   #channels = new Map<number, Channel>();
   #vhost: Vhost | undefined;
   frameMax: number;
+  /** Channels that may be open at once (negotiated in tune-ok). */
+  #channelMax: number;
   #closeTimer: unknown;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
@@ -66,6 +68,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
 
   constructor(readonly socket: ClientSocket, readonly broker: BrokerCore) {
     this.frameMax = broker.limits.frameMax;
+    this.#channelMax = broker.limits.channelMax;
     this.#parser = new FrameParser({ frameMax: broker.limits.frameMax });
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
     this.#heartbeats = new Heartbeats(broker.timers, this);
@@ -163,8 +166,9 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
 
   // --- handshake (HandshakeHost) ---------------------------------------------------
 
-  tuned(frameMax: number, heartbeat: number): void {
+  tuned(frameMax: number, heartbeat: number, channelMax: number): void {
     this.frameMax = frameMax;
+    this.#channelMax = channelMax;
     this.#parser.frameMax = frameMax;
     this.#heartbeats.start(heartbeat);
   }
@@ -269,8 +273,15 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
     if (frame.type === "method" && frame.method.name === "basic.publish") this.#publisher = true;
     if (!ch) {
       if (frame.type === "method" && frame.method.name === "channel.open") {
-        // RabbitMQ 3.10 does not refuse channel numbers above the negotiated
-        // channel_max (checked against a live broker); neither do we.
+        // As RabbitMQ 3.10 (checked against a live broker): channel_max
+        // limits how many channels are open at once, not their numbers.
+        const open = this.#channels.size;
+        if (open >= this.#channelMax) {
+          throw new AmqpError(
+            ReplyCode.NOT_ALLOWED,
+            `number of channels opened (${open}) has reached the negotiated channel_max (${this.#channelMax})`,
+          );
+        }
         this.#channels.set(frame.channel, new Channel(frame.channel, this));
         this.send(encodeMethodFrame(frame.channel, "channel.open-ok", {}));
         return;
