@@ -60,17 +60,16 @@ export function describeConnectionLimit(
   if (!limit) {
     return `connection limit: ${maxConnections} (open-file limit unknown; set --max-connections)`;
   }
-  const raise = `raise it with 'ulimit -n N' before starting${
-    limit.hard === undefined ? "" : ` (N up to ${limit.hard}, the hard limit, without root)`
+  const raise = `'ulimit -n N' before starting${
+    limit.hard === undefined ? "" : ` (N up to ${limit.hard} without root)`
   }`;
-  if (fromFlag) {
-    const safe = defaultMaxConnections(limit);
-    const warn = maxConnections > safe
-      ? `; above ${safe}, accept() may run out of descriptors (EMFILE): ${raise}`
-      : "";
-    return `connection limit: ${maxConnections} (--max-connections; ulimit -n is ${limit.soft}${warn})`;
+  if (!fromFlag) {
+    return `connection limit: ${maxConnections} (ulimit -n ${limit.soft}, minus ${
+      reservedDescriptors(limit.soft)
+    } for the broker itself); to raise it: ${raise}, or --max-connections`;
   }
-  return `connection limit: ${maxConnections} (ulimit -n ${limit.soft} minus ${
-    reservedDescriptors(limit.soft)
-  } kept for the broker itself; ${raise}, or set --max-connections)`;
+  const safe = defaultMaxConnections(limit);
+  return maxConnections > safe
+    ? `connection limit: ${maxConnections} (--max-connections), above the ${safe} that ulimit -n ${limit.soft} allows: accept() may run out of descriptors; raise it with ${raise}`
+    : `connection limit: ${maxConnections} (--max-connections; ulimit -n ${limit.soft} allows ${safe})`;
 }

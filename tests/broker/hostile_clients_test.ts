@@ -69,7 +69,10 @@ Deno.test(
     const b = await spawnBroker([], { fileLimit: 64 });
     try {
       // The start-up line says which limit applies and how to raise it.
-      assert(/connection limit: 32 \(ulimit -n 64 .*ulimit -n N/.test(b.stdout), b.stdout);
+      assert(
+        /connection limit: 32 \(ulimit -n 64, .*to raise it: 'ulimit -n N'/.test(b.stdout),
+        b.stdout,
+      );
       const socks = await openSockets(b.port, 60);
       await waitFor(() => /refusing connections: 32 open/.test(b.stderr), "a refusal", 10_000);
       // Refused sockets are closed at once: the 33rd reads EOF.
