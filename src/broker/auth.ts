@@ -28,9 +28,11 @@ export function parseSaslResponse(
   response: Uint8Array,
 ): Credentials | undefined {
   if (mechanism === "PLAIN") {
-    // [authzid] NUL authcid NUL passwd
+    // [authzid] NUL authcid NUL passwd. Like RabbitMQ, no authorization
+    // identity at all (not even the user's own): acting as someone else is
+    // not something a PLAIN login may ask for.
     const parts = utf8.decode(response).split("\u0000");
-    if (parts.length !== 3) return undefined;
+    if (parts.length !== 3 || parts[0] !== "") return undefined;
     return { username: parts[1]!, password: parts[2]! };
   }
   if (mechanism === "AMQPLAIN") {

@@ -21,6 +21,13 @@ export interface BrokerLimits {
    * vm_memory_high_watermark.
    */
   memoryHighWatermark: number;
+  /**
+   * A client that has read nothing for this long while output waits is
+   * closed and its deliveries requeued (RabbitMQ's TCP send timeout); 0: never.
+   */
+  writeTimeoutMs: number;
+  /** A message body still incomplete this long after its header closes the connection. */
+  bodyTimeoutMs: number;
 }
 
 function defaultWatermark(): number {
@@ -39,6 +46,8 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxMessageSize: 128 * 1024 * 1024,
   handshakeTimeoutMs: 10_000,
   memoryHighWatermark: defaultWatermark(),
+  writeTimeoutMs: 30_000,
+  bodyTimeoutMs: 60_000,
 };
 
 /** What the broker needs to tell a connection (to close it on shutdown). */

@@ -26,7 +26,7 @@ import {
 } from "./errors.ts";
 import type { Message, QueuedMessage } from "./message.ts";
 import { deliverFrames, getOkFrames, noRouteReturnFrames } from "./message_frames.ts";
-import { PublishAssembler } from "./publish_assembler.ts";
+import { PublishAssembler, type PublishLimits } from "./publish_assembler.ts";
 import { PublisherConfirms } from "./publisher_confirms.ts";
 import type { Queue } from "./queue.ts";
 import { parseConsumerPriority } from "./queue_args.ts";
@@ -40,7 +40,8 @@ import {
 import { randomName, type Vhost } from "./vhost.ts";
 
 /** What a channel needs from its connection. */
-export interface ChannelHost {
+/** The publish limits are the connection's (message size, user, body memory and timeout). */
+export interface ChannelHost extends PublishLimits {
   readonly vhost: Vhost;
   /** Identity owning exclusive queues (the connection). */
   readonly owner: object;

@@ -1,28 +1,39 @@
 /**
- * `deno task broker [--port 5672] [--bind 127.0.0.1]`: the embedded broker as
+ * `deno task broker [--port 5672] [--bind 127.0.0.1] [limits]`: the embedded broker as
  * a standalone server, until SIGINT/SIGTERM. (The management API and the
  * durable store get their flags when they exist: a flag that is accepted and
  * ignored would tell a teacher their data is safe when it is not.)
  */
 import { intFlag, parseFlags } from "../cli/usage.ts";
 import { errorMessage } from "../util/error_message.ts";
+import { describeConnectionLimit } from "./fd_limit.ts";
 import { startBroker } from "./server.ts";
 
-const USAGE = `usage: deno task broker [--port 5672] [--bind 127.0.0.1]
+const USAGE = `usage: deno task broker [--port 5672] [--bind 127.0.0.1] [limits]
 
 Runs the embedded AMQP 0-9-1 broker (user guest/guest from loopback, vhost /)
 until SIGINT or SIGTERM, then closes client connections with 320 and exits 0.
+Log lines (refused connections, timeouts, accept failures) go to stderr.
 
 flags:
-  --port N        AMQP port (default 5672; 0 = any free port)
-  --bind ADDR     address to listen on (default 127.0.0.1)
-  -h, --help      this text`;
+  --port N               AMQP port (default 5672; 0 = any free port)
+  --bind ADDR            address to listen on (default 127.0.0.1)
+  --max-connections N    refuse connections beyond N open ones (default: from
+                         'ulimit -n', minus a reserve; the start-up line says)
+  --write-timeout S      close a client that has read nothing for S seconds while
+                         output waits; its deliveries are requeued (default 30;
+                         0 = never)
+  --body-timeout S       close a connection whose message body is still incomplete
+                         S seconds after its header (default 60)
+  -h, --help             this text`;
 
 export interface BrokerCliOptions {
   /** Resolves when the server should stop (tests); default: SIGINT or SIGTERM. */
   stop?: Promise<unknown>;
-  /** Where the "listening on" line goes (default console.log). */
+  /** Where the "listening on" and connection-limit lines go (default console.log). */
   print?: (line: string) => void;
+  /** Where the broker's log lines go (default stderr). */
+  log?: (line: string) => void;
 }
 
 export async function runBrokerCli(
@@ -32,6 +43,9 @@ export async function runBrokerCli(
   const { values } = parseFlags("broker", args, {
     port: { type: "string" },
     bind: { type: "string" },
+    "max-connections": { type: "string" },
+    "write-timeout": { type: "string" },
+    "body-timeout": { type: "string" },
   });
   if (values.help) {
     console.log(USAGE);
@@ -39,13 +53,30 @@ export async function runBrokerCli(
   }
   const port = intFlag("broker", "port", values.port, { min: 0, max: 65535, fallback: 5672 });
   const hostname = typeof values.bind === "string" ? values.bind : "127.0.0.1";
+  const rawMax = values["max-connections"];
+  const maxConnections = rawMax === undefined
+    ? undefined
+    : intFlag("broker", "max-connections", rawMax, { min: 1, max: 1_000_000, fallback: 0 });
+  const seconds = (name: string, fallback: number, min: number) =>
+    intFlag("broker", name, values[name], { min, max: 86_400, fallback }) * 1000;
+  const writeTimeoutMs = seconds("write-timeout", 30, 0);
+  const bodyTimeoutMs = seconds("body-timeout", 60, 1);
   const print = cliOpts.print ?? ((line: string) => console.log(line));
+  const log = cliOpts.log ?? ((line: string) => console.error(`broker: ${line}`));
 
   let broker;
   try {
-    broker = await startBroker({ port, hostname });
+    broker = await startBroker({
+      port,
+      hostname,
+      maxConnections,
+      writeTimeoutMs,
+      bodyTimeoutMs,
+      log,
+    });
   } catch (e) {
-    const why = (e as { code?: string }).code === "EADDRINUSE"
+    const why = e instanceof Deno.errors.AddrInUse ||
+        (e as { code?: string }).code === "EADDRINUSE"
       ? `port ${port} on ${hostname} is already in use`
       : errorMessage(e);
     console.error(`broker: cannot listen on ${hostname}:${port}: ${why}`);
@@ -53,6 +84,7 @@ export async function runBrokerCli(
   }
   const shownHost = hostname.includes(":") ? `[${hostname}]` : hostname;
   print(`listening on amqp://${shownHost}:${broker.port}`);
+  print(describeConnectionLimit(broker.maxConnections, broker.fileLimit, rawMax !== undefined));
 
   const stop = cliOpts.stop ?? new Promise<void>((resolve) => {
     const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];

@@ -9,7 +9,6 @@
  * frame parser — sends connection.close with the code and closes only this
  * socket.
  */
-import type { Socket } from "node:net";
 import {
   AmqpFrameError,
   encodeMethodFrame,
@@ -34,6 +33,8 @@ import {
 import { Handshake, type HandshakeHost } from "./handshake.ts";
 import { type HeartbeatPeer, Heartbeats } from "./heartbeats.ts";
 import { Outbox } from "./outbox.ts";
+import type { BrokerTimers } from "./timers.ts";
+import type { ClientSocket } from "./tcp_socket.ts";
 import type { Vhost } from "./vhost.ts";
 import { errorMessage } from "../util/error_message.ts";
 
@@ -55,6 +56,8 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
   #channels = new Map<number, Channel>();
   #vhost: Vhost | undefined;
   frameMax: number;
+  /** Channels that may be open at once (negotiated in tune-ok). */
+  #channelMax: number;
   #closeTimer: unknown;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
@@ -63,27 +66,37 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
   #paused = false;
   #sentBlocked = false;
 
-  constructor(readonly socket: Socket, readonly broker: BrokerCore) {
+  constructor(readonly socket: ClientSocket, readonly broker: BrokerCore) {
     this.frameMax = broker.limits.frameMax;
+    this.#channelMax = broker.limits.channelMax;
     this.#parser = new FrameParser({ frameMax: broker.limits.frameMax });
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
     this.#heartbeats = new Heartbeats(broker.timers, this);
-    this.#outbox = new Outbox(socket, () => this.#heartbeats.wrote());
-    socket.setNoDelay(true);
-    socket.on("data", (chunk: Uint8Array) => {
-      try {
-        this.#onData(chunk);
-      } catch (e) {
-        // A bug must cost this connection only, never the broker.
-        this.log(`internal error: ${internalErrorText(e)}`);
+    const writeTimeoutMs = broker.limits.writeTimeoutMs;
+    this.#outbox = new Outbox(socket, () => this.#heartbeats.wrote(), {
+      timers: broker.timers,
+      ms: writeTimeoutMs,
+      onTimeout: () => {
+        // As RabbitMQ's send timeout: its deliveries go back to their queues.
+        this.log(`closing: client stopped reading (nothing written for ${writeTimeoutMs} ms)`);
         this.destroy();
-      }
+      },
     });
-    socket.on("drain", () => this.#onDrain());
-    socket.on("error", () => this.destroy());
-    socket.on("close", () => this.destroy());
     this.#handshake = new Handshake(this);
     broker.connections.add(this);
+    socket.start({
+      data: (chunk) => {
+        try {
+          this.#onData(chunk);
+        } catch (e) {
+          // A bug must cost this connection only, never the broker.
+          this.log(`internal error: ${internalErrorText(e)}`);
+          this.destroy();
+        }
+      },
+      drain: () => this.#onDrain(),
+      close: () => this.destroy(),
+    });
   }
 
   get vhost(): Vhost {
@@ -92,6 +105,25 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
 
   get maxMessageSize(): number {
     return this.broker.limits.maxMessageSize;
+  }
+
+  // --- incomplete message bodies (PublishLimits) ------------------------------------
+
+  get timers(): BrokerTimers {
+    return this.broker.timers;
+  }
+
+  get bodyTimeoutMs(): number {
+    return this.broker.limits.bodyTimeoutMs;
+  }
+
+  /** Bodies in progress count in the memory alarm like queued messages. */
+  bodyBytesHeld(delta: number): void {
+    this.broker.memory.add(delta);
+  }
+
+  bodyTimedOut(e: AmqpError): void {
+    this.connectionError(e);
   }
 
   /** The authenticated user (empty until start-ok is accepted). */
@@ -134,8 +166,9 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
 
   // --- handshake (HandshakeHost) ---------------------------------------------------
 
-  tuned(frameMax: number, heartbeat: number): void {
+  tuned(frameMax: number, heartbeat: number, channelMax: number): void {
     this.frameMax = frameMax;
+    this.#channelMax = channelMax;
     this.#parser.frameMax = frameMax;
     this.#heartbeats.start(heartbeat);
   }
@@ -173,6 +206,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
         this.socket.write(PROTOCOL_HEADER);
         this.#markClosed();
         this.socket.end();
+        this.broker.timers.setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS);
         this.#cleanup();
         return;
       }
@@ -239,8 +273,15 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
     if (frame.type === "method" && frame.method.name === "basic.publish") this.#publisher = true;
     if (!ch) {
       if (frame.type === "method" && frame.method.name === "channel.open") {
-        // RabbitMQ 3.10 does not refuse channel numbers above the negotiated
-        // channel_max (checked against a live broker); neither do we.
+        // As RabbitMQ 3.10 (checked against a live broker): channel_max
+        // limits how many channels are open at once, not their numbers.
+        const open = this.#channels.size;
+        if (open >= this.#channelMax) {
+          throw new AmqpError(
+            ReplyCode.NOT_ALLOWED,
+            `number of channels opened (${open}) has reached the negotiated channel_max (${this.#channelMax})`,
+          );
+        }
         this.#channels.set(frame.channel, new Channel(frame.channel, this));
         this.send(encodeMethodFrame(frame.channel, "channel.open-ok", {}));
         return;

@@ -54,8 +54,11 @@ export interface HandshakeHost {
   destroy(): void;
   /** Sends connection.close for `e` and waits for close-ok. */
   connectionError(e: AmqpError): void;
-  /** tune-ok accepted: frames up to `frameMax` bytes, heartbeats every `heartbeat` s (0: none). */
-  tuned(frameMax: number, heartbeat: number): void;
+  /**
+   * tune-ok accepted: frames up to `frameMax` bytes, heartbeats every
+   * `heartbeat` s (0: none), at most `channelMax` channels open at once.
+   */
+  tuned(frameMax: number, heartbeat: number, channelMax: number): void;
   /** connection.open accepted: from now on the connection works in `vhost`. */
   opened(vhost: Vhost): void;
 }
@@ -154,7 +157,13 @@ export class Handshake {
       return this.host.destroy();
     }
     const creds = parseSaslResponse(mechanism, a.response);
-    const user = creds && authenticate(this.host.broker.users, creds, this.host.remoteAddress);
+    if (!creds) {
+      // As RabbitMQ (a syntax error in start-ok): the socket is dropped without a close.
+      // For PLAIN this includes any authorization identity.
+      this.host.log(`${mechanism} response invalid (an authorization identity, or malformed)`);
+      return this.host.destroy();
+    }
+    const user = authenticate(this.host.broker.users, creds, this.host.remoteAddress);
     if (!user) {
       return this.#refuseLogin(
         `Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`,
@@ -183,8 +192,17 @@ export class Handshake {
 
   #tuneOk(a: MethodArgs["connection.tune-ok"]): void {
     const limits = this.host.broker.limits;
-    // channel_max is not kept: nothing enforces it (see channel.open in
-    // connection.ts).
+    const channelMax = a.channelMax;
+    if (channelMax === 0 || channelMax > limits.channelMax) {
+      // As RabbitMQ 3.10: 0 means "no limit", which is more than the broker's
+      // own maximum, so negotiation fails and the socket is dropped.
+      this.host.log(
+        `failed to negotiate connection parameters: channel_max = ${
+          channelMax === 0 ? "0 (no limit)" : channelMax
+        } is higher than the maximum allowed value (${limits.channelMax})`,
+      );
+      return this.host.destroy();
+    }
     const frameMax = a.frameMax;
     if ((frameMax !== 0 && frameMax < FRAME_MIN_SIZE) || frameMax > limits.frameMax) {
       // As RabbitMQ: an out-of-range frame_max in tune-ok drops the socket.
@@ -192,7 +210,7 @@ export class Handshake {
       return this.host.destroy();
     }
     this.#step = "open";
-    this.host.tuned(frameMax === 0 ? limits.frameMax : frameMax, a.heartbeat);
+    this.host.tuned(frameMax === 0 ? limits.frameMax : frameMax, a.heartbeat, channelMax);
   }
 
   // --- step 4: open (vhost) -> connection.open-ok ---------------------------------

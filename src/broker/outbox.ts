@@ -4,9 +4,21 @@
  * one per frame). While the socket's buffer is above a high-water mark the
  * outbox reports `blocked`, so queues stop delivering to the connection's
  * consumers until 'drain' (a slow client cannot make the broker buffer
- * without bound).
+ * without bound). A client that stops reading altogether is let go: when
+ * bytes have been waiting and none has left for the write timeout, the
+ * connection is told (it closes, and its deliveries go back to their queues),
+ * as RabbitMQ does with its TCP send timeout.
  */
-import type { Socket } from "node:net";
+import type { ClientSocket } from "./tcp_socket.ts";
+import type { BrokerTimers } from "./timers.ts";
+
+/** How the outbox detects a client that stopped reading. */
+export interface WriteTimeout {
+  readonly timers: BrokerTimers;
+  /** No byte written for this long while some wait: the peer is stalled (0: never). */
+  readonly ms: number;
+  onTimeout(): void;
+}
 
 /** Bytes buffered (ours plus the socket's) above which the connection stops taking deliveries. */
 const HIGH_WATER = 1024 * 1024;
@@ -19,9 +31,16 @@ export class Outbox {
   #flushScheduled = false;
   #blocked = false;
   #closed = false;
+  #watch: unknown;
+  /** socket.bytesWritten when the write timeout was armed. */
+  #mark = 0;
 
   /** `onWrite` is told of every socket write (heartbeats count it as traffic). */
-  constructor(readonly socket: Socket, readonly onWrite: () => void) {}
+  constructor(
+    readonly socket: ClientSocket,
+    readonly onWrite: () => void,
+    readonly writeTimeout: WriteTimeout,
+  ) {}
 
   /** Above the high-water mark: deliveries must wait for `drained()`. */
   get blocked(): boolean {
@@ -59,6 +78,22 @@ export class Outbox {
     this.onWrite();
     const ok = this.socket.write(chunk);
     if (!ok || this.socket.writableLength > HIGH_WATER) this.#blocked = true;
+    if (this.socket.writableLength > 0) this.#armWriteTimeout();
+  }
+
+  #armWriteTimeout(): void {
+    const { timers, ms } = this.writeTimeout;
+    if (this.#watch !== undefined || ms <= 0) return;
+    this.#mark = this.socket.bytesWritten;
+    this.#watch = timers.setTimeout(() => this.#checkWrites(), ms);
+  }
+
+  /** Progress since armed is fine (a slow reader); none at all is a stalled one. */
+  #checkWrites(): void {
+    this.#watch = undefined;
+    if (this.#closed || this.socket.writableLength === 0) return;
+    if (this.socket.bytesWritten === this.#mark) return this.writeTimeout.onTimeout();
+    this.#armWriteTimeout();
   }
 
   /** The socket emitted 'drain'. True when this unblocks the outbox (consumers may go on). */
@@ -73,5 +108,7 @@ export class Outbox {
     this.#closed = true;
     this.#out = [];
     this.#outBytes = 0;
+    if (this.#watch !== undefined) this.writeTimeout.timers.clearTimeout(this.#watch);
+    this.#watch = undefined;
   }
 }

@@ -8,9 +8,17 @@
  * with RabbitMQ's wording. A header that breaks a rule of the broker (too
  * large, a user-id that is not the sender's, a bad expiration) is 406 and
  * abandons the publish.
+ *
+ * A body is copied into one buffer as its frames arrive, so a message sent in
+ * millions of 1-byte frames costs its size, not an object per frame. The
+ * buffer grows by doubling up to the declared size (a header's body size is
+ * not trusted with an allocation up front), its bytes count in the memory
+ * alarm while the message is incomplete, and a body still incomplete after
+ * the body timeout closes the connection.
  */
 import type { BasicProperties, Frame } from "../amqp/mod.ts";
-import { type AmqpError, preconditionFailed, unexpectedFrame } from "./errors.ts";
+import { AmqpError, preconditionFailed, ReplyCode, unexpectedFrame } from "./errors.ts";
+import type { BrokerTimers } from "./timers.ts";
 import { type Message, parseExpiration } from "./message.ts";
 import { errorMessage } from "../util/error_message.ts";
 
@@ -23,7 +31,17 @@ export interface PublishLimits {
   readonly maxMessageSize: number;
   /** The authenticated user (a user-id property must match it). */
   readonly userName: string;
+  /** Bytes of incomplete bodies changed by `delta` (for the memory alarm). */
+  bodyBytesHeld?(delta: number): void;
+  /** Where the body timeout runs; without it, bodies have no time limit. */
+  readonly timers?: BrokerTimers;
+  readonly bodyTimeoutMs?: number;
+  /** The body timeout expired: close the connection with `e`. */
+  bodyTimedOut?(e: AmqpError): void;
 }
+
+/** The first allocation for a body sent in several frames (it doubles from there). */
+const FIRST_BUFFER = 64 * 1024;
 
 /** A whole message, ready to route. */
 export interface Published {
@@ -49,8 +67,11 @@ type State =
     readonly start: Start;
     readonly properties: BasicProperties;
     readonly bodySize: number;
-    readonly chunks: Uint8Array[];
+    /** The body so far; grows by doubling up to bodySize. */
+    buffer: Uint8Array;
     received: number;
+    /** The body timeout's handle. */
+    readonly timer: unknown;
   };
 
 const IDLE: State = { step: "method" };
@@ -85,7 +106,16 @@ export class PublishAssembler {
 
   /** The channel is closing: a half-received publish is dropped. */
   reset(): void {
+    this.#release();
     this.#state = IDLE;
+  }
+
+  /** The incomplete body: buffers held (never more than one) and bytes allocated and received. */
+  get pendingBody(): { buffers: number; allocated: number; received: number } {
+    const s = this.#state;
+    return s.step === "body"
+      ? { buffers: 1, allocated: s.buffer.length, received: s.received }
+      : { buffers: 0, allocated: 0, received: 0 };
   }
 
   #header(frame: Extract<Frame, { type: "header" }>): Published | undefined {
@@ -124,14 +154,17 @@ export class PublishAssembler {
       this.#state = IDLE;
       throw publishError(preconditionFailed(errorMessage(e)));
     }
-    if (frame.bodySize === 0) return this.#complete(state.start, frame.properties, []);
+    if (frame.bodySize === 0) {
+      return this.#complete(state.start, frame.properties, new Uint8Array(0));
+    }
     this.#state = {
       step: "body",
       start: state.start,
       properties: frame.properties,
       bodySize: frame.bodySize,
-      chunks: [],
+      buffer: new Uint8Array(0),
       received: 0,
+      timer: this.#armBodyTimeout(frame.channel),
     };
     return undefined;
   }
@@ -141,44 +174,74 @@ export class PublishAssembler {
     if (state.step !== "body") {
       throw unexpectedFrame("expected method frame, got non method frame instead");
     }
-    state.received += payload.length;
-    if (state.received > state.bodySize) {
+    const received = state.received + payload.length;
+    if (received > state.bodySize) {
       throw unexpectedFrame(
-        `content body of ${state.received} bytes exceeds the ${state.bodySize} announced in the header`,
+        `content body of ${received} bytes exceeds the ${state.bodySize} announced in the header`,
       );
     }
-    state.chunks.push(payload);
-    if (state.received < state.bodySize) return undefined;
-    return this.#complete(state.start, state.properties, state.chunks);
+    if (received === state.bodySize && state.received === 0) {
+      // The whole body in one frame: one copy (frames are views into the
+      // socket's read chunks, which a queue must not keep alive).
+      this.#release();
+      return this.#complete(state.start, state.properties, payload.slice());
+    }
+    if (received > state.buffer.length) this.#grow(state, received);
+    state.buffer.set(payload, state.received);
+    state.received = received;
+    if (received < state.bodySize) return undefined;
+    const body = state.buffer;
+    this.#release();
+    return this.#complete(state.start, state.properties, body);
   }
 
-  #complete(start: Start, properties: BasicProperties, chunks: Uint8Array[]): Published {
+  /** Doubles the body's buffer (at least to `needed`, at most to the declared size). */
+  #grow(state: Extract<State, { step: "body" }>, needed: number): void {
+    const size = Math.min(
+      state.bodySize,
+      Math.max(needed, FIRST_BUFFER, state.buffer.length * 2),
+    );
+    const bigger = new Uint8Array(size);
+    bigger.set(state.buffer.subarray(0, state.received));
+    this.limits.bodyBytesHeld?.(size - state.buffer.length);
+    state.buffer = bigger;
+  }
+
+  #armBodyTimeout(channel: number): unknown {
+    const { timers, bodyTimeoutMs: ms } = this.limits;
+    if (!timers || !ms) return undefined;
+    return timers.setTimeout(() => {
+      const s = this.#state;
+      if (s.step !== "body") return;
+      const e = new AmqpError(
+        ReplyCode.NOT_ALLOWED,
+        `content body on channel ${channel} still incomplete ${ms / 1000} s after its header ` +
+          `(${s.received} of ${s.bodySize} bytes received)`,
+      );
+      this.reset();
+      this.limits.bodyTimedOut?.(publishError(e));
+    }, ms);
+  }
+
+  /** The incomplete body's memory and timer go (the message completed or was dropped). */
+  #release(): void {
+    const s = this.#state;
+    if (s.step !== "body") return;
+    if (s.buffer.length > 0) this.limits.bodyBytesHeld?.(-s.buffer.length);
+    if (s.timer !== undefined) this.limits.timers?.clearTimeout(s.timer);
+    this.#state = { ...s, buffer: new Uint8Array(0), timer: undefined };
+  }
+
+  #complete(start: Start, properties: BasicProperties, body: Uint8Array): Published {
     this.#state = IDLE;
     const message: Message = {
       exchange: start.exchange,
       routingKey: start.routingKey,
       properties,
-      body: joinBody(chunks),
+      body,
     };
     return { message, mandatory: start.mandatory };
   }
-}
-
-/**
- * One buffer for the body. Always a copy: body frames are views into the
- * socket's read chunks (see FrameParser.push), which a queue must not keep alive.
- */
-function joinBody(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!.slice();
-  let size = 0;
-  for (const c of chunks) size += c.length;
-  const body = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    body.set(c, off);
-    off += c.length;
-  }
-  return body;
 }
 
 /** Content errors are reported against basic.publish, as RabbitMQ does. */

@@ -1,11 +1,14 @@
 /**
- * The embedded broker as a TCP server (node:net). `startBroker()` is what
- * tests, the CLI and the dashboard's broker Worker call.
+ * The embedded broker as a TCP server (its accept loop is listener.ts).
+ * `startBroker()` is what tests, the CLI and the dashboard's broker Worker
+ * call.
  */
-import { createServer, type Server, type Socket } from "node:net";
 import { BrokerCore, DEFAULT_LIMITS } from "./broker.ts";
 import { Connection } from "./connection.ts";
 import { ReplyCode } from "./errors.ts";
+import { defaultMaxConnections, type FileLimit, readFileLimit } from "./fd_limit.ts";
+import { Listener } from "./listener.ts";
+import { realTimers } from "./timers.ts";
 import type { BrokerTimers } from "./timers.ts";
 
 export interface BrokerOptions {
@@ -21,6 +24,12 @@ export interface BrokerOptions {
   handshakeTimeoutMs?: number;
   /** Bytes of queued messages above which publishers are blocked (default: 40% of RAM). */
   memoryHighWatermark?: number;
+  /** A client that reads nothing for this long while output waits is closed (30 000 ms; 0: never). */
+  writeTimeoutMs?: number;
+  /** A message body still incomplete this long after its header closes the connection (60 000 ms). */
+  bodyTimeoutMs?: number;
+  /** Open connections beyond which new ones are refused (default: from `ulimit -n`). */
+  maxConnections?: number;
   log?: (line: string) => void;
   /** Timers for heartbeats, timeouts, TTL and expiry (real ones; tests pass a fake clock). */
   timers?: BrokerTimers;
@@ -33,6 +42,10 @@ export interface RunningBroker {
   hostname: string;
   /** The broker's state (vhosts, queues), for in-process inspection. */
   core: BrokerCore;
+  /** The connection maximum in force. */
+  maxConnections: number;
+  /** The process's open-file limit, when known (the default maximum comes from it). */
+  fileLimit: FileLimit | undefined;
   /** connection.close 320 CONNECTION_FORCED to every client, then stop listening. */
   close(): Promise<void>;
 }
@@ -46,23 +59,25 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
       frameMax: opts.frameMax ?? DEFAULT_LIMITS.frameMax,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? DEFAULT_LIMITS.handshakeTimeoutMs,
       memoryHighWatermark: opts.memoryHighWatermark ?? DEFAULT_LIMITS.memoryHighWatermark,
+      writeTimeoutMs: opts.writeTimeoutMs ?? DEFAULT_LIMITS.writeTimeoutMs,
+      bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULT_LIMITS.bodyTimeoutMs,
     },
     timers: opts.timers,
     log: opts.log,
   });
-  const server: Server = createServer({ noDelay: true }, (socket: Socket) => {
-    new Connection(socket, core);
+  const fileLimit = await readFileLimit();
+  const maxConnections = opts.maxConnections ?? defaultMaxConnections(fileLimit);
+  const listener = new Listener({
+    hostname,
+    port: opts.port ?? 5672,
+    maxConnections,
+    openConnections: () => core.connections.size,
+    onConnection: (socket) => new Connection(socket, core),
+    // The accept loop's pauses are real even when a test fakes the broker's clock.
+    timers: realTimers,
+    log: core.log,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ port: opts.port ?? 5672, host: hostname }, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  server.on("error", (e) => opts.log?.(`server error: ${e.message}`));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : opts.port ?? 5672;
+  const port = listener.port;
   const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
   let closing: Promise<void> | undefined;
   return {
@@ -70,9 +85,11 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
     port,
     hostname,
     core,
+    maxConnections,
+    fileLimit,
     close() {
       closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        const stopped = listener.close();
         await Promise.all(
           [...core.connections].map((c) =>
             c.forceClose(

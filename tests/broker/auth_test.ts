@@ -18,6 +18,9 @@ Deno.test("parseSaslResponse() reads PLAIN and AMQPLAIN and rejects malformed on
     { username: "student", password: "pw" },
   );
   assertEquals(parseSaslResponse("PLAIN", enc.encode("guest:guest")), undefined);
+  // An authorization identity is refused, even the user's own (as RabbitMQ).
+  assertEquals(parseSaslResponse("PLAIN", enc.encode("guest\u0000guest\u0000guest")), undefined);
+  assertEquals(parseSaslResponse("PLAIN", enc.encode("admin\u0000guest\u0000guest")), undefined);
   assertEquals(parseSaslResponse("AMQPLAIN", new Uint8Array([1, 2, 3])), undefined);
   assertEquals(parseSaslResponse("EXTERNAL", new Uint8Array()), undefined);
 });

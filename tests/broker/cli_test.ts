@@ -34,3 +34,26 @@ Deno.test("runBrokerCli() refuses flags for what is not built yet instead of ign
     });
   }
 });
+
+Deno.test("runBrokerCli() refuses bad limit flags with a UsageError naming the flag", async (t) => {
+  const cases: [string, string, RegExp][] = [
+    ["--max-connections", "0", /--max-connections must be between 1 and/],
+    ["--write-timeout", "soon", /--write-timeout must be a whole number/],
+    ["--body-timeout", "-1", /--body-timeout must be between 1 and/],
+  ];
+  for (const [flag, value, message] of cases) {
+    await t.step(`${flag} ${value}`, async () => {
+      await rejects(runBrokerCli([flag, value], { stop: Promise.resolve() }), message);
+    });
+  }
+});
+
+Deno.test("runBrokerCli() says at start-up which connection limit applies", opts, async () => {
+  const lines: string[] = [];
+  const code = await runBrokerCli(["--port", "0", "--max-connections", "5"], {
+    stop: sleep(50),
+    print: (l) => lines.push(l),
+  });
+  assertEquals(code, 0);
+  assert(/^connection limit: 5 \(--max-connections/.test(lines[1] ?? ""), lines.join("\n"));
+});

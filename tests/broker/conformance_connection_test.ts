@@ -321,3 +321,86 @@ forEachBroker("many concurrent connections all complete the handshake", async (t
   const c = await t.open();
   await (await c.channel()).checkExchange("amq.direct");
 }, { timeoutMs: 30_000 });
+
+/** Header and start-ok with `response` as PLAIN, on a fresh raw socket. */
+async function startOk(t: BrokerCase, response: string) {
+  const raw = await t.raw();
+  await raw.write(PROTOCOL_HEADER);
+  await raw.expectMethod(10, 10);
+  await raw.write(methodFrame(
+    0,
+    10,
+    11,
+    new Writer().table({ capabilities: { authentication_failure_close: true } })
+      .shortstr("PLAIN").longstr(response).shortstr("en_US").done(),
+  ));
+  return raw;
+}
+
+forEachBroker(
+  "PLAIN with an authorization identity is refused: no tune, the socket is dropped",
+  async (t) => {
+    // RabbitMQ 3.10 refuses any authzid, even the user's own, as a malformed
+    // response: no connection.close, the socket just closes (after 3 s there).
+    for (const response of ["guest\0guest\0guest", "admin\0guest\0guest"]) {
+      await t.step(JSON.stringify(response), async () => {
+        const raw = await startOk(t, response);
+        const end = await raw.waitClosed(10_000);
+        assert.deepEqual(end, { eof: true, close: undefined });
+      });
+    }
+    // The same credentials without one log in.
+    const raw = await startOk(t, "\0guest\0guest");
+    await raw.expectMethod(10, 30);
+  },
+  { timeoutMs: 30_000 },
+);
+
+/** Logs in as guest and answers connection.tune with `channelMax`, then asks to open "/". */
+async function tuneOkWith(t: BrokerCase, channelMax: number) {
+  const raw = await startOk(t, "\0guest\0guest");
+  await raw.expectMethod(10, 30);
+  await raw.write(
+    methodFrame(0, 10, 31, new Writer().short(channelMax).long(131072).short(0).done()),
+  );
+  await raw.write(
+    methodFrame(0, 10, 40, new Writer().shortstr("/").shortstr("").bit(false).done()),
+  );
+  return raw;
+}
+
+forEachBroker(
+  "tune-ok with channel_max 0 (no limit) or above the server's 2047 fails negotiation",
+  async (t) => {
+    // RabbitMQ 3.10: "negotiated channel_max = 0 (no limit) is higher than the
+    // maximum allowed value (2047)"; the socket closes without open-ok.
+    for (const channelMax of [0, 2048]) {
+      await t.step(`channel_max ${channelMax}`, async () => {
+        const raw = await tuneOkWith(t, channelMax);
+        const end = await raw.waitClosed(10_000);
+        assert.deepEqual(end, { eof: true, close: undefined });
+      });
+    }
+  },
+  { timeoutMs: 30_000 },
+);
+
+forEachBroker(
+  "channel_max limits how many channels are open: one more is 530 NOT_ALLOWED",
+  async (t) => {
+    const raw = await tuneOkWith(t, 2);
+    await raw.expectMethod(10, 41);
+    // Numbers above channel_max are fine; the count is what is limited.
+    await raw.openChannel(1);
+    await raw.openChannel(7);
+    await raw.write(methodFrame(3, 20, 10, new Writer().shortstr("").done()));
+    const end = await raw.waitClosed(5000);
+    assert.deepEqual(end.close, {
+      code: 530,
+      text:
+        "NOT_ALLOWED - number of channels opened (2) has reached the negotiated channel_max (2)",
+      classId: 0,
+      methodId: 0,
+    });
+  },
+);

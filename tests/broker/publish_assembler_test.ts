@@ -7,6 +7,7 @@ import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:asse
 import type { BasicProperties } from "../../src/amqp/mod.ts";
 import { AmqpError } from "../../src/broker/errors.ts";
 import { type ContentFrame, PublishAssembler } from "../../src/broker/publish_assembler.ts";
+import { FakeTimers } from "./support/fake_timers.ts";
 
 const LIMITS = { maxMessageSize: 100, userName: "guest" };
 
@@ -162,4 +163,74 @@ Deno.test("PublishAssembler refuses a header that breaks a broker rule with 406,
       p.method(); // the publish was abandoned: the channel may go on (after its close)
     });
   }
+});
+
+Deno.test("a body in 1-byte frames is one growing buffer: its cost does not grow with the frame count", () => {
+  const size = 2 * 1024 * 1024;
+  let held = 0;
+  let peak = 0;
+  const p = new PublishAssembler({
+    maxMessageSize: 128 * 1024 * 1024,
+    userName: "guest",
+    bodyBytesHeld: (delta) => {
+      held += delta;
+      peak = Math.max(peak, held);
+    },
+  });
+  p.start("", "q", false);
+  p.content(header(size));
+  const frame: ContentFrame = { type: "body", channel: 1, payload: new Uint8Array(1) };
+  let done;
+  for (let i = 0; i < size; i++) {
+    frame.payload[0] = i & 0xff;
+    done = p.content(frame);
+    if (i === size / 2) {
+      const pending = p.pendingBody;
+      // One buffer, allocated as the bytes came (not the declared 2 MB up front),
+      // and counted for the memory alarm.
+      assertEquals(pending.buffers, 1);
+      assertEquals(pending.received, size / 2 + 1);
+      assert(pending.allocated <= 2 * pending.received && pending.allocated <= size);
+      assertEquals(held, pending.allocated);
+    }
+  }
+  assert(done !== undefined);
+  assertEquals(done.message.body.length, size);
+  assert(done.message.body.every((b, i) => b === (i & 0xff)));
+  assertEquals(p.pendingBody, { buffers: 0, allocated: 0, received: 0 });
+  assertEquals(held, 0, "the queue accounts for the message once it is complete");
+  assert(peak <= size, `peak ${peak}`);
+});
+
+Deno.test("a body still incomplete after the body timeout is a 530 naming it, and its bytes are released", () => {
+  const timers = new FakeTimers();
+  let held = 0;
+  const closed: AmqpError[] = [];
+  const p = new PublishAssembler({
+    maxMessageSize: 1024 * 1024,
+    userName: "guest",
+    bodyBytesHeld: (delta) => held += delta,
+    timers,
+    bodyTimeoutMs: 5000,
+    bodyTimedOut: (e) => closed.push(e),
+  });
+  p.start("", "q", false);
+  p.content(header(1000));
+  p.content(body("0123456789"));
+  timers.advance(4999);
+  assertEquals(closed.length, 0);
+  assert(held > 0);
+  timers.advance(1);
+  assertEquals(closed.length, 1);
+  assertEquals(closed[0]!.code, 530);
+  assert(
+    /channel 1 still incomplete 5 s after its header \(10 of 1000 bytes/.test(closed[0]!.text),
+  );
+  assertEquals(held, 0);
+  assertEquals(p.pendingBody.buffers, 0);
+  // A message that completes in time leaves no timer behind.
+  p.start("", "q", false);
+  p.content(header(2));
+  p.content(body("ok"));
+  assertEquals(timers.pending, 0);
 });

@@ -82,7 +82,7 @@ Deno.test("a client that sends no heartbeats is dropped after two intervals, and
     }));
     await client.expectMethod("connection.tune");
     await client.write(
-      encodeMethodFrame(0, "connection.tune-ok", { channelMax: 0, frameMax: 0, heartbeat: 1 }),
+      encodeMethodFrame(0, "connection.tune-ok", { channelMax: 2047, frameMax: 0, heartbeat: 1 }),
     );
     await client.write(encodeMethodFrame(0, "connection.open", { virtualHost: "/" }));
     await client.expectMethod("connection.open-ok");
