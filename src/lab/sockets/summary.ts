@@ -1,0 +1,71 @@
+/**
+ * A server's figures over the last interval, from its exact counters:
+ * what the standalone server prints each second and what the panel shows.
+ */
+import { EV_ACCEPT, EV_READ } from "./event_ring.ts";
+import type { EchoServer } from "./server.ts";
+
+export interface ServerRates {
+  open: number;
+  maxOpen: number;
+  accepted: number;
+  /** Reads echoed per second (one per round trip for small messages). */
+  roundTripsPerS: number;
+  /** Bytes echoed per second. */
+  bytesPerS: number;
+  /** Share of the interval the server's loop was busy (0..1, the blocking model's is 0). */
+  busy: number;
+}
+
+/** Measures rates between calls of `sample()`. */
+export class RateMeter {
+  readonly #server: EchoServer;
+  #at = performance.now();
+  #reads = 0;
+  #bytes = 0;
+  #busyMs = 0;
+
+  constructor(server: EchoServer) {
+    this.#server = server;
+    this.#reads = server.ring.total(EV_READ);
+    this.#bytes = server.ring.bytesIn;
+    this.#busyMs = server.ring.busyMs;
+  }
+
+  sample(): ServerRates {
+    const ring = this.#server.ring;
+    const now = performance.now();
+    const secs = Math.max(now - this.#at, 1) / 1000;
+    const reads = ring.total(EV_READ);
+    const bytes = ring.bytesIn;
+    const busyMs = ring.busyMs;
+    const rates: ServerRates = {
+      open: ring.open,
+      maxOpen: ring.maxOpen,
+      accepted: ring.total(EV_ACCEPT),
+      roundTripsPerS: (reads - this.#reads) / secs,
+      bytesPerS: (bytes - this.#bytes) / secs,
+      busy: Math.min(1, (busyMs - this.#busyMs) / (secs * 1000)),
+    };
+    this.#at = now;
+    this.#reads = reads;
+    this.#bytes = bytes;
+    this.#busyMs = busyMs;
+    return rates;
+  }
+}
+
+/** `1.2 kB/s` style. */
+export function formatBytesPerS(n: number): string {
+  if (n < 1000) return `${Math.round(n)} B/s`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB/s`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB/s`;
+  return `${(n / 1e9).toFixed(2)} GB/s`;
+}
+
+/** The standalone server's line: `connections 3 (max 5)  1,234 rt/s  45.6 kB/s`. */
+export function summaryLine(r: ServerRates): string {
+  const rt = Math.round(r.roundTripsPerS).toLocaleString("en-US");
+  return `connections ${r.open} (max ${r.maxOpen}, ${r.accepted} accepted)  ${rt} rt/s  ` +
+    `${formatBytesPerS(r.bytesPerS)}  loop busy ${Math.round(r.busy * 100)}%`;
+}
