@@ -101,15 +101,17 @@ async function measureReference(connections: number): Promise<number> {
   }
 }
 
+/** The load's figures, and the most connections the server served at once. */
 async function measureModel(
   model: ModelName,
   poller: PollerName | undefined,
   connections: number,
-): Promise<LoadStats> {
+): Promise<{ stats: LoadStats; maxOpen: number }> {
   const hub = new Hub();
   const server = await startEchoServer(hub, { model, poller, port: 0 });
   try {
-    return await runLoad(server.port, connections);
+    const stats = await runLoad(server.port, connections);
+    return { stats, maxOpen: server.ring.maxOpen };
   } finally {
     await server.stop();
     hub.close();
@@ -146,13 +148,15 @@ export const socketsBench: BenchSuite = {
       const refs: number[] = [];
       const rates = new Map<string, number[]>(cases.map((c) => [c.label, []]));
       const p99s = new Map<string, number[]>(cases.map((c) => [c.label, []]));
+      const served = new Map<string, number[]>(cases.map((c) => [c.label, []]));
       for (let round = 0; round < ROUNDS; round++) {
         refs.push(await measureReference(connections));
         for (const c of cases) {
           try {
-            const stats = await measureModel(c.model, c.poller, connections);
+            const { stats, maxOpen } = await measureModel(c.model, c.poller, connections);
             rates.get(c.label)!.push(stats.roundTripsPerS);
             p99s.get(c.label)!.push(stats.latency.p99);
+            served.get(c.label)!.push(maxOpen);
           } catch (error) {
             console.error(`sockets bench: ${c.label}: ${errorMessage(error)}`);
           }
@@ -174,6 +178,12 @@ export const socketsBench: BenchSuite = {
           name: `sockets_${c.label}_${connections}c_p99_ms`,
           value: median(p99s.get(c.label)!),
           unit: "ms",
+        });
+        // the blocking model's rate is one client's: this says how many it served at once
+        report({
+          name: `sockets_${c.label}_${connections}c_most_open`,
+          value: median(served.get(c.label)!),
+          unit: "conns",
         });
       }
     }

@@ -66,6 +66,7 @@ export class AsyncServer implements EchoServer {
   readonly #notice: (line: string) => void;
   readonly #acceptTask: Task;
   #stopping = false;
+  #lastNotice = -Infinity;
   #stopped: Promise<void> | null = null;
 
   constructor(
@@ -122,10 +123,15 @@ export class AsyncServer implements EchoServer {
         if (this.#stopping) return;
         this.ring.record(EV_ERR, 0, -1, 0);
         if (isOutOfFds(error)) {
-          this.#notice(
-            `too many open files: new connections wait; serving the ${this.#conns.size} open ` +
-              `(raise 'ulimit -n')`,
-          );
+          // accept fails again after every pause: say it once a second at most
+          const now = performance.now();
+          if (now - this.#lastNotice >= 1000) {
+            this.#lastNotice = now;
+            this.#notice(
+              `too many open files: new connections wait; serving the ${this.#conns.size} open ` +
+                `(raise 'ulimit -n')`,
+            );
+          }
           yield sleep(EMFILE_PAUSE_MS);
           continue;
         }

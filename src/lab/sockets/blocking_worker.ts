@@ -72,6 +72,7 @@ class BlockingLoop {
   readonly #buf = new Uint8Array(BUF_SIZE);
   readonly #peer = new PeerAddress();
   #nextId = 1;
+  #lastNotice = -Infinity;
 
   constructor(start: BlockingStart) {
     this.#c = libc();
@@ -102,12 +103,14 @@ class BlockingLoop {
       const errno = c.errno();
       if (errno === EAGAIN || errno === EINTR || errno === ECONNABORTED) continue; // stop check
       this.#ring.record(EV_ERR, 0, this.#listenFd, errno);
-      if (errno === EMFILE || errno === ENFILE) {
-        report({
-          type: "notice",
-          line: "too many open files: new connections wait (raise 'ulimit -n')",
-        });
-      } else report({ type: "notice", line: `accept failed: ${c.strerror(errno)}` });
+      const now = performance.now();
+      if (now - this.#lastNotice >= 1000) { // it fails again after every pause: once a second
+        this.#lastNotice = now;
+        const line = errno === EMFILE || errno === ENFILE
+          ? "too many open files: new connections wait (raise 'ulimit -n')"
+          : `accept failed: ${c.strerror(errno)}`;
+        report({ type: "notice", line });
+      }
       Atomics.wait(this.#ctl.ints, C_STOP, 0, 100); // a pause that stop can cut short
     }
     return -1;

@@ -249,6 +249,7 @@ export class LoadRun {
         if (intervalMs > 0) {
           const aheadMs = first + r * intervalMs - performance.now();
           if (aheadMs > 0) yield sleep(aheadMs * this.#hub.clock.speed);
+          if (this.#stopping || performance.now() >= this.#deadline) break;
         }
         const t0 = performance.now();
         const problem = (yield wait(roundTrip(socket, out, back), "echo")) as string;

@@ -87,3 +87,19 @@ Deno.test("load clients are hub tasks, in their own group", () =>
     await load.done();
     assertEquals(live(), 0);
   }));
+
+Deno.test("a paced load sends no faster than its rate", () =>
+  withServer("async", undefined, async ({ hub, server }) => {
+    // 4 connections sharing 40 round trips/s: one every 100 ms each, over 250 ms
+    const stats = await startLoad(hub, {
+      port: server.port,
+      connections: 4,
+      rounds: 0,
+      durationMs: 250,
+      ratePerS: 40,
+    }).done();
+    assertEquals(stats.errors, {});
+    // at t = 0, 100 and 200 ms at most: never more, however fast the echoes come
+    assert(stats.roundTrips <= 4 * 3, `${stats.roundTrips} round trips`);
+    assert(stats.roundTrips >= 4, `${stats.roundTrips} round trips`);
+  }));
