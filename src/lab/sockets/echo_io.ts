@@ -33,6 +33,9 @@ export class EchoIo {
   readonly #c: Libc;
   readonly #ring: EventRing;
   readonly #buf = new Uint8Array(READ_SIZE);
+  // size_t goes to FFI as a BigInt: echoes of one size reuse the last one (no allocation)
+  #lastLen = 0;
+  #lastLenN = 0n;
 
   constructor(c: Libc, ring: EventRing) {
     this.#c = c;
@@ -66,7 +69,11 @@ export class EchoIo {
   #send(conn: Conn, src: Uint8Array, start: number, end: number): number {
     const want = end - start;
     const from = start === 0 ? src : src.subarray(start, end);
-    let w = this.#c.sym.send(conn.fd, from, BigInt(want), MSG_NOSIGNAL);
+    if (want !== this.#lastLen) {
+      this.#lastLen = want;
+      this.#lastLenN = BigInt(want);
+    }
+    let w = this.#c.sym.send(conn.fd, from, this.#lastLenN, MSG_NOSIGNAL);
     const ring = this.#ring;
     if (w < 0) {
       const errno = this.#c.errno();
