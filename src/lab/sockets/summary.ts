@@ -2,7 +2,7 @@
  * A server's figures over the last interval, from its exact counters:
  * what the standalone server prints each second and what the panel shows.
  */
-import { EV_ACCEPT, EV_READ } from "./event_ring.ts";
+import { EV_ACCEPT, EV_EAGAIN, EV_READ } from "./event_ring.ts";
 import type { EchoServer } from "./server.ts";
 
 export interface ServerRates {
@@ -15,6 +15,8 @@ export interface ServerRates {
   bytesPerS: number;
   /** Share of the interval the server's loop was busy (0..1, the blocking model's is 0). */
   busy: number;
+  /** "Nothing yet" answers per second (the non-blocking model's polling). */
+  eagainPerS: number;
 }
 
 /** Measures rates between calls of `sample()`. */
@@ -24,12 +26,14 @@ export class RateMeter {
   #reads = 0;
   #bytes = 0;
   #busyMs = 0;
+  #eagain = 0;
 
   constructor(server: EchoServer) {
     this.#server = server;
     this.#reads = server.ring.total(EV_READ);
     this.#bytes = server.ring.bytesIn;
     this.#busyMs = server.ring.busyMs;
+    this.#eagain = server.ring.total(EV_EAGAIN);
   }
 
   sample(): ServerRates {
@@ -39,6 +43,7 @@ export class RateMeter {
     const reads = ring.total(EV_READ);
     const bytes = ring.bytesIn;
     const busyMs = ring.busyMs;
+    const eagain = ring.total(EV_EAGAIN);
     const rates: ServerRates = {
       open: ring.open,
       maxOpen: ring.maxOpen,
@@ -46,11 +51,13 @@ export class RateMeter {
       roundTripsPerS: (reads - this.#reads) / secs,
       bytesPerS: (bytes - this.#bytes) / secs,
       busy: Math.min(1, (busyMs - this.#busyMs) / (secs * 1000)),
+      eagainPerS: (eagain - this.#eagain) / secs,
     };
     this.#at = now;
     this.#reads = reads;
     this.#bytes = bytes;
     this.#busyMs = busyMs;
+    this.#eagain = eagain;
     return rates;
   }
 }
@@ -66,6 +73,9 @@ export function formatBytesPerS(n: number): string {
 /** The standalone server's line: `connections 3 (max 5)  1,234 rt/s  45.6 kB/s`. */
 export function summaryLine(r: ServerRates): string {
   const rt = Math.round(r.roundTripsPerS).toLocaleString("en-US");
+  const eagain = r.eagainPerS > 0
+    ? `  ${Math.round(r.eagainPerS).toLocaleString("en-US")} EAGAIN/s`
+    : "";
   return `connections ${r.open} (max ${r.maxOpen}, ${r.accepted} accepted)  ${rt} rt/s  ` +
-    `${formatBytesPerS(r.bytesPerS)}  loop busy ${Math.round(r.busy * 100)}%`;
+    `${formatBytesPerS(r.bytesPerS)}  loop busy ${Math.round(r.busy * 100)}%${eagain}`;
 }
