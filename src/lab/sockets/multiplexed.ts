@@ -43,8 +43,8 @@ export class MultiplexedServer implements EchoServer {
   readonly #io: EchoIo;
   readonly #acceptor: Acceptor;
   readonly #notice: (line: string) => void;
-  /** Handlers by fd: the listening socket's is `null`, a connection's is its record. */
-  readonly #byFd: (Conn | null | undefined)[] = [];
+  /** Handlers by fd, as the lesson's `sel.register(sock, EVENT_READ, handler)`. */
+  readonly #handlers: (((flags: number) => void) | undefined)[] = [];
   #stopping = false;
   #acceptPaused = false;
   readonly #done: Promise<void>;
@@ -74,7 +74,10 @@ export class MultiplexedServer implements EchoServer {
       c.sym.close(this.#listenFd);
       throw error;
     }
-    this.#byFd[this.#listenFd] = null;
+    this.#handlers[this.#listenFd] = (flags) => {
+      this.ring.record(EV_READABLE, 0, this.#listenFd, flags);
+      this.#onAcceptable();
+    };
     this.#conns = new Connections(this.ring);
     this.#io = new EchoIo(c, this.ring);
     this.#acceptor = new Acceptor(c, this.ring, this.#conns, this.#listenFd, this.#notice);
@@ -128,11 +131,7 @@ export class MultiplexedServer implements EchoServer {
       this.#poll.drainWake();
       return;
     }
-    const conn = this.#byFd[fd];
-    if (conn === null) {
-      this.ring.record(EV_READABLE, 0, fd, flags);
-      this.#onAcceptable();
-    } else if (conn !== undefined) this.#onConnection(conn, flags);
+    this.#handlers[fd]?.(flags);
   }
 
   /** The listening socket's handler: take every pending connection. */
@@ -140,7 +139,7 @@ export class MultiplexedServer implements EchoServer {
     for (let conn = this.#acceptor.accept(); conn !== null; conn = this.#acceptor.accept()) {
       try {
         this.#poll.add(conn.fd, EPOLLIN);
-        this.#byFd[conn.fd] = conn;
+        this.#handlers[conn.fd] = (flags) => this.#onConnection(conn, flags);
       } catch (error) {
         // select past FD_SETSIZE: say so, close this one, keep the others
         this.ring.record(EV_ERR, conn.id, conn.fd, error instanceof SocketError ? error.errno : 0);
@@ -182,7 +181,7 @@ export class MultiplexedServer implements EchoServer {
 
   #close(conn: Conn, watched: boolean): void {
     if (watched) this.#poll.remove(conn.fd);
-    this.#byFd[conn.fd] = undefined;
+    this.#handlers[conn.fd] = undefined;
     this.#c.sym.close(conn.fd);
     conn.state = "closed";
     this.ring.record(EV_CLOSE, conn.id, conn.fd, 0);
