@@ -140,3 +140,25 @@ for (const { label, model, poller } of CASES) {
       for (let i = 1; i < events.length; i++) assert(events[i]!.atMs >= events[i - 1]!.atMs);
     }));
 }
+
+for (const { label, model, poller } of CASES) {
+  Deno.test(`${label}: connections() lists the live connection with its peer and bytes`, () =>
+    withServer(model, poller, async ({ server }) => {
+      const conn = await connect(server.port);
+      assertEquals(await echo(conn, "hello"), "hello");
+      // the blocking server goes straight back to recv, waiting for more
+      const last = model === "blocking" ? "BLOCKED" : "WRITE";
+      await until(() => {
+        const c = server.connections()[0];
+        return c?.bytesOut === 5 && KIND_NAMES[c.lastEvent] === last;
+      }, "the echo counted");
+      const [info] = server.connections();
+      assertEquals(info!.id, 1);
+      assertEquals(info!.peer, `127.0.0.1:${conn.localAddr.port}`);
+      assertEquals([info!.bytesIn, info!.bytesOut, info!.state], [5, 5, "open"]);
+      if (model === "async") assert(info!.taskId > 0 && info!.fd === -1);
+      else assert(info!.fd > 2 && info!.taskId === 0);
+      conn.close();
+      await until(() => server.connections().length === 0, "the connection gone");
+    }));
+}
