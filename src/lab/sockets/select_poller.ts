@@ -34,6 +34,10 @@ export class SelectPoller implements Poller {
     this.#c = c;
     const wfd = c.sym.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wfd < 0) throw new SocketError(`eventfd: ${c.strerror(c.errno())}`, c.errno());
+    if (wfd >= FD_SETSIZE) {
+      c.sym.close(wfd);
+      throw new SocketError(fdSetSizeText(wfd), 0);
+    }
     this.#wake = new WakeFd(c, wfd);
     this.wakeFd = wfd;
     this.add(wfd, EPOLLIN);

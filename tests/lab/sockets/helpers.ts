@@ -5,6 +5,9 @@
 import { Hub } from "../../../src/lab/hub.ts";
 import type { EchoServer, ModelName } from "../../../src/lab/sockets/server.ts";
 import { startEchoServer } from "../../../src/lab/sockets/start_server.ts";
+import { startLoad } from "../../../src/lab/sockets/load_client.ts";
+import { EV_ACCEPT, EV_CLOSE } from "../../../src/lab/sockets/event_ring.ts";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { SocketEvent } from "../../../src/lab/sockets/event_ring.ts";
 import type { PollerName } from "../../../src/lab/sockets/poller.ts";
 import {
@@ -27,10 +30,23 @@ export const CASES: { label: string; model: ModelName; poller?: PollerName }[] =
   { label: "async", model: "async" },
 ];
 
+/**
+ * This process's open fds, less unix sockets: the servers make none (only TCP
+ * sockets, epoll and eventfd), while Deno makes a pair now and then for itself.
+ */
 export function openFds(): number {
   let n = 0;
   for (const _ of Deno.readDirSync("/proc/self/fd")) n++;
-  return n;
+  return n - socketFdsAmong(unixInodes());
+}
+
+function unixInodes(): Set<string> {
+  const inodes = new Set<string>();
+  for (const line of Deno.readTextFileSync("/proc/net/unix").split("\n").slice(1)) {
+    const inode = line.trim().split(/\s+/)[6];
+    if (inode !== undefined) inodes.add(inode);
+  }
+  return inodes;
 }
 
 /** Inodes of TCP sockets (either end on `port`, or any port when undefined) from /proc/net/tcp. */
@@ -127,7 +143,14 @@ export async function withServer(
   }
   const after = count();
   if (countFds && after > before) {
-    throw new Error(`${model}: ${after - before} fd(s) left open after stop`);
+    const links = [...Deno.readDirSync("/proc/self/fd")].map((e) => {
+      try {
+        return `${e.name}=${Deno.readLinkSync(`/proc/self/fd/${e.name}`)}`;
+      } catch {
+        return e.name;
+      }
+    });
+    throw new Error(`${model}: ${after - before} fd(s) left open after stop; open: ${links}`);
   }
 }
 
@@ -196,4 +219,25 @@ export async function resetAfterEcho(port: number): Promise<void> {
   } finally {
     c.sym.close(fd);
   }
+}
+
+/** `clients` connections at once, two round trips each: every echo right, every count exact. */
+export async function echoesToClients(
+  { hub, server }: ServerContext,
+  clients: number,
+): Promise<void> {
+  const stats = await startLoad(hub, {
+    port: server.port,
+    connections: clients,
+    rounds: 2,
+    fdsPerConnection: 2,
+  }).done();
+  assertEquals(stats.errors, {});
+  assertEquals(stats.roundTrips, clients * 2);
+  assertEquals(stats.connected, clients);
+  await until(() => server.ring.total(EV_CLOSE) === clients, "every CLOSE");
+  assertEquals(server.ring.total(EV_ACCEPT), clients);
+  assertEquals(server.ring.bytesIn, stats.bytesOut);
+  assertEquals(server.ring.bytesOut, stats.bytesIn);
+  assertEquals(server.ring.open, 0);
 }
