@@ -26,7 +26,13 @@ export {
   type SecondCounts,
   type SocketEvent,
 } from "./event_ring.ts";
-export { formatBytesPerS, RateMeter, type ServerRates, summaryLine } from "./summary.ts";
+export {
+  formatBytesPerS,
+  loadSummaryLine,
+  RateMeter,
+  type ServerRates,
+  summaryLine,
+} from "./summary.ts";
 export {
   DEFAULT_CONNECTIONS,
   LoadError,

@@ -3,6 +3,7 @@
  * what the standalone server prints each second and what the panel shows.
  */
 import { EV_ACCEPT, EV_EAGAIN, EV_READ } from "./event_ring.ts";
+import type { LoadStats } from "./load_client.ts";
 import type { EchoServer } from "./server.ts";
 
 export interface ServerRates {
@@ -78,4 +79,24 @@ export function summaryLine(r: ServerRates): string {
     : "";
   return `connections ${r.open} (max ${r.maxOpen}, ${r.accepted} accepted)  ${rt} rt/s  ` +
     `${formatBytesPerS(r.bytesPerS)}  loop busy ${Math.round(r.busy * 100)}%${eagain}`;
+}
+
+/** A duration in ms, to 3 significant digits (`0.120 ms`, `4.56 ms`, `312 ms`). */
+function ms(n: number): string {
+  return `${n >= 100 ? Math.round(n) : n.toPrecision(3)} ms`;
+}
+
+/**
+ * A load's line: `100/100 connected  12,345 rt/s  1.2 MB/s  p50 1.20 ms  p90 ...
+ * max 9.10 ms  errors: refused 3` (`done` once it has stopped).
+ */
+export function loadSummaryLine(s: LoadStats): string {
+  const rt = Math.round(s.roundTripsPerS).toLocaleString("en-US");
+  const l = s.latency;
+  const errors = Object.entries(s.errors).map(([kind, n]) => `${kind} ${n}`).join(", ");
+  return `${s.connected}/${s.connections} connected  ${rt} rt/s  ${
+    formatBytesPerS(s.bytesPerS)
+  }  ` +
+    `p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  max ${ms(l.max)}` +
+    (errors === "" ? "" : `  errors: ${errors}`) + (s.done ? "  done" : "");
 }
