@@ -17,8 +17,16 @@ import { SocketError } from "./raw_socket.ts";
 
 /** Ready fds returned per call at most; more wait for the next call. */
 const MAX_EVENTS = 512;
-/** struct epoll_event is packed on x86_64: u32 events, u64 data. */
-const EVENT_SIZE = 12;
+/**
+ * struct epoll_event: u32 events, then u64 data, packed on x86_64 (12 bytes)
+ * and naturally aligned elsewhere (16 bytes, data at 8).
+ */
+const PACKED = Deno.build.arch === "x86_64";
+const EVENT_SIZE = PACKED ? 12 : 16;
+const DATA_OFFSET = PACKED ? 4 : 8;
+/** 32-bit words per event, and where the fd (data's low half) is among them. */
+const EVENT_WORDS = EVENT_SIZE / 4;
+const FD_WORD = DATA_OFFSET / 4;
 
 export class EpollPoller implements Poller {
   readonly name = "epoll" as const;
@@ -47,8 +55,8 @@ export class EpollPoller implements Poller {
 
   #control(op: number, fd: number, interest: number): void {
     this.#ctlView.setUint32(0, interest, true);
-    this.#ctlView.setUint32(4, fd, true);
-    this.#ctlView.setUint32(8, 0, true);
+    this.#ctlView.setUint32(DATA_OFFSET, fd, true);
+    this.#ctlView.setUint32(DATA_OFFSET + 4, 0, true);
     if (this.#c.sym.epoll_ctl(this.#ep, op, fd, this.#ctl) < 0) {
       const errno = this.#c.errno();
       throw new SocketError(`epoll_ctl fd ${fd}: ${this.#c.strerror(errno)}`, errno);
@@ -79,11 +87,11 @@ export class EpollPoller implements Poller {
   }
 
   fd(i: number): number {
-    return this.#words[i * 3 + 1]!;
+    return this.#words[i * EVENT_WORDS + FD_WORD]!;
   }
 
   flags(i: number): number {
-    return this.#words[i * 3]!;
+    return this.#words[i * EVENT_WORDS]!;
   }
 
   wake(): void {
