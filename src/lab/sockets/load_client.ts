@@ -18,6 +18,8 @@ export const DEFAULT_CONNECTIONS = 100;
 /** No load runs longer than this, whatever it was asked. */
 export const MAX_DURATION_MS = 120_000;
 export const MAX_SIZE = 16 * 1024 * 1024;
+/** How long after the deadline a client still connecting is ended. */
+const CONNECT_GRACE_MS = 1000;
 
 export interface LoadOptions {
   port: number;
@@ -206,11 +208,17 @@ export class LoadRun {
       const n = i + 1;
       this.#tasks.push(this.#hub.spawn(`client ${n}`, () => this.#client(n), { group }));
     }
-    // wait for the clients, closing everything at the deadline
+    // wait for the clients, closing everything at the deadline; a connect the
+    // kernel keeps retrying (a full backlog drops SYNs) would outlast it: such a
+    // client is ended a moment later, so the load always stops by itself
     while (this.#tasks.some((t) => !t.finished)) {
-      if (performance.now() >= this.#deadline && !this.#stopping) {
+      const now = performance.now();
+      if (now >= this.#deadline && !this.#stopping) {
         if (this.options.rounds > 0) this.#count("timeout", this.#sockets.size);
         this.stop();
+      }
+      if (now >= this.#deadline + CONNECT_GRACE_MS) {
+        for (const t of this.#tasks) if (!t.finished && this.#hub.kill(t)) this.#count("timeout");
       }
       yield sleep(20);
     }
@@ -226,15 +234,16 @@ export class LoadRun {
     const back = new Uint8Array(out.length);
     const { rounds, ratePerS, connections } = this.options;
     const intervalMs = ratePerS === undefined ? 0 : (connections / ratePerS) * 1000;
-    let socket: Deno.TcpConn;
+    const connecting = Deno.connect({ hostname: LOAD_HOST, port: this.options.port });
+    let socket: Deno.TcpConn | null = null;
     try {
-      socket = (yield wait(
-        Deno.connect({ hostname: LOAD_HOST, port: this.options.port }),
-        "connect",
-      )) as Deno.TcpConn;
+      socket = (yield wait(connecting, "connect")) as Deno.TcpConn;
     } catch (error) {
       if (!this.#stopping) this.#count(errorKind(error));
       return;
+    } finally {
+      // ended while connecting (killed at the deadline): close the socket if it comes
+      if (socket === null) connecting.then((late) => late.close(), () => {});
     }
     if (this.#stopping) {
       socket.close();

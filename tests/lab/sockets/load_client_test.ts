@@ -8,6 +8,8 @@ import { Hub } from "../../../src/lab/hub.ts";
 import { LoadError, message, startLoad } from "../../../src/lab/sockets/load_client.ts";
 import { fdShortfall } from "../../../src/lab/sockets/fd_limit.ts";
 import { until, withServer } from "./helpers.ts";
+import { libc } from "../../../src/lab/sockets/libc.ts";
+import { listenTcp } from "../../../src/lab/sockets/raw_socket.ts";
 
 Deno.test("message() is `hello <n>`, padded with dots to the size asked", () => {
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -103,3 +105,52 @@ Deno.test("a paced load sends no faster than its rate", () =>
     assert(stats.roundTrips <= 4 * 3, `${stats.roundTrips} round trips`);
     assert(stats.roundTrips >= 4, `${stats.roundTrips} round trips`);
   }));
+
+Deno.test("a load whose echoes never come stops at its deadline, counting timeouts", async () => {
+  // a server that accepts and reads, but never answers
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    try {
+      for await (const conn of silent) {
+        held.push(conn);
+        conn.read(new Uint8Array(64)).catch(() => null);
+      }
+    } catch {
+      // closed
+    }
+  })();
+  const hub = new Hub();
+  try {
+    const stats = await startLoad(hub, {
+      port: silent.addr.port,
+      connections: 5,
+      rounds: 1,
+      durationMs: 200,
+    }).done();
+    assertEquals(stats.errors, { timeout: 5 });
+    assertEquals([stats.roundTrips, stats.open], [0, 0]);
+  } finally {
+    hub.close();
+    silent.close();
+    for (const c of held) c.close();
+    await accepting;
+  }
+});
+
+Deno.test("a load stuck in connect (a full backlog drops SYNs) still stops by itself", async () => {
+  // a listening socket with the smallest backlog that never accepts
+  const c = libc();
+  const { fd, port } = listenTcp(c, { bind: "127.0.0.1", port: 0, nonblocking: true, backlog: 0 });
+  const hub = new Hub();
+  try {
+    const stats = await startLoad(hub, { port, connections: 5, rounds: 1, durationMs: 200 })
+      .done();
+    assertEquals(stats.errors, { timeout: 5 });
+    assertEquals([stats.roundTrips, stats.open], [0, 0]);
+    assert(stats.done);
+  } finally {
+    hub.close();
+    c.sym.close(fd);
+  }
+});
