@@ -10,8 +10,7 @@
  * event loop (the hub, messages) keeps running.
  */
 import { Acceptor } from "./acceptor.ts";
-import type { Conn } from "./connections.ts";
-import { Connections } from "./connections.ts";
+import { type Conn, type ConnectionInfo, Connections } from "./connections.ts";
 import { EchoIo, IO_DONE, IO_PENDING, IO_PROGRESS } from "./echo_io.ts";
 import { EV_CLOSE, EV_ERR, EV_HUP, EV_READABLE, EV_WRITABLE, EventRing } from "./event_ring.ts";
 import { EpollPoller } from "./epoll_poller.ts";
@@ -20,7 +19,6 @@ import type { Poller, PollerName } from "./poller.ts";
 import { listenTcp, SocketError } from "./raw_socket.ts";
 import { SelectPoller } from "./select_poller.ts";
 import type { EchoServer } from "./server.ts";
-import type { ConnectionInfo } from "./connections.ts";
 import { errorMessage } from "../../util/error_message.ts";
 
 /** A wait on the thread pool ends after this even with nothing ready (a safety net for stop). */
