@@ -14,19 +14,6 @@ interface Subcommand {
   load: () => Promise<Runner>;
 }
 
-/** Answers for a subcommand whose issue has not been built yet. */
-function notYet(name: string, what: string): () => Promise<Runner> {
-  return () =>
-    Promise.resolve((args: string[]) => {
-      if (args.includes("--help") || args.includes("-h")) {
-        console.log(`warren ${name}: ${what} (not built yet)`);
-        return Promise.resolve(0);
-      }
-      console.error(`warren ${name}: not built yet (${what})`);
-      return Promise.resolve(2);
-    });
-}
-
 const SUBCOMMANDS: Record<string, Subcommand> = {
   start: {
     summary: "the live dashboard (default)",
@@ -41,8 +28,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     load: async () => (await import("./src/lab/demos/cli.ts")).runDemoCli,
   },
   "echo-server": {
-    summary: "an echo server (coroutine, reactor, blocking) for the sockets lab",
-    load: notYet("echo-server", "echo servers for the sockets lab"),
+    summary: "an echo server (blocking, nonblocking, multiplexed, async) for the sockets lab",
+    load: async () => (await import("./src/lab/sockets/cli.ts")).runEchoServerCli,
   },
   bench: {
     summary: "benchmarks, as a table with ratios to a reference measured in the same run",

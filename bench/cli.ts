@@ -24,6 +24,10 @@ const SUITES: Record<string, { description: string; load: () => Promise<BenchSui
     description: "coroutine hub switches, spawns and memory",
     load: async () => (await import("./hub_bench.ts")).hubBench,
   },
+  sockets: {
+    description: "echo round trips/s per IO model vs a plain Deno.listen echo server",
+    load: async () => (await import("./sockets_bench.ts")).socketsBench,
+  },
 };
 
 const USAGE = `usage: deno task bench [NAME...] [--json]

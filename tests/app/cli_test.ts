@@ -82,10 +82,16 @@ Deno.test("every subcommand answers --help with exit 0", async (t) => {
   }
 });
 
-Deno.test("echo-server says it is not built yet and exits 2", async () => {
+Deno.test("echo-server without --model says which models exist and exits 2", async () => {
   const { code, stderr } = await warren("echo-server");
   assertEquals(code, 2);
-  assertMatch(stderr.trim(), /^warren echo-server: not built yet/);
+  const lines = stderr.trim().split("\n");
+  assertEquals(lines.length, 2);
+  assertMatch(
+    lines[0]!,
+    /^warren echo-server: --model is required \(blocking, nonblocking, multiplexed, async\)$/,
+  );
+  assertMatch(lines[1]!, /--help/);
 });
 
 Deno.test("start --snapshot prints one 80x24 frame as text", async () => {
