@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { BrokerCore, DEFAULT_LIMITS } from "./broker.ts";
 import { Connection } from "./connection.ts";
 import { ReplyCode } from "./errors.ts";
+import { type RunningManagement, startManagement } from "./http/server.ts";
 import type { BrokerTimers } from "./timers.ts";
 
 export interface BrokerOptions {
@@ -24,6 +25,10 @@ export interface BrokerOptions {
   log?: (line: string) => void;
   /** Timers for heartbeats, timeouts, TTL and expiry (real ones; tests pass a fake clock). */
   timers?: BrokerTimers;
+  /** Management HTTP API port on the same hostname (0: a free port); none when undefined. */
+  httpPort?: number;
+  /** Largest management API request body (413 beyond; RabbitMQ's 20 MB by default). */
+  maxHttpBodyBytes?: number;
 }
 
 export interface RunningBroker {
@@ -33,6 +38,8 @@ export interface RunningBroker {
   hostname: string;
   /** The broker's state (vhosts, queues), for in-process inspection. */
   core: BrokerCore;
+  /** The management HTTP API, when `httpPort` was given. */
+  management?: RunningManagement;
   /** connection.close 320 CONNECTION_FORCED to every client, then stop listening. */
   close(): Promise<void>;
 }
@@ -63,6 +70,21 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
   server.on("error", (e) => opts.log?.(`server error: ${e.message}`));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : opts.port ?? 5672;
+  let management: RunningManagement | undefined;
+  if (opts.httpPort !== undefined) {
+    try {
+      management = startManagement({
+        core,
+        hostname,
+        port: opts.httpPort,
+        amqpPort: port,
+        maxBodyBytes: opts.maxHttpBodyBytes,
+      });
+    } catch (e) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw e;
+    }
+  }
   const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
   let closing: Promise<void> | undefined;
   return {
@@ -70,8 +92,10 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
     port,
     hostname,
     core,
+    management,
     close() {
       closing ??= (async () => {
+        await management?.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all(
           [...core.connections].map((c) =>
