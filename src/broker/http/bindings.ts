@@ -40,8 +40,8 @@ function argsHash(args: Record<string, unknown>): string {
 
 /** What identifies a binding between its source and destination in URLs. */
 export function propertiesKey(routingKey: string, args: Record<string, unknown>): string {
-  const key = routingKey === "" ? "~" : quotePlus(routingKey);
-  return Object.keys(args).length === 0 ? key : `${key}~${argsHash(args)}`;
+  if (Object.keys(args).length > 0) return `${quotePlus(routingKey)}~${argsHash(args)}`;
+  return routingKey === "" ? "~" : quotePlus(routingKey);
 }
 
 interface BindingJson {
@@ -117,7 +117,9 @@ async function bind(ctx: HttpContext, kind: "queue" | "exchange") {
     const dest = exchangeParam(ctx, v, "dest").name;
     v.bindExchange({ destination: dest, source, routingKey, arguments: args });
   }
-  return new NoContent(201, { location: propertiesKey(routingKey, args) });
+  // Relative to the request's path, as RabbitMQ sends it: DESTINATION/PROPERTIES_KEY.
+  const dest = encodeURIComponent(ctx.params.dest!);
+  return new NoContent(201, { location: `${dest}/${propertiesKey(routingKey, args)}` });
 }
 
 function unbind(ctx: HttpContext, kind: "queue" | "exchange") {
