@@ -1,14 +1,24 @@
 /**
  * `/api/users`, `/api/vhosts` and `/api/permissions`. The broker does not
  * restrict users per vhost yet, so every user's permissions read `.*` on
- * every vhost: what is listed is what is enforced. Vhosts can be created and
- * deleted; users and permissions are read-only here for now.
+ * every vhost: what is listed is what is enforced, and permissions cannot
+ * be set here until they are enforced. Users and vhosts can be created and
+ * deleted.
  */
 import type { User } from "../auth.ts";
 import { ReplyCode } from "../errors.ts";
 import { Vhost } from "../vhost.ts";
+import { isObject } from "./json.ts";
 import { withRates } from "./rates.ts";
-import { type HttpContext, NoContent, NODE, notFound, type Route, vhostParam } from "./router.ts";
+import {
+  badRequest,
+  type HttpContext,
+  NoContent,
+  NODE,
+  notFound,
+  type Route,
+  vhostParam,
+} from "./router.ts";
 import { connectionsOf, vhostDepth, vhostStats } from "./stats.ts";
 
 const hashes = new WeakMap<User, { password: string; hash: string }>();
@@ -75,6 +85,39 @@ function permissions(ctx: HttpContext, user?: string, vhost?: string) {
   return out;
 }
 
+/** RabbitMQ takes tags as an array or as one comma-separated string. */
+function parseTags(tags: unknown): string[] {
+  if (tags === undefined) return [];
+  if (typeof tags === "string") return tags.split(",").map((t) => t.trim()).filter(Boolean);
+  if (Array.isArray(tags) && tags.every((t) => typeof t === "string")) return tags;
+  throw badRequest("tags must be a string or an array of strings");
+}
+
+/** PUT a user: `password` (a hash cannot be checked by this broker yet) and `tags`. */
+async function putUser(ctx: HttpContext) {
+  const body = await ctx.body();
+  if (!isObject(body)) throw badRequest("not_json");
+  const name = ctx.params.user!;
+  const existing = ctx.core.users.get(name);
+  const tags = parseTags(body.tags);
+  if (body.password_hash !== undefined) {
+    throw badRequest("password_hash is not supported; send password");
+  }
+  if (body.password === undefined && existing) {
+    existing.tags = tags; // RabbitMQ: an update without a password keeps it
+    return new NoContent(204);
+  }
+  if (typeof body.password !== "string") throw badRequest("[{key_missing,password}]");
+  const loopbackOnly = existing?.loopbackOnly ?? false;
+  ctx.core.users.set(name, { name, password: body.password, loopbackOnly, tags });
+  return new NoContent(existing ? 204 : 201);
+}
+
+function deleteUser(ctx: HttpContext) {
+  ctx.core.users.delete(userParam(ctx).name);
+  return new NoContent();
+}
+
 function createVhost(ctx: HttpContext) {
   const { core } = ctx;
   const name = ctx.params.vhost!;
@@ -109,6 +152,8 @@ export const userRoutes: Route[] = [
     handler: (ctx) => Promise.all([...ctx.core.users.values()].map(userJson)),
   },
   { method: "GET", pattern: "users/:user", handler: (ctx) => userJson(userParam(ctx)) },
+  { method: "PUT", pattern: "users/:user", handler: putUser },
+  { method: "DELETE", pattern: "users/:user", handler: deleteUser },
   {
     method: "GET",
     pattern: "users/:user/permissions",

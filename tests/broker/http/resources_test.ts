@@ -188,3 +188,45 @@ Deno.test("management API: POST get with each ackmode and encoding", testOpts, a
     }
   });
 });
+
+Deno.test("management API: PUT and DELETE users and vhosts", testOpts, async () => {
+  await withApi(async ({ call, get, broker }) => {
+    assertEquals((await call("PUT", "vhosts/class1")).status, 201);
+    assertEquals(
+      (await call("PUT", "users/ann", { password: "s3cret", tags: "management" })).status,
+      201,
+    );
+    const ann = (await get("users/ann")).json;
+    assertEquals([ann.name, ann.tags, ann.hashing_algorithm], [
+      "ann",
+      ["management"],
+      "rabbit_password_hashing_sha256",
+    ]);
+    assert(!JSON.stringify(ann).includes("s3cret"));
+    // The new user logs in over AMQP to the new vhost, and to the API with her tag.
+    const client = await openClient(broker.url, {
+      username: "ann",
+      password: "s3cret",
+      vhost: "class1",
+    });
+    assertEquals(
+      (await call("GET", "whoami", undefined, { auth: "ann:s3cret" })).json.name,
+      "ann",
+    );
+    const [conn] = (await get("connections")).json;
+    assertEquals([conn.user, conn.vhost], ["ann", "class1"]);
+    assertEquals((await call("PUT", "users/ann", { password_hash: "x" })).status, 400);
+    // Deleting the vhost disconnects its clients.
+    assertEquals((await call("DELETE", "vhosts/class1")).status, 204);
+    const closed = await withTimeout(client.closed, 3000, "connection closed");
+    assertEquals(closed?.code, 320);
+    assertEquals((await call("DELETE", "users/ann")).status, 204);
+    assertEquals((await call("GET", "whoami", undefined, { auth: "ann:s3cret" })).status, 401);
+    assertEquals((await get("vhosts/class1")).status, 404);
+    // Permissions cannot be set until they are enforced: not built, so 404.
+    assertEquals(
+      (await call("PUT", "permissions/%2F/guest", { configure: "", write: "", read: "" })).status,
+      404,
+    );
+  });
+});
