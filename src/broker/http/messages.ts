@@ -88,23 +88,28 @@ function messageJson(
   };
 }
 
+function intField(v: unknown, name: string): number {
+  const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+    throw badRequest(`${name} must be a non-negative integer`);
+  }
+  return n;
+}
+
 async function get(ctx: HttpContext) {
   const v = vhostParam(ctx);
   const q = queueParam(ctx, v);
   const body = await ctx.body();
   if (!isObject(body)) throw badRequest("not_json");
-  const { count, ackmode, encoding, truncate } = body;
-  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
-    throw badRequest("count must be a non-negative integer");
-  }
+  const { ackmode, encoding } = body;
+  // rabbitmqadmin sends numbers as strings; RabbitMQ takes either.
+  const count = intField(body.count, "count");
+  const truncate = body.truncate === undefined ? undefined : intField(body.truncate, "truncate");
   if (typeof ackmode !== "string" || !ACKMODES.includes(ackmode)) {
     throw badRequest(`ackmode must be one of ${ACKMODES.join(", ")}`);
   }
   if (encoding !== "auto" && encoding !== "base64") {
     throw badRequest("encoding must be 'auto' or 'base64'");
-  }
-  if (truncate !== undefined && (typeof truncate !== "number" || truncate < 0)) {
-    throw badRequest("truncate must be a non-negative number");
   }
   const taken: QueuedMessage[] = [];
   const out = [];
@@ -112,7 +117,7 @@ async function get(ctx: HttpContext) {
     const got = q.get(false);
     if (!got) break;
     taken.push(got.entry);
-    out.push(messageJson(got.entry, got.remaining, encoding, truncate as number | undefined));
+    out.push(messageJson(got.entry, got.remaining, encoding, truncate));
   }
   // Settled after all were taken, so a requeued message is not fetched twice in one call.
   if (ackmode.endsWith("requeue_true")) q.requeue(taken);
