@@ -13,6 +13,7 @@ import { connectionRoutes } from "./connections.ts";
 import { exchangeRoutes } from "./exchanges.ts";
 import { messageRoutes } from "./messages.ts";
 import { overviewRoutes } from "./overview.ts";
+import { applyQuery } from "./query.ts";
 import { queueRoutes } from "./queues.ts";
 import { RateSampler } from "./rates.ts";
 import { type HttpContext, HttpError, match, NoContent, notFound, type Route } from "./router.ts";
@@ -166,7 +167,7 @@ export function startManagement(opts: ManagementOptions): RunningManagement {
     if (result instanceof NoContent) {
       return new Response(null, { status: result.status, headers: result.headers });
     }
-    return json(200, result);
+    return json(200, req.method === "GET" ? applyQuery(result, url.searchParams) : result);
   };
 
   const server = Deno.serve({

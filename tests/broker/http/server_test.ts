@@ -113,3 +113,63 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "management API: columns, sort and pagination as RabbitMQ takes them",
+  testOpts,
+  async () => {
+    await withApi(async ({ call, get }) => {
+      for (const [name, n] of [["b", 2], ["a", 3], ["c", 1]] as const) {
+        await call("PUT", `queues/%2F/${name}`, {});
+        for (let i = 0; i < n; i++) {
+          await call("POST", "exchanges/%2F/amq.default/publish", {
+            routing_key: name,
+            payload: "x",
+            payload_encoding: "string",
+          });
+        }
+      }
+      // Lists come sorted by vhost then name, as RabbitMQ's.
+      assertEquals((await get("queues?columns=name")).json, [
+        { name: "a" },
+        { name: "b" },
+        { name: "c" },
+      ]);
+      assertEquals(
+        (await get("queues?columns=name,message_stats.publish&sort=messages&sort_reverse=true"))
+          .json,
+        [
+          { name: "a", message_stats: { publish: 3 } },
+          { name: "b", message_stats: { publish: 2 } },
+          { name: "c", message_stats: { publish: 1 } },
+        ],
+      );
+      assertEquals((await get("queues?page=2&page_size=2&columns=name")).json, {
+        filtered_count: 3,
+        item_count: 1,
+        items: [{ name: "c" }],
+        page: 2,
+        page_count: 2,
+        page_size: 2,
+        total_count: 3,
+      });
+      const filtered = (await get("exchanges?page=1&page_size=10&name=AMQ.T&columns=name")).json;
+      assertEquals([filtered.items, filtered.filtered_count], [[{ name: "amq.topic" }], 1]);
+      const regex =
+        (await get("exchanges?page=1&name=%5Eamq%5C.(d%7Cf)&use_regex=true&columns=name"))
+          .json;
+      assertEquals(regex.items, [{ name: "amq.direct" }, { name: "amq.fanout" }]);
+      const out = await get("queues?page=3&page_size=2");
+      assertEquals([out.status, out.json.error], [400, "page_out_of_range"]);
+      assertEquals(
+        (await get("queues?page=1&page_size=501")).json.error,
+        "invalid_pagination_parameters",
+      );
+      // A single object keeps whole top-level fields.
+      assertEquals(Object.keys((await get("overview?columns=object_totals.queues,node")).json), [
+        "object_totals",
+        "node",
+      ]);
+    });
+  },
+);
