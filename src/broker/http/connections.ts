@@ -9,7 +9,7 @@ import type { Connection } from "../connection.ts";
 import { ReplyCode } from "../errors.ts";
 import { toJson } from "./json.ts";
 import { withRates } from "./rates.ts";
-import { type HttpContext, NoContent, NODE, notFound, type Route } from "./router.ts";
+import { type HttpContext, NoContent, NODE, notFound, type Route, vhostParam } from "./router.ts";
 import { connectionsOf, connectionStats } from "./stats.ts";
 
 export function connectionName(c: Connection): string {
@@ -148,8 +148,33 @@ export const connectionRoutes: Route[] = [
   },
   {
     method: "GET",
+    pattern: "vhosts/:vhost/connections",
+    handler: (ctx) =>
+      connectionsOf(ctx.core).filter((c) => c.vhost?.name === vhostParam(ctx).name)
+        .map((c) => connectionJson(ctx, c)),
+  },
+  {
+    method: "GET",
     pattern: "channels",
     handler: (ctx) => [...openChannels(ctx.core)].map(([c, ch]) => channelJson(c, ch)),
+  },
+  {
+    method: "GET",
+    pattern: "vhosts/:vhost/channels",
+    handler: (ctx) =>
+      [...openChannels(ctx.core)].filter(([c]) => c.vhost.name === vhostParam(ctx).name)
+        .map(([c, ch]) => channelJson(c, ch)),
+  },
+  {
+    method: "GET",
+    pattern: "channels/:name",
+    handler: (ctx) => {
+      const found = [...openChannels(ctx.core)].find(([c, ch]) =>
+        `${connectionName(c)} (${ch.id})` === ctx.params.name
+      );
+      if (!found) throw notFound();
+      return channelJson(...found);
+    },
   },
   {
     method: "GET",

@@ -215,6 +215,11 @@ Deno.test("management API: PUT and DELETE users and vhosts", testOpts, async () 
     );
     const [conn] = (await get("connections")).json;
     assertEquals([conn.user, conn.vhost], ["ann", "class1"]);
+    assertEquals((await get("vhosts/class1/connections")).json.length, 1);
+    assertEquals((await get("vhosts/%2F/connections")).json, []);
+    await client.channel();
+    const [ch] = (await get("vhosts/class1/channels")).json;
+    assertEquals((await get(`channels/${encodeURIComponent(ch.name)}`)).json.number, 1);
     assertEquals((await call("PUT", "users/ann", { password_hash: "x" })).status, 400);
     // Deleting the vhost disconnects its clients.
     assertEquals((await call("DELETE", "vhosts/class1")).status, 204);
