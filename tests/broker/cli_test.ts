@@ -43,3 +43,16 @@ Deno.test("runBrokerCli() refuses flags for what is not built yet instead of ign
     });
   }
 });
+
+Deno.test("runBrokerCli() returns 1 when the management API's port is in use", opts, async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const code = await runBrokerCli(["--port", "0", "--http-port", String(taken.addr.port)], {
+      stop: Promise.resolve(),
+      print: () => {},
+    });
+    assertEquals(code, 1);
+  } finally {
+    taken.close();
+  }
+});

@@ -138,7 +138,11 @@ export function startManagement(opts: ManagementOptions): RunningManagement {
   const handle = async (req: Request, remote: string): Promise<Response> => {
     const url = new URL(req.url);
     const user = login(core, req.headers.get("authorization"), remote);
-    if (!user) return unauthorized("Login failed");
+    if (!user) {
+      // Logged without the password, as RabbitMQ logs a refused login.
+      core.log(`management API: login refused from ${remote}`);
+      return unauthorized("Login failed");
+    }
     if (!user.tags?.some((t) => MANAGEMENT_TAGS.includes(t))) {
       return unauthorized("Not management user");
     }
