@@ -13,6 +13,8 @@ export interface User {
   password: string;
   /** Only from loopback addresses (RabbitMQ's loopback_users, which holds guest). */
   loopbackOnly: boolean;
+  /** RabbitMQ's user tags: `administrator` and `management` may use the management API. */
+  tags?: string[];
 }
 
 export interface Credentials {

@@ -98,7 +98,7 @@ export interface BrokerCoreOptions {
 
 export class BrokerCore {
   readonly users = new Map<string, User>([
-    ["guest", { name: "guest", password: "guest", loopbackOnly: true }],
+    ["guest", { name: "guest", password: "guest", loopbackOnly: true, tags: ["administrator"] }],
   ]);
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<BrokerConnection>();

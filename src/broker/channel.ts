@@ -85,6 +85,13 @@ export class Channel implements ConsumerChannel {
     return this.#unacked.size;
   }
 
+  /** What the management API shows: prefetch, modes and consumers. */
+  info() {
+    const [confirm, transactional] = [this.#confirms !== undefined, this.#tx !== undefined];
+    const [prefetch, global, consumers] = [this.#prefetch, this.#globalPrefetch, this.#consumers];
+    return { prefetch, global, confirm, transactional, consumers: consumers.values() };
+  }
+
   /** Handles one frame for this channel. Connection-scoped AmqpErrors propagate. */
   handle(frame: Frame): void {
     if (this.#state === "closing") {
@@ -395,7 +402,12 @@ export class Channel implements ConsumerChannel {
   #route(message: Message, mandatory: boolean): boolean {
     const vhost = this.host.vhost;
     const x = vhost.publishTarget(message.exchange);
-    const queues = vhost.route(x, message.routingKey, message.properties.headers);
+    const queues = vhost.routePublished(
+      x,
+      message.routingKey,
+      message.properties.headers,
+      mandatory,
+    );
     if (queues.size === 0) {
       if (mandatory) this.host.send(noRouteReturnFrames(this.id, this.host.frameMax, message));
       return true;

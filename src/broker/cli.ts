@@ -1,15 +1,16 @@
 /**
- * `deno task broker [--port 5672] [--bind 127.0.0.1] [limits]`: the embedded broker as
- * a standalone server, until SIGINT/SIGTERM. (The management API and the
- * durable store get their flags when they exist: a flag that is accepted and
- * ignored would tell a teacher their data is safe when it is not.)
+ * `deno task broker [--port 5672] [--http-port 15672] [--bind 127.0.0.1] [limits]`:
+ * the embedded broker and its management HTTP API as a standalone server,
+ * until SIGINT/SIGTERM. (The durable store gets its flag when it exists: a
+ * flag that is accepted and ignored would tell a teacher their data is safe
+ * when it is not.)
  */
 import { intFlag, parseFlags } from "../cli/usage.ts";
 import { errorMessage } from "../util/error_message.ts";
 import { describeConnectionLimit } from "./fd_limit.ts";
-import { startBroker } from "./server.ts";
+import { ListenError, startBroker } from "./server.ts";
 
-const USAGE = `usage: deno task broker [--port 5672] [--bind 127.0.0.1] [limits]
+const USAGE = `usage: deno task broker [--port 5672] [--http-port 15672] [--bind 127.0.0.1] [limits]
 
 Runs the embedded AMQP 0-9-1 broker (user guest/guest from loopback, vhost /)
 until SIGINT or SIGTERM, then closes client connections with 320 and exits 0.
@@ -17,6 +18,8 @@ Log lines (refused connections, timeouts, accept failures) go to stderr.
 
 flags:
   --port N               AMQP port (default 5672; 0 = any free port)
+  --http-port N          management HTTP API port, RabbitMQ's /api (default 15672;
+                         0 = any free port)
   --bind ADDR            address to listen on (default 127.0.0.1)
   --max-connections N    refuse connections beyond N open ones (default: from
                          'ulimit -n', minus a reserve; the start-up line says)
@@ -42,6 +45,7 @@ export async function runBrokerCli(
 ): Promise<number> {
   const { values } = parseFlags("broker", args, {
     port: { type: "string" },
+    "http-port": { type: "string" },
     bind: { type: "string" },
     "max-connections": { type: "string" },
     "write-timeout": { type: "string" },
@@ -52,6 +56,11 @@ export async function runBrokerCli(
     return 0;
   }
   const port = intFlag("broker", "port", values.port, { min: 0, max: 65535, fallback: 5672 });
+  const httpPort = intFlag("broker", "http-port", values["http-port"], {
+    min: 0,
+    max: 65535,
+    fallback: 15672,
+  });
   const hostname = typeof values.bind === "string" ? values.bind : "127.0.0.1";
   const rawMax = values["max-connections"];
   const maxConnections = rawMax === undefined
@@ -68,6 +77,7 @@ export async function runBrokerCli(
   try {
     broker = await startBroker({
       port,
+      httpPort,
       hostname,
       maxConnections,
       writeTimeoutMs,
@@ -75,15 +85,16 @@ export async function runBrokerCli(
       log,
     });
   } catch (e) {
-    const why = e instanceof Deno.errors.AddrInUse ||
-        (e as { code?: string }).code === "EADDRINUSE"
-      ? `port ${port} on ${hostname} is already in use`
+    const which = e instanceof ListenError ? e.port : port;
+    const why = e instanceof ListenError && e.inUse
+      ? `port ${which} on ${hostname} is already in use`
       : errorMessage(e);
-    console.error(`broker: cannot listen on ${hostname}:${port}: ${why}`);
+    console.error(`broker: cannot listen on ${hostname}:${which}: ${why}`);
     return 1;
   }
   const shownHost = hostname.includes(":") ? `[${hostname}]` : hostname;
   print(`listening on amqp://${shownHost}:${broker.port}`);
+  print(`management API on http://${shownHost}:${broker.management!.port}`);
   print(describeConnectionLimit(broker.maxConnections, broker.fileLimit, rawMax !== undefined));
 
   const stop = cliOpts.stop ?? new Promise<void>((resolve) => {

@@ -48,6 +48,9 @@ let nextConnectionId = 1;
 export class Connection implements BrokerConnection, ChannelHost, HandshakeHost, HeartbeatPeer {
   readonly id = nextConnectionId++;
   readonly owner: object = this;
+  /** When the socket was accepted (broker clock), and the heartbeat negotiated (management API). */
+  readonly connectedAt: number;
+  heartbeat = 0;
   #state: State = "handshake";
   #handshake: Handshake;
   #parser: FrameParser;
@@ -69,6 +72,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
   constructor(readonly socket: ClientSocket, readonly broker: BrokerCore) {
     this.frameMax = broker.limits.frameMax;
     this.#channelMax = broker.limits.channelMax;
+    this.connectedAt = broker.timers.now();
     this.#parser = new FrameParser({ frameMax: broker.limits.frameMax });
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
     this.#heartbeats = new Heartbeats(broker.timers, this);
@@ -135,6 +139,16 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
     return this.#handshake.clientCapabilities["consumer_cancel_notify"] === true;
   }
 
+  /** The handshake's outcome: client properties, mechanism (management API). */
+  get handshake(): Handshake {
+    return this.#handshake;
+  }
+
+  /** Open channels by number (management API). */
+  get channels(): ReadonlyMap<number, Channel> {
+    return this.#channels;
+  }
+
   get remoteAddress(): string | undefined {
     return this.socket.remoteAddress;
   }
@@ -170,6 +184,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
     this.frameMax = frameMax;
     this.#channelMax = channelMax;
     this.#parser.frameMax = frameMax;
+    this.heartbeat = heartbeat;
     this.#heartbeats.start(heartbeat);
   }
 

@@ -64,6 +64,9 @@ export function makeBinding(source: string, destination: Destination, key: Bindi
 
 export abstract class Exchange {
   readonly #bindings = new Map<string, Binding>();
+  /** Messages published to it, and copies it routed to queues (management API counters). */
+  publishIn = 0;
+  publishOut = 0;
 
   constructor(
     readonly name: string,

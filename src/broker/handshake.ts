@@ -69,10 +69,16 @@ export class Handshake {
   #header = new Uint8Array(0);
   #timer: unknown;
   #mechanism = "PLAIN";
-  /** The client's capabilities from start-ok's client-properties. */
+  /** start-ok's client-properties (the management API shows them), and their capabilities. */
+  clientProperties: FieldTable = {};
   clientCapabilities: FieldTable = {};
   /** The authenticated user, once start-ok is accepted. */
   userName = "";
+
+  /** The SASL mechanism the client chose. */
+  get mechanism(): string {
+    return this.#mechanism;
+  }
 
   constructor(readonly host: HandshakeHost) {
     const { timers, limits } = host.broker;
@@ -148,6 +154,7 @@ export class Handshake {
   // --- step 2: start-ok (authentication) -> connection.tune ---------------------
 
   #startOk(a: MethodArgs["connection.start-ok"]): void {
+    this.clientProperties = a.clientProperties;
     this.clientCapabilities = (a.clientProperties["capabilities"] ?? {}) as FieldTable;
     const mechanism = a.mechanism;
     this.#mechanism = mechanism;

@@ -15,6 +15,7 @@ import { internalErrorText } from "./errors.ts";
 import type { Message, QueuedMessage } from "./message.ts";
 import { messageBytes, parseExpiration } from "./message.ts";
 import type { QueueArgs } from "./queue_args.ts";
+import { QueueStats } from "./message_stats.ts";
 import type { BrokerTimers } from "./timers.ts";
 
 /** A consumer as the queue sees it; implemented by the channel. */
@@ -61,13 +62,13 @@ export interface QueueOptions {
 export type EnqueueResult = "queued" | "delivered" | "rejected" | "dropped";
 
 export class Queue {
+  readonly stats = new QueueStats(); // for the management API: plain increments
   readonly #lanes: Deque<QueuedMessage>[];
   #readyCount = 0;
   #readyBytes = 0;
   #unacked = 0;
   #unackedBytes = 0;
-  /** Last total reported to host.memory. */
-  #accounted = 0;
+  #accounted = 0; // last total reported to host.memory
   #seq = 0;
   #consumers: QueueConsumer[] = [];
   /** The highest consumer priority present, so the picker can stop early. */
@@ -134,6 +135,7 @@ export class Queue {
 
   #enqueue(message: Message): EnqueueResult {
     const { args } = this;
+    this.stats.publish++;
     const now = this.host.timers.now();
     let ttl = args.messageTtl;
     let perMessage: number | undefined;
@@ -175,6 +177,7 @@ export class Queue {
     this.touch();
     this.#dropExpired();
     const entry = this.#shift();
+    this.stats.got(entry, noAck);
     if (!entry) return undefined;
     if (!noAck) {
       this.#unacked++;
@@ -188,6 +191,7 @@ export class Queue {
   /** An unacked message was acknowledged (or rejected without requeue: `deadLetter`). */
   settle(entries: readonly QueuedMessage[], deadLetter: DeathReason | undefined): void {
     this.#unacked -= entries.length;
+    if (!deadLetter) this.stats.ack += entries.length;
     for (const e of entries) this.#unackedBytes -= messageBytes(e.message);
     this.#account();
     if (deadLetter && entries.length > 0 && !this.#deleted) {
@@ -445,6 +449,7 @@ export class Queue {
   }
 
   #handOver(consumer: QueueConsumer, entry: QueuedMessage): void {
+    this.stats.delivered(entry, consumer.noAck);
     if (!consumer.noAck) {
       this.#unacked++;
       this.#unackedBytes += messageBytes(entry.message);

@@ -3,13 +3,28 @@
  * `startBroker()` is what tests, the CLI and the dashboard's broker Worker
  * call.
  */
+import { errorMessage } from "../util/error_message.ts";
 import { BrokerCore, DEFAULT_LIMITS } from "./broker.ts";
 import { Connection } from "./connection.ts";
 import { ReplyCode } from "./errors.ts";
 import { defaultMaxConnections, type FileLimit, readFileLimit } from "./fd_limit.ts";
 import { Listener } from "./listener.ts";
 import { realTimers } from "./timers.ts";
+import { type RunningManagement, startManagement } from "./http/server.ts";
 import type { BrokerTimers } from "./timers.ts";
+
+/** Listening failed on `port` (AMQP or the management API), so the CLI can name it. */
+export class ListenError extends Error {
+  constructor(readonly port: number, readonly reason: unknown) {
+    super(errorMessage(reason));
+  }
+
+  /** The port is taken by another process. */
+  get inUse(): boolean {
+    return this.reason instanceof Deno.errors.AddrInUse ||
+      (this.reason as { code?: string }).code === "EADDRINUSE";
+  }
+}
 
 export interface BrokerOptions {
   /** 5672 by default; 0 picks a free port. */
@@ -33,6 +48,10 @@ export interface BrokerOptions {
   log?: (line: string) => void;
   /** Timers for heartbeats, timeouts, TTL and expiry (real ones; tests pass a fake clock). */
   timers?: BrokerTimers;
+  /** Management HTTP API port on the same hostname (0: a free port); none when undefined. */
+  httpPort?: number;
+  /** Largest management API request body (413 beyond; RabbitMQ's 20 MB by default). */
+  maxHttpBodyBytes?: number;
 }
 
 export interface RunningBroker {
@@ -46,6 +65,8 @@ export interface RunningBroker {
   maxConnections: number;
   /** The process's open-file limit, when known (the default maximum comes from it). */
   fileLimit: FileLimit | undefined;
+  /** The management HTTP API, when `httpPort` was given. */
+  management?: RunningManagement;
   /** connection.close 320 CONNECTION_FORCED to every client, then stop listening. */
   close(): Promise<void>;
 }
@@ -67,17 +88,37 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
   });
   const fileLimit = await readFileLimit();
   const maxConnections = opts.maxConnections ?? defaultMaxConnections(fileLimit);
-  const listener = new Listener({
-    hostname,
-    port: opts.port ?? 5672,
-    maxConnections,
-    openConnections: () => core.connections.size,
-    onConnection: (socket) => new Connection(socket, core),
-    // The accept loop's pauses are real even when a test fakes the broker's clock.
-    timers: realTimers,
-    log: core.log,
-  });
+  let listener: Listener;
+  try {
+    listener = new Listener({
+      hostname,
+      port: opts.port ?? 5672,
+      maxConnections,
+      openConnections: () => core.connections.size,
+      onConnection: (socket) => new Connection(socket, core),
+      // The accept loop's pauses are real even when a test fakes the broker's clock.
+      timers: realTimers,
+      log: core.log,
+    });
+  } catch (e) {
+    throw new ListenError(opts.port ?? 5672, e);
+  }
   const port = listener.port;
+  let management: RunningManagement | undefined;
+  if (opts.httpPort !== undefined) {
+    try {
+      management = startManagement({
+        core,
+        hostname,
+        port: opts.httpPort,
+        amqpPort: port,
+        maxBodyBytes: opts.maxHttpBodyBytes,
+      });
+    } catch (e) {
+      await listener.close();
+      throw new ListenError(opts.httpPort, e);
+    }
+  }
   const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
   let closing: Promise<void> | undefined;
   return {
@@ -87,8 +128,10 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
     core,
     maxConnections,
     fileLimit,
+    management,
     close() {
       closing ??= (async () => {
+        await management?.close();
         const stopped = listener.close();
         await Promise.all(
           [...core.connections].map((c) =>

@@ -20,13 +20,19 @@ export interface SocketEvents {
 
 /** The socket as a connection and its outbox see it (tests may fake it). */
 export interface ClientSocket {
+  /** Both ends, as node:net names them (the management API shows them). */
   readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
   /** Starts reading; events go to `events` from now on. */
   start(events: SocketEvents): void;
   /** Bytes queued and not yet taken by the kernel. */
   readonly writableLength: number;
   /** Bytes the kernel has taken so far (progress, for the write timeout). */
   readonly bytesWritten: number;
+  /** Bytes read from the client so far (the management API's recv_oct). */
+  readonly bytesRead: number;
   /** Queues bytes; false when the caller should wait for 'drain'. */
   write(bytes: Uint8Array): boolean;
   /** Writes what is queued, then half-closes; the socket closes at the peer's EOF. */
@@ -43,9 +49,13 @@ const READ_SIZE = 64 * 1024;
 
 export class TcpSocket implements ClientSocket {
   readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
   #queue: Uint8Array[] = [];
   #queued = 0;
   #written = 0;
+  #read = 0;
   #writing = false;
   #needDrain = false;
   #ending = false;
@@ -55,8 +65,12 @@ export class TcpSocket implements ClientSocket {
   #events: SocketEvents | undefined;
 
   constructor(readonly conn: Deno.TcpConn) {
-    const addr = conn.remoteAddr;
-    this.remoteAddress = addr.transport === "tcp" ? addr.hostname : undefined;
+    const remote = conn.remoteAddr;
+    const local = conn.localAddr;
+    this.remoteAddress = remote.transport === "tcp" ? remote.hostname : undefined;
+    this.remotePort = remote.transport === "tcp" ? remote.port : undefined;
+    this.localAddress = local.transport === "tcp" ? local.hostname : undefined;
+    this.localPort = local.transport === "tcp" ? local.port : undefined;
     try {
       conn.setNoDelay(true);
     } catch {
@@ -76,6 +90,10 @@ export class TcpSocket implements ClientSocket {
 
   get bytesWritten(): number {
     return this.#written;
+  }
+
+  get bytesRead(): number {
+    return this.#read;
   }
 
   write(bytes: Uint8Array): boolean {
@@ -130,6 +148,7 @@ export class TcpSocket implements ClientSocket {
         n = null; // a reset is a close
       }
       if (n === null) return this.destroy();
+      this.#read += n;
       // A copy: the parser keeps views into what it is given.
       const chunk = buf.slice(0, n);
       // Paused (memory alarm): hold the chunk until resumed.

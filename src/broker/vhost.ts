@@ -26,6 +26,7 @@ import {
 import { createExchange, isExchangeType } from "./exchange_types.ts";
 import type { Message } from "./message.ts";
 import { type MemoryAccount, Queue, type QueueHost } from "./queue.ts";
+import { VhostStats } from "./message_stats.ts";
 import { assertArgsEquivalent, parseQueueArgs } from "./queue_args.ts";
 import { type BrokerTimers, realTimers } from "./timers.ts";
 
@@ -104,6 +105,7 @@ export function randomName(prefix: string): string {
 }
 
 export class Vhost implements QueueHost {
+  readonly stats = new VhostStats();
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   /** Bindings by destination (`queue\0name` / `exchange\0name`), to clean up on delete. */
@@ -309,6 +311,7 @@ export class Vhost implements QueueHost {
       this.#removeBinding(b);
     }
     const n = q.markDeleted();
+    this.stats.retired.addFrom(q.stats);
     this.#events.queueDeleted?.(q);
     return n;
   }
@@ -462,6 +465,13 @@ export class Vhost implements QueueHost {
       }
     };
     visit(x);
+    return queues;
+  }
+
+  /** Routes a client's publish to `x`, counting it for the management API. */
+  routePublished(x: Exchange, key: string, headers: FieldTable | undefined, mandatory: boolean) {
+    const queues = this.route(x, key, headers);
+    this.stats.published(x, queues.size, mandatory);
     return queues;
   }
 

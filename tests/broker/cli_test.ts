@@ -7,19 +7,28 @@ import { sleep } from "./support/timing.ts";
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 Deno.test(
-  "runBrokerCli() prints the URL, stops on request with 0, and returns 1 on a busy port",
+  "runBrokerCli() prints the AMQP and management URLs, stops on request with 0, and returns 1 on a busy port",
   opts,
   async () => {
     let stop!: () => void;
     const lines: string[] = [];
-    const run = runBrokerCli(["--port", "0"], {
+    const run = runBrokerCli(["--port", "0", "--http-port", "0"], {
       stop: new Promise<void>((r) => stop = r),
       print: (l) => lines.push(l),
     });
-    while (lines.length === 0) await sleep(10);
+    while (lines.length < 2) await sleep(10);
     assert(/^listening on amqp:\/\/127\.0\.0\.1:\d+$/.test(lines[0]!), String(lines[0]));
+    // --http-port is real: the management API answers where the second line says.
+    const api = lines[1]!.match(/^management API on (http:\/\/127\.0\.0\.1:\d+)$/);
+    assert(api, String(lines[1]));
+    const res = await fetch(`${api[1]}/api/whoami`, {
+      headers: { authorization: `Basic ${btoa("guest:guest")}` },
+    });
+    assertEquals(await res.json(), { name: "guest", tags: ["administrator"] });
     const port = Number(lines[0]!.split(":").pop());
-    const busy = await runBrokerCli(["--port", String(port)], { stop: Promise.resolve() });
+    const busy = await runBrokerCli(["--port", String(port), "--http-port", "0"], {
+      stop: Promise.resolve(),
+    });
     assertEquals(busy, 1);
     stop();
     assertEquals(await run, 0);
@@ -28,7 +37,7 @@ Deno.test(
 
 Deno.test("runBrokerCli() refuses flags for what is not built yet instead of ignoring them", async (t) => {
   // Accepting --data-dir and keeping nothing would promise durability that is not there.
-  for (const flag of ["--data-dir", "--http-port"]) {
+  for (const flag of ["--data-dir"]) {
     await t.step(flag, async () => {
       await rejects(runBrokerCli([flag, "x"], { stop: Promise.resolve() }), UsageError);
     });
@@ -50,10 +59,23 @@ Deno.test("runBrokerCli() refuses bad limit flags with a UsageError naming the f
 
 Deno.test("runBrokerCli() says at start-up which connection limit applies", opts, async () => {
   const lines: string[] = [];
-  const code = await runBrokerCli(["--port", "0", "--max-connections", "5"], {
+  const code = await runBrokerCli(["--port", "0", "--http-port", "0", "--max-connections", "5"], {
     stop: sleep(50),
     print: (l) => lines.push(l),
   });
   assertEquals(code, 0);
-  assert(/^connection limit: 5 \(--max-connections/.test(lines[1] ?? ""), lines.join("\n"));
+  assert(lines.some((l) => /^connection limit: 5 \(--max-connections/.test(l)), lines.join("\n"));
+});
+
+Deno.test("runBrokerCli() returns 1 when the management API's port is in use", opts, async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const code = await runBrokerCli(["--port", "0", "--http-port", String(taken.addr.port)], {
+      stop: Promise.resolve(),
+      print: () => {},
+    });
+    assertEquals(code, 1);
+  } finally {
+    taken.close();
+  }
 });
