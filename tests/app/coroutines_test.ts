@@ -307,6 +307,9 @@ Deno.test("the detail shows the task's own timeline and scrolls when it is talle
       .join("\n");
   const top = draw(state);
   assert(top.includes("timeline, last 5.0s"), top);
+  // Back in the table, the selected task's lane is the pinned one, marked.
+  const table = draw(run(state, "escape"));
+  assert(/▶blocker\s+██··█/.test(table), table);
   assert(top.includes("██··█"), top);
   assert(top.includes("more below"), top);
   // Every word of the explanation is on screen once scrolled: wrapped, not cut.
