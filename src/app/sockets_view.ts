@@ -13,12 +13,7 @@ import { renderTable, type TableColumn } from "../tui/widgets/table.ts";
 import type { SocketsSnapshot } from "../lab/protocol.ts";
 import { formatCount } from "./coroutines.ts";
 import { drawCompare } from "./sockets_compare_view.ts";
-import {
-  parseEventFilter,
-  type SocketsLayout,
-  socketsLayout,
-  type SocketsState,
-} from "./sockets.ts";
+import { parseEventFilter, socketsLayout, type SocketsState } from "./sockets.ts";
 import type { Theme } from "./theme.ts";
 
 const DIM: Style = { dim: true };
