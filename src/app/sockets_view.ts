@@ -68,7 +68,20 @@ export function drawSockets(
   const layout = socketsLayout(area);
   drawServers(buf, layout.servers, part, theme);
   drawLoad(buf, layout.load, part);
-  drawSparklines(buf, layout.sparklines, part, theme);
+  const note = windowNote(part);
+  const noteWidth = stringWidth(note);
+  buf.setString(
+    layout.sparklines.x + layout.sparklines.width - noteWidth,
+    layout.sparklines.y,
+    note,
+    DIM,
+  );
+  drawSparklines(
+    buf,
+    { ...layout.sparklines, width: Math.max(0, layout.sparklines.width - noteWidth - 1) },
+    part,
+    theme,
+  );
   if (state.showCompare && part.compare) {
     drawCompare(buf, layout.compare, part.compare, theme);
   } else {
@@ -78,6 +91,13 @@ export function drawSockets(
   if (!state.showCompare || layout.histogram.x >= layout.compare.x + layout.compare.width) {
     drawHistogram(buf, layout.histogram, part, theme);
   }
+}
+
+/** Which connections the table shows, when it cannot show them all. */
+function windowNote(part: SocketsSnapshot): string {
+  const { rows, offset, total } = part.connections;
+  if (total <= rows.length) return "";
+  return `connections ${offset + 1}-${offset + rows.length} of ${formatCount(total)}`;
 }
 
 function drawServers(buf: ScreenBuffer, rect: Rect, part: SocketsSnapshot, theme: Theme): void {
@@ -110,18 +130,20 @@ function drawLoad(buf: ScreenBuffer, rect: Rect, part: SocketsSnapshot): void {
   );
 }
 
-/** The three busiest kinds of the shown server, one sparkline each over the last seconds. */
+/** The busiest kinds of the shown server (up to three), one sparkline each over the last seconds. */
 function drawSparklines(buf: ScreenBuffer, rect: Rect, part: SocketsSnapshot, theme: Theme): void {
   const { kinds, seconds } = part.perSecond;
   if (seconds.length === 0) return;
   const totals = kinds.map((_, k) => seconds.reduce((sum, s) => sum + (s[k] ?? 0), 0));
   const chosen = kinds.map((name, k) => ({ name, k, total: totals[k]! }))
-    .filter((c) => c.total > 0).sort((a, b) => b.total - a.total).slice(0, 3);
+    .filter((c) => c.total > 0).sort((a, b) => b.total - a.total)
+    // each needs room for its label and a dozen seconds
+    .slice(0, Math.max(1, Math.min(3, Math.floor(rect.width / 26))));
   if (chosen.length === 0) {
     buf.setString(rect.x, rect.y, "events/s: none yet", DIM, rect.width);
     return;
   }
-  const width = Math.floor(rect.width / 3);
+  const width = Math.floor(rect.width / chosen.length);
   chosen.forEach((c, i) => {
     const x = rect.x + i * width;
     // the current second is still counting: the rate is the last whole one
@@ -169,10 +191,6 @@ function drawConnections(
     symbols: theme.symbols,
     emptyText: part.shown ? "no connection open (:load N sends some)" : "",
   }, { selected: selected >= 0 && selected < cells.length ? selected : null, offset: 0 });
-  if (total > rows.length) {
-    const note = ` ${offset + 1}-${offset + rows.length} of ${formatCount(total)} `;
-    buf.setString(rect.x + rect.width - stringWidth(note), rect.y, note, DIM);
-  }
 }
 
 function drawEvents(
@@ -248,5 +266,5 @@ export function formatBytes(n: number, unit = "B/s"): string {
   const v = Math.round(n);
   if (v < 1000) return `${v}${unit ? ` ${unit}` : ""}`;
   const [div, prefix] = v < 1e6 ? [1e3, "k"] : v < 1e9 ? [1e6, "M"] : [1e9, "G"];
-  return `${(v / div).toFixed(1)}${prefix}${unit}`;
+  return `${(v / div).toFixed(1)}${unit ? ` ${prefix}${unit}` : prefix}`;
 }
