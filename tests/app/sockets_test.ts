@@ -90,7 +90,7 @@ Deno.test("bad sockets commands say what is wrong and send nothing", async (t) =
   for (const [line, message] of cases) {
     await t.step(line, () => {
       const state = command(socketsState(), line);
-      assert(message.test(state.message?.text ?? ""), state.message?.text);
+      assert(message.test(state.message?.text ?? ""), state.message?.text ?? "no message");
       assertEquals(state.message?.level, "error");
       assertEquals(state.outbox.filter((c) => !c.type.endsWith("view")), []);
     });
