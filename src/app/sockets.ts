@@ -66,7 +66,7 @@ export interface SocketsLayout {
   events: Rect;
   /** The latency histogram (beside the events, or a column of its own on a wide screen). */
   histogram: Rect;
-  /** Where the comparison table goes when it is shown. */
+  /** Where the comparison table goes when it is shown (the load, counts and tables make room). */
   compare: Rect;
 }
 
@@ -89,7 +89,8 @@ export function socketsLayout(area: Rect): SocketsLayout {
     { percent: 40 },
     { fill: 1 },
   ]) as [Rect, Rect, Rect, Rect, Rect];
-  const compare = { ...main, y: connections.y, height: main.y + main.height - connections.y };
+  // the comparison takes everything below the servers: its readings are read whole
+  const compare = { ...main, y: load.y, height: main.y + main.height - load.y };
   if (side) {
     return { servers, load, sparklines, connections, events, histogram: side, compare };
   }

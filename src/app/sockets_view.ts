@@ -67,6 +67,10 @@ export function drawSockets(
   }
   const layout = socketsLayout(area);
   drawServers(buf, layout.servers, part, theme);
+  if (state.showCompare && part.compare) {
+    drawCompare(buf, layout.compare, part.compare, theme);
+    return;
+  }
   drawLoad(buf, layout.load, part);
   const note = windowNote(part);
   const noteWidth = stringWidth(note);
@@ -82,18 +86,11 @@ export function drawSockets(
     part,
     theme,
   );
-  if (state.showCompare && part.compare) {
-    drawCompare(buf, layout.compare, part.compare, theme);
-  } else {
-    drawConnections(buf, layout.connections, state, part, theme);
-    drawEvents(buf, layout.events, state, filter, theme);
-  }
-  if (!state.showCompare || layout.histogram.x >= layout.compare.x + layout.compare.width) {
-    drawHistogram(buf, layout.histogram, part, theme);
-  }
+  drawConnections(buf, layout.connections, state, part, theme);
+  drawEvents(buf, layout.events, state, filter, theme);
+  drawHistogram(buf, layout.histogram, part, theme);
 }
 
-/** Which connections the table shows, when it cannot show them all. */
 function windowNote(part: SocketsSnapshot): string {
   const { rows, offset, total } = part.connections;
   if (total <= rows.length) return "";

@@ -190,9 +190,31 @@ Deno.test("the comparison table shows each model's row and its reading, whole", 
         errors: 0,
         reading: "one thread serves all 100 at once, woken only by ready sockets",
       },
+      {
+        model: "nonblocking",
+        roundTripsPerS: 16251,
+        p50Ms: 1.47,
+        p99Ms: 12.8,
+        mostAtOnce: 100,
+        busy: 0.98,
+        errors: 0,
+        reading:
+          "serves everyone from one thread but burns CPU polling: 2,235 EAGAINs, loop busy 98%",
+      },
+      {
+        model: "async",
+        roundTripsPerS: 15931,
+        p50Ms: 2.56,
+        p99Ms: 8.7,
+        mostAtOnce: 100,
+        busy: 0,
+        errors: 0,
+        reading: "serves everyone (100 at once) from one thread, one coroutine per connection",
+      },
     ],
   };
-  const state = run(socketsState(socketsPart({ compare })), "t");
+  // at 80x22 (tmux), every reading is read whole
+  const state = run(socketsState(socketsPart({ compare }), { width: 80, height: 22 }), "t");
   const text = draw(state).join("\n");
   for (
     const expected of [
@@ -201,6 +223,9 @@ Deno.test("the comparison table shows each model's row and its reading, whole", 
       "40,000",
       "blocking: serves one connection at a time: the others wait in the listen",
       "multiplexed: one thread serves all 100 at once, woken only by ready sockets",
+      "loop busy 98%",
+      "async: serves everyone (100 at once) from one thread, one coroutine per",
+      "connection",
     ]
   ) assert(text.includes(expected), `missing ${expected}:\n${text}`);
   assert(!run(state, "escape").sockets.showCompare);
