@@ -40,7 +40,7 @@ import { type AppState, isTooSmall } from "./model.ts";
 import { PANEL_IDS, panelFilters, type PanelId, PANELS } from "./panels.ts";
 import type { LabCommand, LabMessage } from "../lab/protocol.ts";
 import { screenLayout } from "./screen_layout.ts";
-import { receiveSockets } from "./sockets.ts";
+import { initialSockets, receiveSockets } from "./sockets.ts";
 import { socketsKey, syncSockets, withSockets } from "./sockets_update.ts";
 
 export type AppEvent =
@@ -339,6 +339,8 @@ function restartLab(state: AppState): AppState {
     restartLab: true,
     outbox: [],
     coroutines: restartedCoroutines(state.coroutines),
+    // the old lab's servers went with it
+    sockets: initialSockets(),
     message: { text: RESTARTED, level: "info" },
   };
 }
