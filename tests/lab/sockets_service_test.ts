@@ -71,6 +71,11 @@ Deno.test("serve, load, events and connections in the snapshot, then stop closes
     assert(seen.perSecond.seconds.length > 0);
     assert(seen.perSecond.seconds.at(-1)!.length === seen.perSecond.kinds.length);
 
+    // only the window asked for travels, whatever the number of connections
+    assert((await send({ type: "sockets-view", view: { offset: 10, limit: 5 } })).ok);
+    const window = sockets(service).connections;
+    assertEquals([window.total, window.offset, window.rows.length], [20, 10, 5]);
+
     const stopped = await send({ type: "stop-socket" });
     assert(stopped.ok, stopped.message);
     assertMatch(stopped.message, /stopped 1 server and the load/);
