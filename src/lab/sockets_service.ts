@@ -137,10 +137,16 @@ export class SocketsService {
   async stop(name?: string): Promise<string> {
     if (name === undefined || name === "" || name === "all") {
       const servers = this.#servers.splice(0);
-      this.#stopLoad();
+      const load = this.#stopLoad();
       await Promise.all(servers.map((s) => s.server.stop()));
-      const n = `${servers.length} server${servers.length === 1 ? "" : "s"}`;
-      return `stopped ${n} and the load: every socket closed`;
+      if (servers.length === 0 && !load) return "nothing to stop: no server or load running";
+      const parts = [
+        ...(servers.length > 0
+          ? [`${servers.length} server${servers.length === 1 ? "" : "s"}`]
+          : []),
+        ...(load ? ["the load"] : []),
+      ];
+      return `stopped ${parts.join(" and ")}: every socket closed`;
     }
     if (name === "load") {
       if (!this.#stopLoad()) throw new Error("no load running");
