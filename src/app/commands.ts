@@ -4,6 +4,7 @@
  * applies it, so this module has no state of its own.
  */
 import { findPanel, PANEL_IDS, type PanelId } from "./panels.ts";
+import type { LabCommand } from "../lab/protocol.ts";
 
 export type CommandIntent =
   | { kind: "help" }
@@ -13,6 +14,8 @@ export type CommandIntent =
   | { kind: "stress"; tasks: number }
   | { kind: "clear" }
   | { kind: "restart-lab" }
+  /** A sockets command for the lab; the Sockets panel comes into view. */
+  | { kind: "sockets"; command: LabCommand }
   | { kind: "error"; message: string };
 
 export interface CommandSpec {
@@ -30,12 +33,99 @@ export interface CommandSpec {
 /** What completion may offer beyond fixed words: names known at run time. */
 export interface CommandContext {
   demos: readonly string[];
+  /** Running echo servers' names (`multiplexed:8001`), for `:stop`. */
+  servers?: readonly string[];
 }
 
 const none = () => [] as const;
 
 /** The most sleeping tasks `:stress` spawns: the scale the panel is built for. */
 export const STRESS_LIMIT = 100_000;
+
+/** The lab's models, in the lesson's order (the lab names the same ones). */
+export const MODEL_NAMES = ["blocking", "nonblocking", "multiplexed", "async"] as const;
+/** Load clients the lab accepts at most (its file-descriptor check says more). */
+export const MAX_LOAD = 10_000;
+
+const error = (message: string): CommandIntent => ({ kind: "error", message });
+const count = (word: string | undefined, max: number): number | undefined =>
+  word !== undefined && /^\d+$/.test(word) && Number(word) >= 1 && Number(word) <= max
+    ? Number(word)
+    : undefined;
+
+const LOAD_USAGE = `usage: :load N [--size B] [--rate R] (N from 1 to ${MAX_LOAD})`;
+
+/** The Sockets panel's commands; the lab's reply (port in use, FFI not allowed...) is shown. */
+const SOCKETS_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "serve",
+    aliases: [],
+    maxArgs: 2,
+    usage: ":serve MODEL [PORT]",
+    summary: `start an echo server on 127.0.0.1 (${MODEL_NAMES.join(", ")}; port 8001)`,
+    complete: (index) => (index === 0 ? MODEL_NAMES : []),
+    run: ([model, port]) => {
+      if (model === undefined) {
+        return error(`usage: :serve MODEL [PORT] (models: ${MODEL_NAMES.join(", ")})`);
+      }
+      if (!(MODEL_NAMES as readonly string[]).includes(model)) {
+        return error(`no model '${model}' (models: ${MODEL_NAMES.join(", ")})`);
+      }
+      if (port !== undefined && (!/^\d+$/.test(port) || Number(port) > 65535)) {
+        return error(`bad port '${port}': a number from 0 (any free port) to 65535`);
+      }
+      return {
+        kind: "sockets",
+        command: { type: "serve", model, ...(port === undefined ? {} : { port: Number(port) }) },
+      };
+    },
+  },
+  {
+    name: "load",
+    aliases: [],
+    maxArgs: 5,
+    usage: ":load N [--size B] [--rate R]",
+    summary: "N clients echo against the shown server for 10 s (--size bytes, --rate rt/s)",
+    complete: (index) => (index === 0 ? ["100", "1000"] : ["--size", "--rate"]),
+    run: ([n, ...rest]) => {
+      const connections = count(n, MAX_LOAD);
+      if (connections === undefined) return error(LOAD_USAGE);
+      const options: { size?: number; ratePerS?: number } = {};
+      for (let i = 0; i < rest.length; i += 2) {
+        const value = count(rest[i + 1], Number.MAX_SAFE_INTEGER);
+        if (rest[i] === "--size" && value !== undefined) options.size = value;
+        else if (rest[i] === "--rate" && value !== undefined) options.ratePerS = value;
+        else return error(LOAD_USAGE);
+      }
+      return { kind: "sockets", command: { type: "load", connections, ...options } };
+    },
+  },
+  {
+    name: "stop",
+    aliases: [],
+    maxArgs: 1,
+    usage: ":stop [NAME]",
+    summary: "stop a server (its model, port or name) or the load; alone: everything",
+    complete: (index, context) => (index === 0 ? [...(context.servers ?? []), "load"] : []),
+    run: ([name]) => ({
+      kind: "sockets",
+      command: name === undefined ? { type: "stop-socket" } : { type: "stop-socket", name },
+    }),
+  },
+  {
+    name: "compare",
+    aliases: [],
+    maxArgs: 1,
+    usage: ":compare [N]",
+    summary: "the same load (N clients, 100 by default) on each model in turn, then one table",
+    complete: (index) => (index === 0 ? ["100", "1000"] : []),
+    run: ([n]) => {
+      const connections = n === undefined ? 100 : count(n, MAX_LOAD);
+      if (connections === undefined) return error(`usage: :compare [N] (N from 1 to ${MAX_LOAD})`);
+      return { kind: "sockets", command: { type: "compare", connections } };
+    },
+  },
+];
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -124,6 +214,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     complete: none,
     run: () => ({ kind: "restart-lab" }),
   },
+  ...SOCKETS_COMMANDS,
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

@@ -5,6 +5,7 @@
 import { type HelpEntry, helpLayout } from "../tui/widgets/help.ts";
 import { COMMANDS } from "./commands.ts";
 import { COROUTINES_HELP } from "./coroutines_keys.ts";
+import { SOCKETS_HELP } from "./sockets_keys.ts";
 import { globalHelp } from "./keymap.ts";
 import type { AppState } from "./model.ts";
 import { PANELS } from "./panels.ts";
@@ -31,6 +32,7 @@ function fixedContent(state: AppState): HelpContent {
     title: `Help: ${panel.title}`,
     entries: [
       ...(state.panel === "coroutines" ? COROUTINES_HELP : []),
+      ...(state.panel === "sockets" ? SOCKETS_HELP : []),
       ...globalHelp(state.panel),
       ...COMMANDS.map((c) => ({ key: c.usage, description: c.summary })),
     ],

@@ -7,6 +7,7 @@ import type { TextInputState } from "../tui/widgets/text_input.ts";
 import { type CoroutinesState, initialCoroutines } from "./coroutines.ts";
 import type { PanelId } from "./panels.ts";
 import type { LabCommand } from "../lab/protocol.ts";
+import { initialSockets, type SocketsState } from "./sockets.ts";
 import { PANEL_IDS } from "./panels.ts";
 
 export type Overlay =
@@ -39,6 +40,7 @@ export interface AppState {
   /** The lab Worker: not started (snapshots, tests), running, or failed with a reason. */
   lab: { status: "off" | "running" } | { status: "failed"; error: string };
   coroutines: CoroutinesState;
+  sockets: SocketsState;
   /** Commands for the lab Worker, sent and cleared by the run loop. */
   outbox: LabCommand[];
   /**
@@ -68,6 +70,7 @@ export function initialState(
     quit: false,
     lab: { status: "off" },
     coroutines: initialCoroutines(),
+    sockets: initialSockets(),
     outbox: [],
     restartLab: false,
   };

@@ -17,7 +17,7 @@ export const PANELS = [
   {
     id: "sockets",
     title: "Sockets",
-    pending: "Echo servers under load: events, throughput, latency (to come).",
+    filters: "events (kind names such as READABLE, #N for a connection)",
   },
   {
     id: "rabbitmq",

@@ -43,6 +43,23 @@ export async function runDashboard(options: StartOptions): Promise<number> {
       },
     });
     const { promise: quit, resolve: onQuit } = Promise.withResolvers<void>();
+    // Loading a Worker's module (the blocking echo server's, at `:serve
+    // blocking` and during each `:compare`) can make Deno erase its progress
+    // line from the cursor down: repaint all after a serve, and once a second
+    // while a comparison runs.
+    let repaintedAt = 0;
+    const labEvent = (event: AppEvent) => {
+      if (event.type === "lab") {
+        const m = event.message;
+        const comparing = m.type === "snapshot" && m.snapshot.sockets?.compare?.state === "running";
+        const served = m.type === "reply" && m.command === "serve";
+        if (served || (comparing && Date.now() - repaintedAt >= 1000)) {
+          repaintedAt = Date.now();
+          renderer.invalidate();
+        }
+      }
+      dispatch(event);
+    };
     const dispatch = (event: AppEvent) => {
       if (event.type === "key" && event.ctrl && event.key === "l") {
         // Ctrl-L: something else wrote on the screen; draw everything again.
@@ -61,7 +78,7 @@ export async function runDashboard(options: StartOptions): Promise<number> {
           // Loading a Worker's module can make Deno erase its progress line on
           // the terminal (from the cursor down): repaint all once the lab is up.
           if (event.type === "lab" && event.message.type === "hello") renderer.invalidate();
-          dispatch(event);
+          labEvent(event);
         });
       }
       if (state.outbox.length > 0) {
@@ -73,7 +90,7 @@ export async function runDashboard(options: StartOptions): Promise<number> {
       else frames.request();
     };
     // Events only arrive after this line (input and Worker messages are async).
-    let lab = startLabWorker(dispatch);
+    let lab = startLabWorker(labEvent);
     dispatch({ type: "lab-started" });
     term.onResize(({ columns, rows }) =>
       dispatch({ type: "resize", width: columns, height: rows })

@@ -40,6 +40,8 @@ import { type AppState, isTooSmall } from "./model.ts";
 import { PANEL_IDS, panelFilters, type PanelId, PANELS } from "./panels.ts";
 import type { LabCommand, LabMessage } from "../lab/protocol.ts";
 import { screenLayout } from "./screen_layout.ts";
+import { initialSockets, receiveSockets } from "./sockets.ts";
+import { socketsKey, syncSockets, withSockets } from "./sockets_update.ts";
 
 export type AppEvent =
   | InputEvent
@@ -90,8 +92,11 @@ function syncLabView(state: AppState): AppState {
   const command = viewCommand(state.coroutines, view);
   // scrollTop is a one-time request: the view now holds it.
   const coroutines = { ...state.coroutines, sentView: view, scrollTop: undefined };
-  if (!command) return state.coroutines.scrollTop === undefined ? state : { ...state, coroutines };
-  return { ...state, coroutines, outbox: [...state.outbox, command] };
+  const synced = syncSockets(state);
+  if (!command) {
+    return state.coroutines.scrollTop === undefined ? synced : { ...synced, coroutines };
+  }
+  return { ...synced, coroutines, outbox: [...synced.outbox, command] };
 }
 
 function send(state: AppState, command: LabCommand): AppState {
@@ -102,18 +107,32 @@ function withCoroutines(state: AppState, coroutines: CoroutinesState): AppState 
   return { ...state, coroutines };
 }
 
+/** Commands whose success a person wants to read (the others show in the panel). */
+const ASKED_BY_NAME: readonly LabCommand["type"][] = [
+  "kill-task",
+  "stress",
+  "clear-finished",
+  "serve",
+  "load",
+  "stop-socket",
+  "compare",
+];
+
 function labMessage(state: AppState, message: LabMessage): AppState {
   switch (message.type) {
     case "hello":
       return withCoroutines(state, { ...state.coroutines, demos: message.demos });
-    case "snapshot":
-      return withCoroutines(state, followStep(receiveSnapshot(state.coroutines, message.snapshot)));
+    case "snapshot": {
+      const next = withCoroutines(
+        state,
+        followStep(receiveSnapshot(state.coroutines, message.snapshot)),
+      );
+      const part = message.snapshot.sockets;
+      return part ? withSockets(next, receiveSockets(state.sockets, part)) : next;
+    }
     case "reply":
       // Failures always show; of successes only those a person asked for by name.
-      if (
-        message.ok && message.command !== "kill-task" && message.command !== "stress" &&
-        message.command !== "clear-finished"
-      ) {
+      if (message.ok && !ASKED_BY_NAME.includes(message.command)) {
         return state;
       }
       return { ...state, message: { text: message.message, level: message.ok ? "info" : "error" } };
@@ -166,6 +185,10 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
     const answer = ["enter", "ctrl+k"].includes(formatKey(key)) &&
       missingRowAnswer(state.coroutines);
     if (answer) return { ...state, message: answer };
+  }
+  if (state.panel === "sockets") {
+    const next = socketsKey(state, key);
+    if (next) return next;
   }
   const action = lookupKey(key);
   const cleared = { ...state, message: undefined };
@@ -316,6 +339,8 @@ function restartLab(state: AppState): AppState {
     restartLab: true,
     outbox: [],
     coroutines: restartedCoroutines(state.coroutines),
+    // the old lab's servers went with it
+    sockets: initialSockets(),
     message: { text: RESTARTED, level: "info" },
   };
 }
@@ -341,7 +366,10 @@ function commandKey(state: AppState, overlay: Overlay<"command">, key: KeyEvent)
       return withLine(commandHistoryDown(overlay.line));
     case "tab": {
       const { value, cursor } = overlay.line.input;
-      const context = { demos: state.coroutines.demos.map((d) => d.name) };
+      const context = {
+        demos: state.coroutines.demos.map((d) => d.name),
+        servers: state.sockets.snapshot?.servers.map((s) => s.name) ?? [],
+      };
       return withLine(
         commandComplete(overlay.line, completionCandidates(value.slice(0, cursor), context)),
       );
@@ -382,6 +410,14 @@ function applyIntent(state: AppState, intent: CommandIntent): AppState {
       return state.lab.status === "running"
         ? send({ ...state, panel: "coroutines" }, { type: "stress", tasks: intent.tasks })
         : { ...state, message: { text: labUnavailable(state), level: "error" } };
+    case "sockets": {
+      if (state.lab.status !== "running") {
+        return { ...state, message: { text: labUnavailable(state), level: "error" } };
+      }
+      const showCompare = intent.command.type === "compare" || state.sockets.showCompare;
+      const sockets = { ...state.sockets, showCompare };
+      return send({ ...state, panel: "sockets", sockets }, intent.command);
+    }
     case "error":
       return { ...state, message: { text: intent.message, level: "error" } };
   }

@@ -19,6 +19,8 @@ import { renderTabs } from "../tui/widgets/tabs.ts";
 import { renderTextInput } from "../tui/widgets/text_input.ts";
 import { coroutinesSummary, drawCoroutines } from "./coroutines_view.ts";
 import { helpContent } from "./help.ts";
+import { socketsOverview } from "./sockets_overview.ts";
+import { drawSockets } from "./sockets_view.ts";
 import { busyLine, stuckName } from "./lab_busy.ts";
 import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH, type StatusMessage } from "./model.ts";
 import { panelFilters, PANELS } from "./panels.ts";
@@ -83,6 +85,9 @@ function drawPanel(state: AppState, buf: ScreenBuffer, layout: ScreenLayout, the
     case "coroutines":
       drawCoroutines(buf, area, state.coroutines, labLine(state), filter, theme);
       return;
+    case "sockets":
+      drawSockets(buf, area, state.sockets, labLine(state), filter, theme);
+      return;
     default:
       if ("pending" in panel) buf.setString(area.x, area.y, panel.pending, DIM, area.width);
   }
@@ -115,8 +120,16 @@ function drawOverview(state: AppState, buf: ScreenBuffer, area: Rect): void {
       })),
     ]
     : [{ text: row("Coroutines", summary ?? labLine(state) ?? "waiting..."), style: undefined }];
+  // One line per server and load, wrapped: the figures are the point.
+  const sockets = socketsOverview(state.sockets.snapshot).flatMap((text, i) =>
+    wrapText(text, Math.max(1, area.width - 12)).map((part, j) => ({
+      text: row(i === 0 && j === 0 ? "Sockets" : "", part),
+      style: undefined,
+    }))
+  );
   const lines = [
     ...coroutines,
+    ...sockets,
     ...PANELS.flatMap((
       p,
     ) => ("pending" in p ? [{ text: row(p.title, p.pending), style: DIM }] : [])),

@@ -26,6 +26,7 @@ import {
   warningRow,
 } from "./telemetry.ts";
 import { errorMessage } from "../util/error_message.ts";
+import { SocketsService } from "./sockets_service.ts";
 
 const OUTPUT_PER_SNAPSHOT = 200;
 export const MIN_INTERVAL_MS = 100;
@@ -54,6 +55,7 @@ export class LabService {
   #demo: DemoStatus | null = null;
   #demoTask: Task | null = null;
   #stress: Task[] = [];
+  readonly sockets: SocketsService;
 
   /** See `watchdog` in the hello message (protocol.ts). */
   readonly watchdog = new SharedArrayBuffer(16);
@@ -61,6 +63,7 @@ export class LabService {
   constructor(options: LabServiceOptions) {
     this.hub = options.hub ?? new Hub({ watchdog: new Float64Array(this.watchdog) });
     this.#post = options.post;
+    this.sockets = new SocketsService(this.hub);
   }
 
   hello(): void {
@@ -71,21 +74,42 @@ export class LabService {
     });
   }
 
-  /** Applies one command from the UI. */
-  handle(command: LabCommand): void {
-    try {
-      const message = this.#apply(command);
+  /** Applies one command from the UI; resolves once its reply is posted. */
+  handle(command: LabCommand): Promise<void> {
+    const ok = (message: string) => {
+      this.#viewChanged = true;
       this.#post({ type: "reply", command: command.type, ok: true, message });
-    } catch (error) {
+    };
+    const failed = (error: unknown) => {
       const message = errorMessage(error);
       this.#post(
         { type: "reply", command: command?.type ?? "unknown", ok: false, message } as LabMessage,
       );
+    };
+    try {
+      const result = this.#apply(command);
+      // Starting and stopping servers waits for the kernel; the reply follows.
+      if (typeof result !== "string") return result.then(ok, failed);
+      ok(result);
+    } catch (error) {
+      failed(error);
     }
+    return Promise.resolve();
   }
 
-  #apply(command: LabCommand): string {
+  #apply(command: LabCommand): string | Promise<string> {
     switch (command.type) {
+      case "serve":
+        return this.sockets.serve(command.model, command.port);
+      case "load":
+        return this.sockets.load(command.connections, command.size, command.ratePerS);
+      case "stop-socket":
+        return this.sockets.stop(command.name);
+      case "compare":
+        return this.sockets.compare(command.connections);
+      case "sockets-view":
+        this.#viewChanged = true;
+        return this.sockets.setView(command.view);
       case "run-demo":
         return this.#runDemo(command.name, command.trace === true);
       case "stop-demo":
@@ -112,8 +136,11 @@ export class LabService {
       case "stress":
         return this.#setStress(command.tasks);
       case "shutdown":
-        this.hub.close();
-        return "shut down";
+        // every socket closes before the hub goes
+        return this.sockets.close().then(() => {
+          this.hub.close();
+          return "shut down";
+        });
       default:
         throw new Error(`unknown command '${(command as { type: string }).type}'`);
     }
@@ -195,7 +222,7 @@ export class LabService {
     if (nowReal - this.#lastSent < this.#minInterval) return false;
     const s = this.hub.stats();
     const fingerprint =
-      `${s.switches}/${s.spawned}/${s.done}/${s.failed}/${s.killed}/${s.abandoned}/${s.warnings}/${this.#outputLines}/${this.#demo?.state}`;
+      `${s.switches}/${s.spawned}/${s.done}/${s.failed}/${s.killed}/${s.abandoned}/${s.warnings}/${this.#outputLines}/${this.#demo?.state}/${this.sockets.fingerprint()}`;
     const changed = fingerprint !== this.#lastFingerprint || this.#viewChanged;
     if (!changed && nowReal - this.#lastSent < HEARTBEAT_MS) return false;
     this.#lastFingerprint = fingerprint;
@@ -237,6 +264,8 @@ export class LabService {
       demo: this.#demo === null ? null : { ...this.#demo },
       output: { lines: this.#output, dropped: this.#dropped, nextLine: this.#outputLines },
     };
+    const sockets = this.sockets.snapshot();
+    if (sockets !== undefined) snapshot.sockets = sockets;
     this.#output = [];
     this.#dropped = 0;
     return snapshot;

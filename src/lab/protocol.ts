@@ -1,6 +1,7 @@
 /**
  * Messages between the UI thread and the `lab` Worker (types only: this file
- * imports nothing, so both sides can use it without pulling in the other).
+ * imports only its sockets part, types too, so both sides can use it without
+ * pulling in the other).
  *
  * The lab posts a `hello`, then coalesced `snapshot`s: at most 10 per second
  * (fewer when building one is expensive, e.g. 100k rows sorted by name, so
@@ -10,9 +11,13 @@
  * A snapshot's size is bounded whatever the number of tasks: exact counts,
  * plus only the rows, detail and lanes the UI asked for with `set-view`.
  *
+ * The sockets part's types are in `sockets_protocol.ts` (re-exported here).
+ *
  * Times: `*Ms` fields are hub milliseconds (the hub's clock; real time in the
  * Worker). `atMs` values are hub times, comparable with `header.nowMs`.
  */
+import type { SocketsSnapshot, SocketsViewRequest } from "./sockets_protocol.ts";
+export type * from "./sockets_protocol.ts";
 
 /**
  * The coarse state shown in the task table. The four ends: `done` (its body
@@ -241,6 +246,8 @@ export interface HubSnapshot {
    * the number of lines printed so far.
    */
   output: { lines: string[]; dropped: number; nextLine: number };
+  /** Echo servers, load and comparison; absent until the first `serve` or `compare`. */
+  sockets?: SocketsSnapshot;
 }
 
 export interface DemoInfo {
@@ -264,6 +271,16 @@ export type LabCommand =
   | { type: "pause"; paused: boolean }
   /** Spawns `tasks` sleeping tasks in group "stress" (trying the panel at scale); 0 kills them. */
   | { type: "stress"; tasks: number }
+  /** Starts an echo server on 127.0.0.1: `port` absent: 8001 (a free one if taken), 0: a free one. */
+  | { type: "serve"; model: string; port?: number }
+  /** Starts `connections` load clients against the shown server (one load at a time). */
+  | { type: "load"; connections: number; size?: number; ratePerS?: number }
+  /** Stops the server, `load` or `compare` so named; absent: all of them (every socket closed). */
+  | { type: "stop-socket"; name?: string }
+  /** The same load against each model in turn, then one row each. */
+  | { type: "compare"; connections: number }
+  /** Changes what the sockets part of snapshots carries; unspecified fields keep their value. */
+  | { type: "sockets-view"; view: Partial<SocketsViewRequest> }
   /** Stops the hub and closes the Worker. */
   | { type: "shutdown" };
 

@@ -17,10 +17,11 @@ const ticker = setInterval(() => service.tick(), MIN_INTERVAL_MS);
 
 self.onmessage = (event: MessageEvent<LabCommand>) => {
   const command = event.data;
-  service.handle(command);
+  const replied = service.handle(command);
   if (command?.type === "shutdown") {
     clearInterval(ticker);
-    self.close();
+    // the sockets close first (an FFI socket outlives a closed Worker)
+    replied.finally(() => self.close());
   } else service.tick();
 };
 

@@ -21,7 +21,7 @@ Deno.test("view() draws tabs, the panel and the status bar at 80x24", () => {
     "1 Overview  2 Coroutines  3 Sockets  4 RabbitMQ                           warren",
     `┌ Overview ${"─".repeat(68)}┐`,
     "│ Coroutines  The lab runs in the live dashboard only (deno task start).       │",
-    "│ Sockets     Echo servers under load: events, throughput, latency (to come).  │",
+    "│ Sockets     no echo server (:serve MODEL starts one, :load N loads it)       │",
     "│ RabbitMQ    Exchanges, queues, bindings and consumers, with rates (to come). │",
     ...Array(17).fill(blank),
     `└${"─".repeat(78)}┘`,
@@ -32,7 +32,7 @@ Deno.test("view() draws tabs, the panel and the status bar at 80x24", () => {
 Deno.test("view() uses ASCII borders when asked", () => {
   const rows = draw(initialState({ panel: "sockets" }), ascii);
   assertEquals(rows[1], `+ Sockets ${"-".repeat(69)}+`);
-  assertEquals(rows[23]!.trimEnd(), "? help | : command | Tab panels | q quit");
+  assertEquals(rows[23]!.trimEnd(), "? help | : command | / filter | Tab panels | q quit");
   assert(rows.every((row) => !/[\u2500-\u257f]/.test(row)));
 });
 
@@ -69,7 +69,7 @@ Deno.test("view() draws everything from 80x22 up (tmux or screen status line)", 
   const rows = draw(initialState({ width: 80, height: 22, panel: "sockets" }));
   assertEquals(rows.length, 22);
   assert(rows[0]!.startsWith("1 Overview"), rows[0]!);
-  assert(rows[2]!.includes("Echo servers under load"), rows[2]!);
+  assert(rows[2]!.includes("The lab runs in the live dashboard only"), rows[2]!);
   assert(rows[21]!.startsWith("? help"), rows[21]!);
 });
 

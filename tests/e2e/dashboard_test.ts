@@ -81,14 +81,14 @@ Deno.test({
       await press(session, "Escape", "2");
       await session.waitForText("no tasks: press d to run a demo");
       await press(session, "Tab");
-      await session.waitForText("Echo servers under load");
+      await session.waitForText("No echo server yet. :serve MODEL");
 
       await session.resize(60, 18);
       await session.waitForText("terminal too small: need 80x22, have 60x18");
       await session.resize(80, 21);
       await session.waitForText("terminal too small: need 80x22, have 80x21");
       await session.resize(80, 22);
-      await session.waitForText("Echo servers under load");
+      await session.waitForText("No echo server yet. :serve MODEL");
 
       await press(session, "q");
       await session.waitForText("[exit 0]");

@@ -40,11 +40,8 @@ Deno.test({
       await press(session, "End");
       const last = await session.waitForText("more above");
       // The longest entry wraps under its column instead of being cut at the border.
-      assert(
-        /:stress N\s+spawn N sleeping tasks \(at most 100000\); :stress 0 kills/.test(last),
-        last,
-      );
-      assert(/│?\s+them\s/.test(last), last);
+      assert(/:compare \[N\]\s+the same load \(N clients, 100 by default\) on/.test(last), last);
+      assert(/┃\s{20,}each model in turn, then one table\s/.test(last), last);
       await press(session, "Escape");
       await session.waitFor((s) => !s.includes("Help: Coroutines"), { what: "help to close" });
 
