@@ -54,14 +54,17 @@ export function drawSockets(
     return;
   }
   if (!part) {
-    const lines = [
-      "No echo server yet. :serve MODEL [PORT] starts one on 127.0.0.1 (s writes it for you);",
-      "models: blocking, nonblocking, multiplexed, async. Then :load N (l) sends N clients,",
-      ":compare [N] (c) runs the same load on each model, :stop [NAME] (x) ends them. ? lists the keys.",
+    // One sentence a paragraph, each wrapped whole at word boundaries.
+    const paragraphs = [
+      "No echo server yet. :serve MODEL [PORT] starts one on 127.0.0.1 (s writes it for you); " +
+      "the models are blocking, nonblocking, multiplexed and async.",
+      "Then :load N (l) sends N clients, :compare [N] (c) runs the same load on each model and " +
+      ":stop [NAME] (x) ends them. ? lists the keys.",
     ];
     let y = area.y;
-    for (const line of lines) {
-      for (const row of wrapText(line, area.width)) buf.setString(area.x, y++, row, DIM);
+    for (const paragraph of paragraphs) {
+      for (const row of wrapText(paragraph, area.width)) buf.setString(area.x, y++, row, DIM);
+      y++;
     }
     return;
   }
