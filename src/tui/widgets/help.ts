@@ -55,25 +55,36 @@ const ASCII = symbolsFor(false);
 const PADDING = 4;
 /** A blank row and the footer below the lines. */
 const FOOTER_ROWS = 2;
-/** Keys wider than this wrap the description onto the next row instead of squeezing it. */
-const MIN_DESCRIPTION = 20;
+/**
+ * The key column's widest: a longer key (a command with its arguments) takes
+ * a row of its own and its description starts under the column, so one long
+ * key does not squeeze every description into a narrow strip.
+ */
+const KEY_COLUMN_MAX = 20;
 
 /** Sizes the box for `area` and wraps the entries into it. */
 export function helpLayout(
   area: Rect,
   { entries, footer, title }: { entries: readonly HelpEntry[]; footer: string; title: string },
 ): HelpLayout {
-  const keyWidth = Math.max(0, ...entries.map((e) => stringWidth(e.key)));
+  const keyWidth = Math.min(KEY_COLUMN_MAX, Math.max(0, ...entries.map((e) => stringWidth(e.key))));
   const natural = Math.max(
     keyWidth + 2 + Math.max(0, ...entries.map((e) => stringWidth(e.description))),
+    ...entries.map((e) => stringWidth(e.key)),
     stringWidth(footer),
     stringWidth(title) + 2,
   );
   const width = Math.min(area.width, natural + PADDING);
-  const descWidth = Math.max(MIN_DESCRIPTION, width - PADDING - keyWidth - 2);
-  const lines = entries.flatMap((e) =>
-    wrapText(e.description, descWidth).map((text, i) => ({ key: i === 0 ? e.key : "", text }))
-  );
+  // Never wider than the room the box has: a description wraps, it is never cut at the border.
+  const descWidth = Math.max(1, width - PADDING - keyWidth - 2);
+  const lines = entries.flatMap((e) => {
+    const own = stringWidth(e.key) > keyWidth ? [{ key: e.key, text: "" }] : [];
+    const first = own.length > 0 ? "" : e.key;
+    return [
+      ...own,
+      ...wrapText(e.description, descWidth).map((text, i) => ({ key: i === 0 ? first : "", text })),
+    ];
+  });
   const height = Math.min(area.height, lines.length + FOOTER_ROWS + 2);
   const rows = Math.max(0, height - 2 - FOOTER_ROWS);
   const maxOffset = Math.max(0, lines.length - rows);
@@ -102,7 +113,10 @@ export function renderHelp(buf: ScreenBuffer, area: Rect, props: HelpProps): Rec
   const shown = layout.lines.slice(offset, offset + layout.rows);
   shown.forEach((line, i) => {
     const y = inner.y + i;
-    const key = padToWidth(line.key, layout.keyWidth);
+    // A key wider than the column has its row to itself (see KEY_COLUMN_MAX).
+    const key = stringWidth(line.key) > layout.keyWidth
+      ? line.key
+      : padToWidth(line.key, layout.keyWidth);
     const after = buf.setString(x, y, key, props.keyStyle ?? { bold: true }, width);
     buf.setString(after + 2, y, line.text, undefined, Math.max(0, x + width - after - 2));
   });

@@ -76,3 +76,21 @@ Deno.test("renderHelp() wraps a long description at word boundaries under its co
     "                                            ",
   ]);
 });
+
+Deno.test("renderHelp() gives a key wider than the key column a row of its own", () => {
+  const entries = [
+    { key: "q", description: "quit" },
+    { key: ":load N [--size B] [--rate R]", description: "N clients echo for 10 s" },
+  ];
+  const grid = renderToGrid((buf) => renderHelp(buf, buf.area, { entries }), 40, 8);
+  assertGrid(grid, [
+    "┏ Help ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓",
+    "┃ q                     quit           ┃",
+    "┃ :load N [--size B] [--rate R]        ┃",
+    "┃                       N clients echo ┃",
+    "┃                       for 10 s       ┃",
+    "┃                                      ┃",
+    "┃ Esc closes                           ┃",
+    "┗━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┛",
+  ]);
+});
