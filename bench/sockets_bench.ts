@@ -7,7 +7,8 @@
  *
  * The load runs on a Worker of its own (`sockets_load_worker.ts`); the
  * servers run on this thread, as they run on the lab's. Goals (issue 11):
- * multiplexed >= 1.0x the reference, async >= 0.9x. The blocking model
+ * multiplexed >= 1.0x the reference, async >= 0.9x, and the dashboard
+ * watching the multiplexed server costs it at most 10% (`sockets_watch.ts`). The blocking model
  * serves one connection at a time: with closed-loop clients that never
  * leave, its figure is one client's, which is the lesson.
  */
@@ -20,12 +21,17 @@ import type { ModelName } from "../src/lab/sockets/server.ts";
 import { startEchoServer } from "../src/lab/sockets/start_server.ts";
 import { ffiUnavailable } from "../src/lab/sockets/libc.ts";
 import { errorMessage } from "../src/util/error_message.ts";
+import { benchWatchCost } from "./sockets_watch.ts";
 
 const DURATION_MS = 1200;
 const COUNTS = [100, 1000];
 
 /** Runs the load against `port` on its own Worker. */
-function runLoad(port: number, connections: number): Promise<LoadStats> {
+export function runLoad(
+  port: number,
+  connections: number,
+  durationMs = DURATION_MS,
+): Promise<LoadStats> {
   const worker = new Worker(new URL("./sockets_load_worker.ts", import.meta.url), {
     type: "module",
   });
@@ -35,7 +41,7 @@ function runLoad(port: number, connections: number): Promise<LoadStats> {
       e.preventDefault();
       reject(new Error(e.message));
     };
-    const request: LoadRequest = { port, connections, durationMs: DURATION_MS };
+    const request: LoadRequest = { port, connections, durationMs };
     worker.postMessage(request);
   }).finally(() => worker.terminate());
 }
@@ -195,5 +201,7 @@ export const socketsBench: BenchSuite = {
         });
       }
     }
+    // what the dashboard watching the event stream costs the server
+    if (ffi === null) await benchWatchCost(runLoad, report);
   },
 };

@@ -172,7 +172,7 @@ function drawConnections(
   part: SocketsSnapshot,
   theme: Theme,
 ): void {
-  const { rows, offset, total } = part.connections;
+  const { rows, offset } = part.connections;
   const cells = rows.map((c) => [
     `#${c.id}`,
     c.fd < 0 ? "-" : String(c.fd),

@@ -250,18 +250,23 @@ export class SocketsService {
     this.#cursor.set(s.name, end);
     const kinds = this.#view.kinds;
     const conn = this.#view.conn;
-    const events = ring.since(from);
-    const matching = events.filter((e) =>
-      (kinds.length === 0 || kinds.includes(kindName(e.kind))) &&
-      (conn === null || e.conn === conn)
-    );
+    // unfiltered, only the newest events are sent: read no more (a busy server
+    // fills the whole ring between two snapshots)
+    const unfiltered = kinds.length === 0 && conn === null;
+    const events = ring.since(from, unfiltered ? EVENTS_PER_SNAPSHOT : ring.capacity);
+    const matching = unfiltered
+      ? events
+      : events.filter((e) =>
+        (kinds.length === 0 || kinds.includes(kindName(e.kind))) &&
+        (conn === null || e.conn === conn)
+      );
     const rows = matching.slice(-EVENTS_PER_SNAPSHOT).map((e) => ({
       seq: e.seq,
       kind: kindName(e.kind),
       conn: e.conn,
       text: formatEvent(e),
     }));
-    // what the ring overwrote before we read it, and what did not fit
+    // what was not read (overwritten, or older than the newest page), and what did not fit
     const overrun = end - from - events.length;
     return { rows, dropped: overrun + matching.length - rows.length };
   }
