@@ -43,10 +43,13 @@ export class EventLoopYield {
 
   /** Closes the port: an open one would keep the process alive, so it is kept only while busy. */
   release(): void {
-    if (this.#port === null) return;
-    this.#port.port1.close();
-    this.#port.port2.close();
+    const port = this.#port;
+    if (port === null) return;
+    // Forget it first: closing can run the hub again (a resume pending on the
+    // port), which comes back here; it must find nothing left to close.
     this.#port = null;
+    port.port1.close();
+    port.port2.close();
   }
 
   /** Drops a pending resume (the hub is closing). */
