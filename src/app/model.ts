@@ -9,6 +9,7 @@ import type { PanelId } from "./panels.ts";
 import type { LabCommand } from "../lab/protocol.ts";
 import { initialSockets, type SocketsState } from "./sockets.ts";
 import { PANEL_IDS } from "./panels.ts";
+import type { BrokerStatus } from "./broker_status.ts";
 
 export type Overlay =
   | { kind: "none" }
@@ -48,6 +49,8 @@ export interface AppState {
    * (before it sends the outbox); the run loop clears it.
    */
   restartLab: boolean;
+  /** The broker the live dashboard talks to; none in snapshots and tests that start none. */
+  broker?: BrokerStatus;
 }
 
 export const MIN_WIDTH = 80;

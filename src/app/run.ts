@@ -15,6 +15,7 @@ import { screenCapabilities } from "./theme.ts";
 import { type AppEvent, update } from "./update.ts";
 import { view } from "./view.ts";
 import { startLabWorker } from "./lab_worker.ts";
+import { startBrokerSession } from "./broker_session.ts";
 
 export async function runDashboard(options: StartOptions): Promise<number> {
   const { colorLevel, theme } = screenCapabilities(Deno.env.toObject(), options);
@@ -92,6 +93,7 @@ export async function runDashboard(options: StartOptions): Promise<number> {
     // Events only arrive after this line (input and Worker messages are async).
     let lab = startLabWorker(labEvent);
     dispatch({ type: "lab-started" });
+    const broker = startBrokerSession(options, dispatch);
     term.onResize(({ columns, rows }) =>
       dispatch({ type: "resize", width: columns, height: rows })
     );
@@ -101,6 +103,7 @@ export async function runDashboard(options: StartOptions): Promise<number> {
     await quit;
     frames.cancel();
     lab.stop();
+    await broker.close();
     return 0;
   });
 }

@@ -40,6 +40,7 @@ import { type AppState, isTooSmall } from "./model.ts";
 import { PANEL_IDS, panelFilters, type PanelId, PANELS } from "./panels.ts";
 import type { LabCommand, LabMessage } from "../lab/protocol.ts";
 import { screenLayout } from "./screen_layout.ts";
+import type { BrokerStatus } from "./broker_status.ts";
 import { initialSockets, receiveSockets } from "./sockets.ts";
 import { socketsKey, syncSockets, withSockets } from "./sockets_update.ts";
 
@@ -49,7 +50,9 @@ export type AppEvent =
   | { type: "lab"; message: LabMessage }
   | { type: "lab-started" }
   | { type: "lab-failed"; error: string }
-  | { type: "lab-stuck"; stuck: StuckTask | null };
+  | { type: "lab-stuck"; stuck: StuckTask | null }
+  /** The broker link's latest status (connection, reconnect countdown, management API). */
+  | { type: "broker"; status: BrokerStatus };
 
 export function update(state: AppState, event: AppEvent): AppState {
   const next = updateState(state, event);
@@ -81,6 +84,8 @@ function updateState(state: AppState, event: AppEvent): AppState {
       return { ...state, lab: { status: "failed", error: event.error } };
     case "lab-stuck":
       return withCoroutines(state, { ...state.coroutines, stuck: event.stuck ?? undefined });
+    case "broker":
+      return { ...state, broker: event.status };
   }
 }
 

@@ -26,6 +26,7 @@ import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH, type StatusMessage } 
 import { panelFilters, PANELS } from "./panels.ts";
 import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
 import type { Theme } from "./theme.ts";
+import { brokerProblem, brokerSegments, MGMT_FIX, mgmtBanner } from "./broker_status.ts";
 
 const DIM: Style = { dim: true };
 
@@ -39,6 +40,7 @@ export function view(state: AppState, buf: ScreenBuffer, theme: Theme): void {
   drawTabs(state, buf, layout.tabs, theme);
   drawPanel(state, buf, layout, theme);
   drawBottomLine(state, buf, layout.status, theme);
+  drawMgmtBanner(state, buf, layout.body, theme);
   drawOverlay(state, buf, layout.body, theme);
 }
 
@@ -88,8 +90,22 @@ function drawPanel(state: AppState, buf: ScreenBuffer, layout: ScreenLayout, the
     case "sockets":
       drawSockets(buf, area, state.sockets, labLine(state), filter, theme);
       return;
-    default:
-      if ("pending" in panel) buf.setString(area.x, area.y, panel.pending, DIM, area.width);
+    default: {
+      if (!("pending" in panel)) return;
+      // What the broker link knows, wrapped whole: the panel itself is to come.
+      const notes = panel.id === "rabbitmq"
+        ? [brokerProblem(state.broker), mgmtBanner(state.broker)].filter((t) => t !== undefined)
+        : [];
+      const lines = [
+        { text: panel.pending, style: DIM },
+        ...notes.flatMap((note) =>
+          wrapText(note, Math.max(1, area.width)).map((text) => ({ text, style: undefined }))
+        ),
+      ];
+      lines.forEach((line, i) =>
+        buf.setString(area.x, area.y + i, line.text, line.style, area.width)
+      );
+    }
   }
 }
 
@@ -156,17 +172,39 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
     drawMessage(state.message, buf, row, theme);
     return;
   }
+  const keys = [
+    "? help",
+    ": command",
+    ...(panelFilters(state.panel) ? ["/ filter"] : []),
+    "Tab panels",
+    "q quit",
+  ];
+  const right = state.broker ? brokerSegments(state.broker) : [];
+  // The broker's segments first: the keys fall back to `? help` (which lists them all).
+  const separator = ` ${theme.symbols.separator} `;
+  const width = (texts: string[]) =>
+    texts.reduce((sum, t) => sum + stringWidth(t), 0) +
+    stringWidth(separator) * (texts.length - 1);
+  const fits = right.length === 0 || width(keys) + 1 + width(right) <= row.width;
   renderStatusBar(buf, row, {
-    left: [
-      "? help",
-      ": command",
-      ...(panelFilters(state.panel) ? ["/ filter"] : []),
-      "Tab panels",
-      "q quit",
-    ],
+    left: fits ? keys : ["? help", "q quit"],
+    right,
     style: theme.styles.status,
     symbols: theme.symbols,
   });
+}
+
+/**
+ * When the management API cannot be reached: a banner with the fix on the
+ * panel's bottom border, on every panel (it explains what the RabbitMQ panel
+ * lacks); the URL and the error are in the RabbitMQ panel, wrapped.
+ */
+function drawMgmtBanner(state: AppState, buf: ScreenBuffer, body: Rect, theme: Theme): void {
+  if (state.broker?.mgmt.state !== "unreachable" || body.height < 2) return;
+  const long = ` management API unreachable; on RabbitMQ: ${MGMT_FIX} `;
+  const short = ` no management API: ${MGMT_FIX} `;
+  const text = stringWidth(long) <= body.width - 4 ? long : short;
+  buf.setString(body.x + 2, body.y + body.height - 1, text, theme.styles.error, body.width - 4);
 }
 
 /**
