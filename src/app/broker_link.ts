@@ -1,19 +1,19 @@
 /**
  * The dashboard's link to its broker, on the UI thread but never blocking
- * it: everything here is async I/O (one amqplib connection, a `fetch` of the
- * management API's overview once a second) whose results come back to the
+ * it: everything here is async I/O (one amqplib connection, one round of
+ * `fetch`es of the management API once a second: `mgmt_api.ts`) whose results come back to the
  * run loop as `broker` events, like the lab Worker's messages. A lost
  * connection is retried with a capped backoff, counted down once a second,
  * so the status can say `reconnecting in Ns` while every key still works.
  */
 import amqp from "amqplib";
 import { errorMessage } from "../util/error_message.ts";
-import { type BrokerStatus, initialBrokerStatus, type MgmtState } from "./broker_status.ts";
+import { type BrokerStatus, initialBrokerStatus } from "./broker_status.ts";
+import { type RabbitData, readRabbit } from "./mgmt_api.ts";
 
 /** Seconds before each reconnect attempt: doubling, capped. */
 export const BACKOFF_S = [1, 2, 4, 8, 15] as const;
 const MGMT_POLL_MS = 1000;
-const MGMT_TIMEOUT_MS = 900;
 
 export function backoffS(failures: number): number {
   return BACKOFF_S[Math.min(failures, BACKOFF_S.length) - 1] ?? BACKOFF_S[0];
@@ -24,38 +24,12 @@ export interface BrokerLinkOptions {
   amqpUrl: string;
   mgmtUrl: string;
   onStatus: (status: BrokerStatus) => void;
+  /** Each second's reading of the management API, when it answers. */
+  onData?: (data: RabbitData) => void;
 }
 
 export interface BrokerLink {
   close(): Promise<void>;
-}
-
-/** `fetch` options for a management URL that may carry `user:pass@`: basic auth instead. */
-export function mgmtRequest(mgmtUrl: string, path: string): { url: string; headers: Headers } {
-  const url = new URL(mgmtUrl);
-  const user = decodeURIComponent(url.username || "guest");
-  const pass = decodeURIComponent(url.password || "guest");
-  url.username = "";
-  url.password = "";
-  const headers = new Headers({ authorization: `Basic ${btoa(`${user}:${pass}`)}` });
-  return { url: new URL(path, url).href, headers };
-}
-
-/** One GET of the management API's overview: ok, or why not (never the password). */
-export async function checkMgmt(mgmtUrl: string): Promise<MgmtState> {
-  try {
-    const { url, headers } = mgmtRequest(mgmtUrl, "/api/overview");
-    const res = await fetch(url, { headers, signal: AbortSignal.timeout(MGMT_TIMEOUT_MS) });
-    await res.body?.cancel();
-    if (res.status === 401) return { state: "unreachable", error: "401: wrong user or password" };
-    if (!res.ok) return { state: "unreachable", error: `HTTP ${res.status}` };
-    return { state: "ok" };
-  } catch (e) {
-    const text = e instanceof DOMException && e.name === "TimeoutError"
-      ? "no answer"
-      : errorMessage(e).split("\n")[0]!;
-    return { state: "unreachable", error: text };
-  }
 }
 
 export function startBrokerLink(options: BrokerLinkOptions): BrokerLink {
@@ -119,8 +93,10 @@ export function startBrokerLink(options: BrokerLinkOptions): BrokerLink {
 
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
   const poll = async () => {
-    const mgmt = await checkMgmt(options.mgmtUrl);
+    const read = await readRabbit(options.mgmtUrl);
     if (closed) return;
+    const mgmt = "data" in read ? { state: "ok" as const } : read.error;
+    if ("data" in read) options.onData?.(read.data);
     if (JSON.stringify(mgmt) !== JSON.stringify(status.mgmt)) emit({ ...status, mgmt });
     pollTimer = setTimeout(poll, MGMT_POLL_MS);
   };
