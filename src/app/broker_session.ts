@@ -43,6 +43,7 @@ export function startBrokerSession(
         amqpUrl: choice.url,
         mgmtUrl,
         onStatus: (status) => dispatch({ type: "broker", status }),
+        onData: (data) => dispatch({ type: "rabbit", data }),
       });
       return;
     }
@@ -62,6 +63,7 @@ export function startBrokerSession(
       amqpUrl: embedded.amqpUrl,
       mgmtUrl: options.mgmtUrl ?? embedded.mgmtUrl,
       onStatus: (status) => dispatch({ type: "broker", status }),
+      onData: (data) => dispatch({ type: "rabbit", data }),
     });
   })();
   return {

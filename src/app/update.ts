@@ -41,6 +41,9 @@ import { PANEL_IDS, panelFilters, type PanelId, PANELS } from "./panels.ts";
 import type { LabCommand, LabMessage } from "../lab/protocol.ts";
 import { screenLayout } from "./screen_layout.ts";
 import type { BrokerStatus } from "./broker_status.ts";
+import type { RabbitData } from "./mgmt_api.ts";
+import { receiveRabbit } from "./rabbit.ts";
+import { rabbitKey, withRabbit } from "./rabbit_update.ts";
 import { initialSockets, receiveSockets } from "./sockets.ts";
 import { socketsKey, syncSockets, withSockets } from "./sockets_update.ts";
 
@@ -52,7 +55,9 @@ export type AppEvent =
   | { type: "lab-failed"; error: string }
   | { type: "lab-stuck"; stuck: StuckTask | null }
   /** The broker link's latest status (connection, reconnect countdown, management API). */
-  | { type: "broker"; status: BrokerStatus };
+  | { type: "broker"; status: BrokerStatus }
+  /** A reading of the management API (once a second while it answers). */
+  | { type: "rabbit"; data: RabbitData };
 
 export function update(state: AppState, event: AppEvent): AppState {
   const next = updateState(state, event);
@@ -86,6 +91,8 @@ function updateState(state: AppState, event: AppEvent): AppState {
       return withCoroutines(state, { ...state.coroutines, stuck: event.stuck ?? undefined });
     case "broker":
       return { ...state, broker: event.status };
+    case "rabbit":
+      return withRabbit(state, receiveRabbit(state.rabbit, event.data));
   }
 }
 
@@ -193,6 +200,10 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
   }
   if (state.panel === "sockets") {
     const next = socketsKey(state, key);
+    if (next) return next;
+  }
+  if (state.panel === "rabbitmq") {
+    const next = rabbitKey(state, key);
     if (next) return next;
   }
   const action = lookupKey(key);

@@ -26,7 +26,8 @@ import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH, type StatusMessage } 
 import { panelFilters, PANELS } from "./panels.ts";
 import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
 import type { Theme } from "./theme.ts";
-import { brokerProblem, brokerSegments, MGMT_FIX, mgmtBanner } from "./broker_status.ts";
+import { brokerProblem, brokerSegments, MGMT_FIX } from "./broker_status.ts";
+import { drawRabbit, rabbitOverviewLine } from "./rabbit_view.ts";
 
 const DIM: Style = { dim: true };
 
@@ -90,22 +91,9 @@ function drawPanel(state: AppState, buf: ScreenBuffer, layout: ScreenLayout, the
     case "sockets":
       drawSockets(buf, area, state.sockets, labLine(state), filter, theme);
       return;
-    default: {
-      if (!("pending" in panel)) return;
-      // What the broker link knows, wrapped whole: the panel itself is to come.
-      const notes = panel.id === "rabbitmq"
-        ? [brokerProblem(state.broker), mgmtBanner(state.broker)].filter((t) => t !== undefined)
-        : [];
-      const lines = [
-        { text: panel.pending, style: DIM },
-        ...notes.flatMap((note) =>
-          wrapText(note, Math.max(1, area.width)).map((text) => ({ text, style: undefined }))
-        ),
-      ];
-      lines.forEach((line, i) =>
-        buf.setString(area.x, area.y + i, line.text, line.style, area.width)
-      );
-    }
+    case "rabbitmq":
+      drawRabbit(buf, area, state.rabbit, state.broker, filter, theme);
+      return;
   }
 }
 
@@ -146,11 +134,22 @@ function drawOverview(state: AppState, buf: ScreenBuffer, area: Rect): void {
   const lines = [
     ...coroutines,
     ...sockets,
-    ...PANELS.flatMap((
-      p,
-    ) => ("pending" in p ? [{ text: row(p.title, p.pending), style: DIM }] : [])),
+    ...rabbitOverview(state).map((text, i) => ({
+      text: row(i === 0 ? "RabbitMQ" : "", text),
+      style: state.rabbit.data ? undefined : DIM,
+    })),
   ];
   lines.forEach((line, i) => buf.setString(area.x, area.y + i, line.text, line.style, area.width));
+}
+
+/** The broker in one line (wrapped whole), or why there is none to read. */
+function rabbitOverview(state: AppState): string[] {
+  const text = state.rabbit.data
+    ? rabbitOverviewLine(state.rabbit.data)
+    : state.broker
+    ? brokerProblem(state.broker) ?? "reading the management API..."
+    : "The broker is read in the live dashboard only (deno task start).";
+  return wrapText(text, Math.max(1, state.width - 16));
 }
 
 function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Theme): void {
