@@ -138,7 +138,8 @@ function belowLines(r: RabbitState, row: any, width: number): string[] {
   const wrap = (text: string) => wrapText(text, w);
   const out: string[] = [];
   if (r.detail) {
-    for (const [k, v] of Object.entries(row)) out.push(...wrap(`${k}: ${String(v)}`));
+    // Every field, packed and wrapped whole, so the detail fits beside the bindings.
+    out.push(...wrap(Object.entries(row).map(([k, v]) => `${k}: ${String(v)}`).join(", ")));
   }
   if (r.table === "exchanges" || r.table === "queues") {
     const bindings = bindingsOf(r, r.table, row);
@@ -153,7 +154,7 @@ function belowLines(r: RabbitState, row: any, width: number): string[] {
       const args = b.arguments ? ` ${b.arguments}` : "";
       out.push(
         ...wrap(
-          `  ${source} -> ${b.destinationType} ${b.destination}  key '${b.routingKey}'${args}`,
+          `${source} -> ${b.destinationType} ${b.destination}, key '${b.routingKey}'${args}`,
         ),
       );
     }
@@ -163,7 +164,7 @@ function belowLines(r: RabbitState, row: any, width: number): string[] {
     for (const c of channels) {
       out.push(
         ...wrap(
-          `  ${c.name}  consumers ${c.consumers}, prefetch ${c.prefetch}, unacked ${c.unacked}` +
+          `${c.name}: consumers ${c.consumers}, prefetch ${c.prefetch}, unacked ${c.unacked}` +
             (c.confirm ? ", confirms" : ""),
         ),
       );
