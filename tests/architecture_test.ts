@@ -28,10 +28,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   tui: [],
   amqp: [],
   util: [],
+  routing: [],
   cli: ["util"],
-  broker: ["amqp", "cli", "util"],
+  broker: ["amqp", "cli", "util", "routing"],
   lab: ["cli", "util"],
-  app: ["tui", "lab", "cli", "util"],
+  app: ["tui", "lab", "cli", "util", "routing"],
 };
 const TYPE_ONLY: Record<string, readonly string[]> = { app: ["broker"] };
 /**

@@ -22,6 +22,8 @@ export interface RabbitState {
   detail: boolean;
   /** Queue ("vhost/name") -> its depth (ready + unacked) at the last readings, oldest first. */
   history: Record<string, number[]>;
+  /** `:route KEY`: the key the explainer routes through the selected exchange (Esc clears). */
+  routeKey?: string;
 }
 
 /** Readings a sparkline keeps (one a second). */

@@ -24,6 +24,10 @@ export const RABBIT_HELP: readonly { key: string; description: string }[] = [
   { key: "< >", description: "sort by the column to the left / right" },
   { key: "r", description: "reverse the sort" },
   { key: "Enter", description: "show the selected row's every field (Esc hides them)" },
+  {
+    key: ":route KEY",
+    description: "on exchanges: which bindings KEY matches and why, word by word for topic (Esc)",
+  },
 ];
 
 export function withRabbit(state: AppState, rabbit: RabbitState): AppState {
@@ -86,9 +90,15 @@ function rabbitKeyState(r: RabbitState, key: KeyEvent, app: AppState): RabbitSta
     case "enter":
       return count > 0 ? { ...r, detail: !r.detail } : undefined;
     case "escape":
-      return r.detail ? { ...r, detail: false } : undefined;
+      if (r.detail) return { ...r, detail: false };
+      return r.routeKey !== undefined ? { ...r, routeKey: undefined } : undefined;
   }
   return undefined;
+}
+
+/** `:route KEY`: the exchanges table in focus, the explainer under it. */
+export function routeKey(r: RabbitState, key: string): RabbitState {
+  return { ...r, table: "exchanges", routeKey: key, detail: false };
 }
 
 /** The next column to sort by; numbers start with the biggest, text from A. */

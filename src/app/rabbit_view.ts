@@ -23,6 +23,7 @@ import {
   visibleRows,
 } from "./rabbit.ts";
 import type { Theme } from "./theme.ts";
+import { routeLines } from "./rabbit_route.ts";
 
 const DIM: Style = { dim: true };
 
@@ -49,8 +50,11 @@ export function rabbitLayout(area: Rect, r: RabbitState): RabbitLayout {
   const top = area.y + overviewHeight;
   const rest = Math.max(0, area.height - overviewHeight - 1);
   const hasBelow = r.detail || r.table !== "consumers";
+  const explaining = r.table === "exchanges" && r.routeKey !== undefined;
   // The table takes most of the room; what is under it gets a third, at least 4 rows.
-  const belowHeight = hasBelow && rest >= 9 ? Math.max(4, Math.floor(rest / 3)) : 0;
+  // The explainer is the point when asked for: half the room.
+  const share = explaining ? 2 : 3;
+  const belowHeight = hasBelow && rest >= 9 ? Math.max(4, Math.floor(rest / share)) : 0;
   const tableHeight = rest - belowHeight;
   return {
     overview: { x: area.x, y: area.y, width: area.width, height: overviewHeight },
@@ -137,6 +141,12 @@ function belowLines(r: RabbitState, row: any, width: number): string[] {
   const w = Math.max(1, width);
   const wrap = (text: string) => wrapText(text, w);
   const out: string[] = [];
+  if (r.table === "exchanges" && r.routeKey !== undefined) {
+    for (const line of routeLines(row, bindingsOf(r, "exchanges", row), r.routeKey)) {
+      out.push(...wrap(line));
+    }
+    return out;
+  }
   if (r.detail) {
     // Every field, packed and wrapped whole, so the detail fits beside the bindings.
     out.push(...wrap(Object.entries(row).map(([k, v]) => `${k}: ${String(v)}`).join(", ")));

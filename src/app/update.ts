@@ -43,7 +43,7 @@ import { screenLayout } from "./screen_layout.ts";
 import type { BrokerStatus } from "./broker_status.ts";
 import type { RabbitData } from "./mgmt_api.ts";
 import { receiveRabbit } from "./rabbit.ts";
-import { rabbitKey, withRabbit } from "./rabbit_update.ts";
+import { rabbitKey, routeKey, withRabbit } from "./rabbit_update.ts";
 import { initialSockets, receiveSockets } from "./sockets.ts";
 import { socketsKey, syncSockets, withSockets } from "./sockets_update.ts";
 
@@ -434,6 +434,8 @@ function applyIntent(state: AppState, intent: CommandIntent): AppState {
       const sockets = { ...state.sockets, showCompare };
       return send({ ...state, panel: "sockets", sockets }, intent.command);
     }
+    case "route":
+      return withRabbit({ ...state, panel: "rabbitmq" }, routeKey(state.rabbit, intent.key));
     case "error":
       return { ...state, message: { text: intent.message, level: "error" } };
   }

@@ -117,3 +117,27 @@ Deno.test("help lists the panel's keys; the Overview shows the broker's line", (
   const overview = draw(run(panel(), "1"));
   assert(rowOf(overview, "│ RabbitMQ    RabbitMQ 3.13.7: 2 queues"), overview.join("\n"));
 });
+
+Deno.test(":route KEY explains a topic exchange's bindings word by word; Esc clears it", () => {
+  const state = run(panel(), ":", ..."route quick.orange.rabbit".split(""), "enter", "end");
+  assertEquals(state.rabbit.table, "exchanges");
+  const text = draw(state).slice(2, 21).map((r) => r.slice(2, -2).trim()).join(" ");
+  assert(
+    text.includes("key 'quick.orange.rabbit' through topic 'topic_logs': 1 of 1 bindings match"),
+    text,
+  );
+  assert(
+    text.includes(
+      "match '*.orange.*' -> queue task_queue: '*' takes 'quick' (exactly one word); " +
+        "'orange' equals 'orange'; '*' takes 'rabbit' (exactly one word)",
+    ),
+    text,
+  );
+  const miss = run(panel(), ":", ..."route lazy.brown.fox".split(""), "enter", "end");
+  const missText = draw(miss).slice(2, 21).map((r) => r.slice(2, -2).trim()).join(" ");
+  assert(missText.includes("0 of 1 bindings match"), missText);
+  assert(missText.includes("word 2: 'brown' is not 'orange'"), missText);
+  const cleared = run(state, "escape");
+  assertEquals(cleared.rabbit.routeKey, undefined);
+  assert(!draw(cleared).join("\n").includes("bindings match"));
+});
