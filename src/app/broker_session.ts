@@ -10,11 +10,14 @@ import { initialBrokerStatus } from "./broker_status.ts";
 import { type BrokerLink, startBrokerLink } from "./broker_link.ts";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker_worker.ts";
 import type { StartOptions } from "./start_options.ts";
+import { peekQueue } from "./mgmt_peek.ts";
 import type { AppEvent } from "./update.ts";
 
 export interface BrokerSession {
   /** Closes the link and stops the embedded broker, if this session started one. */
   close(): Promise<void>;
+  /** Peeks at a queue through the management API; the answer comes as a `peek` event. */
+  peek(vhost: string, queue: string): void;
 }
 
 export interface BrokerSessionOptions {
@@ -33,11 +36,13 @@ export function startBrokerSession(
   let closed = false;
   let link: BrokerLink | undefined;
   let embedded: EmbeddedBroker | undefined;
+  let mgmt: string | undefined;
   const ready = (async () => {
     const choice = await (options.choose ?? chooseBroker)(options.broker);
     if (closed) return;
     if (choice.kind === "url") {
       const mgmtUrl = options.mgmtUrl ?? defaultMgmtUrl(choice.url);
+      mgmt = mgmtUrl;
       link = startBrokerLink({
         kind: "external",
         amqpUrl: choice.url,
@@ -58,6 +63,7 @@ export function startBrokerSession(
       return;
     }
     if (closed) return void await embedded.stop();
+    mgmt = options.mgmtUrl ?? embedded.mgmtUrl;
     link = startBrokerLink({
       kind: "embedded",
       amqpUrl: embedded.amqpUrl,
@@ -67,6 +73,16 @@ export function startBrokerSession(
     });
   })();
   return {
+    peek(vhost, queue) {
+      const url = mgmt;
+      if (url === undefined) {
+        dispatch({ type: "peek", result: { vhost, queue, error: "no broker yet" } });
+        return;
+      }
+      void peekQueue(url, vhost, queue).then((result) => {
+        if (!closed) dispatch({ type: "peek", result });
+      });
+    },
     async close() {
       closed = true;
       await ready.catch(() => {});

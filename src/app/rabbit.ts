@@ -5,6 +5,7 @@
  * columns, filtering and sorting are here too (pure), shared by the keys
  * and the view.
  */
+import type { PeekResult } from "./mgmt_peek.ts";
 import type { Constraint } from "../tui/layout.ts";
 import type { ConnectionRow, ConsumerRow, ExchangeRow, QueueRow, RabbitData } from "./mgmt_api.ts";
 
@@ -24,6 +25,10 @@ export interface RabbitState {
   history: Record<string, number[]>;
   /** `:route KEY`: the key the explainer routes through the selected exchange (Esc clears). */
   routeKey?: string;
+  /** `p` on a queue: asks the run loop to peek it (the run loop clears it). */
+  peekRequest?: { vhost: string; queue: string };
+  /** The last peek: waiting, or its messages or error (shown under its queue's table). */
+  peek?: { vhost: string; queue: string; result?: PeekResult };
 }
 
 /** Readings a sparkline keeps (one a second). */
@@ -55,6 +60,13 @@ export function receiveRabbit(state: RabbitState, data: RabbitData): RabbitState
     history[key] = [...(state.history[key] ?? []), q.ready + q.unacked].slice(-HISTORY);
   }
   return { ...state, data, history };
+}
+
+/** A peek's answer, kept if it is still the one asked for. */
+export function receivePeek(state: RabbitState, result: PeekResult): RabbitState {
+  const p = state.peek;
+  if (!p || p.vhost !== result.vhost || p.queue !== result.queue) return state;
+  return { ...state, peek: { ...p, result } };
 }
 
 export interface Column<Row> {

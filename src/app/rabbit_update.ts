@@ -25,6 +25,11 @@ export const RABBIT_HELP: readonly { key: string; description: string }[] = [
   { key: "r", description: "reverse the sort" },
   { key: "Enter", description: "show the selected row's every field (Esc hides them)" },
   {
+    key: "p",
+    description: "peek: the first 5 messages of the selected queue (get with requeue: " +
+      "they stay, marked redelivered, as RabbitMQ does)",
+  },
+  {
     key: ":route KEY",
     description: "on exchanges: which bindings KEY matches and why, word by word for topic (Esc)",
   },
@@ -89,8 +94,16 @@ function rabbitKeyState(r: RabbitState, key: KeyEvent, app: AppState): RabbitSta
     }
     case "enter":
       return count > 0 ? { ...r, detail: !r.detail } : undefined;
+    case "p": {
+      if (r.table !== "queues" || app.broker === undefined) return undefined;
+      const q = visibleRows(r, "queues", filter)[current];
+      if (!q) return undefined;
+      const target = { vhost: q.vhost, queue: q.name };
+      return { ...r, peekRequest: target, peek: target, detail: false };
+    }
     case "escape":
       if (r.detail) return { ...r, detail: false };
+      if (r.peek) return { ...r, peek: undefined };
       return r.routeKey !== undefined ? { ...r, routeKey: undefined } : undefined;
   }
   return undefined;

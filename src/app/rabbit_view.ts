@@ -24,6 +24,7 @@ import {
 } from "./rabbit.ts";
 import type { Theme } from "./theme.ts";
 import { routeLines } from "./rabbit_route.ts";
+import type { PeekResult } from "./mgmt_peek.ts";
 
 const DIM: Style = { dim: true };
 
@@ -147,6 +148,14 @@ function belowLines(r: RabbitState, row: any, width: number): string[] {
     }
     return out;
   }
+  const peek = r.peek;
+  if (
+    r.table === "queues" && peek !== undefined && peek.queue === row.name &&
+    peek.vhost === row.vhost
+  ) {
+    out.push(...peekLines(peek.queue, peek.result).flatMap(wrap));
+    return out;
+  }
   if (r.detail) {
     // Every field, packed and wrapped whole, so the detail fits beside the bindings.
     out.push(...wrap(Object.entries(row).map(([k, v]) => `${k}: ${String(v)}`).join(", ")));
@@ -181,6 +190,20 @@ function belowLines(r: RabbitState, row: any, width: number): string[] {
     }
   }
   return out;
+}
+
+function peekLines(queue: string, result: PeekResult | undefined): string[] {
+  if (!result) return [`peeking at ${queue}...`];
+  if ("error" in result) return [`peek of ${queue} failed: ${result.error} (Esc)`];
+  const head = `peek of ${queue}: ${result.messages.length} message(s), got and requeued, so ` +
+    "now marked redelivered, as RabbitMQ does (Esc)";
+  return [
+    head,
+    ...result.messages.map((m, i) =>
+      `${i + 1}. key '${m.routingKey}' from '${m.exchange || "(AMQP default)"}'` +
+      `${m.redelivered ? ", redelivered" : ""}, ${m.bytes} B: ${m.body}`
+    ),
+  ];
 }
 
 /** Lines into a rect; when they do not all fit, the last row says how many more. */

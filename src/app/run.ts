@@ -82,6 +82,12 @@ export async function runDashboard(options: StartOptions): Promise<number> {
           labEvent(event);
         });
       }
+      const peek = state.rabbit.peekRequest;
+      if (peek) {
+        // The peek runs as async I/O; its answer comes back as a `peek` event.
+        state = { ...state, rabbit: { ...state.rabbit, peekRequest: undefined } };
+        broker.peek(peek.vhost, peek.queue);
+      }
       if (state.outbox.length > 0) {
         const outbox = state.outbox;
         state = { ...state, outbox: [] };
@@ -92,8 +98,9 @@ export async function runDashboard(options: StartOptions): Promise<number> {
     };
     // Events only arrive after this line (input and Worker messages are async).
     let lab = startLabWorker(labEvent);
+    // Declared before the first dispatch: a key may ask it for a peek.
+    const broker = startBrokerSession(options, (event) => dispatch(event));
     dispatch({ type: "lab-started" });
-    const broker = startBrokerSession(options, dispatch);
     term.onResize(({ columns, rows }) =>
       dispatch({ type: "resize", width: columns, height: rows })
     );

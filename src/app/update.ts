@@ -42,7 +42,8 @@ import type { LabCommand, LabMessage } from "../lab/protocol.ts";
 import { screenLayout } from "./screen_layout.ts";
 import type { BrokerStatus } from "./broker_status.ts";
 import type { RabbitData } from "./mgmt_api.ts";
-import { receiveRabbit } from "./rabbit.ts";
+import { receivePeek, receiveRabbit } from "./rabbit.ts";
+import type { PeekResult } from "./mgmt_peek.ts";
 import { rabbitKey, routeKey, withRabbit } from "./rabbit_update.ts";
 import { initialSockets, receiveSockets } from "./sockets.ts";
 import { socketsKey, syncSockets, withSockets } from "./sockets_update.ts";
@@ -57,7 +58,9 @@ export type AppEvent =
   /** The broker link's latest status (connection, reconnect countdown, management API). */
   | { type: "broker"; status: BrokerStatus }
   /** A reading of the management API (once a second while it answers). */
-  | { type: "rabbit"; data: RabbitData };
+  | { type: "rabbit"; data: RabbitData }
+  /** A peek's answer (the run loop asked for it when `rabbit.peekRequest` was set). */
+  | { type: "peek"; result: PeekResult };
 
 export function update(state: AppState, event: AppEvent): AppState {
   const next = updateState(state, event);
@@ -93,6 +96,8 @@ function updateState(state: AppState, event: AppEvent): AppState {
       return { ...state, broker: event.status };
     case "rabbit":
       return withRabbit(state, receiveRabbit(state.rabbit, event.data));
+    case "peek":
+      return withRabbit(state, receivePeek(state.rabbit, event.result));
   }
 }
 

@@ -13,6 +13,7 @@ import { symbolsFor } from "../../src/tui/symbols.ts";
 import { renderToGrid } from "../tui/support/grid.ts";
 import { rabbitData } from "./support/rabbit_fixtures.ts";
 import { run } from "./support/run.ts";
+import { initialBrokerStatus } from "../../src/app/broker_status.ts";
 
 const theme = { symbols: symbolsFor(true), styles: COLOR_STYLES };
 
@@ -140,4 +141,37 @@ Deno.test(":route KEY explains a topic exchange's bindings word by word; Esc cle
   const cleared = run(state, "escape");
   assertEquals(cleared.rabbit.routeKey, undefined);
   assert(!draw(cleared).join("\n").includes("bindings match"));
+});
+
+Deno.test("p peeks at the selected queue: a request for the run loop, then its messages, said redelivered", () => {
+  // Without a broker there is nothing to ask.
+  assertEquals(run(panel(), "p").rabbit.peekRequest, undefined);
+  const withBroker = run(panel(), {
+    type: "broker",
+    status: initialBrokerStatus("embedded", "amqp://guest:guest@127.0.0.1:1", "http://127.0.0.1:2"),
+  });
+  const asked = run(withBroker, "j", "p");
+  assertEquals(asked.rabbit.peekRequest, { vhost: "/", queue: "task_queue" });
+  assert(rowOf(draw(asked), "peeking at task_queue..."));
+  const answered = run(asked, {
+    type: "peek",
+    result: {
+      vhost: "/",
+      queue: "task_queue",
+      messages: [{
+        routingKey: "task_queue",
+        exchange: "",
+        redelivered: true,
+        body: "a..",
+        bytes: 3,
+      }],
+    },
+  });
+  const text = draw(answered).slice(2, 21).map((r) => r.slice(2, -2).trim()).join(" ");
+  assert(
+    text.includes("peek of task_queue: 1 message(s), got and requeued, so now marked redelivered"),
+    text,
+  );
+  assert(text.includes("1. key 'task_queue' from '(AMQP default)', redelivered, 3 B: a.."), text);
+  assertEquals(run(answered, "escape").rabbit.peek, undefined);
 });

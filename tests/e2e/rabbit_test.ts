@@ -15,7 +15,7 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 
 Deno.test({
   name:
-    `RabbitMQ panel in tmux at 80x24: an outside client's queue with 3 messages shows within 3 s${tmuxSkip}`,
+    `RabbitMQ panel in tmux at 80x24: an outside client's queue with 3 messages shows within 3 s, and p peeks at them${tmuxSkip}`,
   ignore: !tmuxAvailable,
   sanitizeOps: false,
   sanitizeResources: false,
@@ -43,6 +43,10 @@ Deno.test({
           { what: "e2e.three with 3 ready", timeoutMs: 3000 },
         );
         assert(/queues 1/.test(screen), screen);
+        // p peeks: the 3 messages show, and stay in the queue.
+        await session.send(["p"]);
+        await session.waitForText("peek of e2e.three: 3 message(s)");
+        assert((await ch.checkQueue("e2e.three")).messageCount === 3);
       } finally {
         await conn.close();
       }
