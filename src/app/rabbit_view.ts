@@ -35,18 +35,19 @@ export interface RabbitLayout {
   below: Rect;
 }
 
-/** The overview line, as the Overview panel shows it too. */
-export function rabbitOverviewLine(data: RabbitData): string {
+/** The overview line, as the Overview panel shows it too; `stale` when the API stopped answering. */
+export function rabbitOverviewLine(data: RabbitData, stale = false): string {
   const o = data.overview;
+  const prefix = stale ? "STALE (the management API stopped answering) " : "";
   const r = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
-  return `${o.product} ${o.version}: ${o.queues} queues, ${o.exchanges} exchanges, ` +
+  return `${prefix}${o.product} ${o.version}: ${o.queues} queues, ${o.exchanges} exchanges, ` +
     `${o.connections} connections, ${o.consumers} consumers; ${o.ready} ready, ` +
     `${o.unacked} unacked; publish ${r(o.publishRate)}/s, deliver ${r(o.deliverRate)}/s`;
 }
 
-export function rabbitLayout(area: Rect, r: RabbitState): RabbitLayout {
+export function rabbitLayout(area: Rect, r: RabbitState, stale = false): RabbitLayout {
   const overviewHeight = r.data
-    ? Math.min(3, wrapText(rabbitOverviewLine(r.data), Math.max(1, area.width)).length)
+    ? Math.min(3, wrapText(rabbitOverviewLine(r.data, stale), Math.max(1, area.width)).length)
     : 0;
   const top = area.y + overviewHeight;
   const rest = Math.max(0, area.height - overviewHeight - 1);
@@ -83,10 +84,16 @@ export function drawRabbit(
     lines(buf, area, notes.flatMap((n) => wrapText(n, Math.max(1, area.width))), undefined);
     return;
   }
-  const layout = rabbitLayout(area, r);
-  lines(buf, layout.overview, wrapText(rabbitOverviewLine(r.data), Math.max(1, area.width)), {
-    bold: true,
-  });
+  const stale = broker?.mgmt.state === "unreachable";
+  const layout = rabbitLayout(area, r, stale);
+  lines(
+    buf,
+    layout.overview,
+    wrapText(rabbitOverviewLine(r.data, stale), Math.max(1, area.width)),
+    {
+      bold: true,
+    },
+  );
   drawTableTabs(buf, layout.tabs, r, filter, theme);
   const rows = visibleRows(r, r.table, filter);
   const columns = columnsOf(r.table);

@@ -145,7 +145,7 @@ function drawOverview(state: AppState, buf: ScreenBuffer, area: Rect): void {
 /** The broker in one line (wrapped whole), or why there is none to read. */
 function rabbitOverview(state: AppState): string[] {
   const text = state.rabbit.data
-    ? rabbitOverviewLine(state.rabbit.data)
+    ? rabbitOverviewLine(state.rabbit.data, state.broker?.mgmt.state === "unreachable")
     : state.broker
     ? brokerProblem(state.broker) ?? "reading the management API..."
     : "The broker is read in the live dashboard only (deno task start).";

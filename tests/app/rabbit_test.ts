@@ -175,3 +175,17 @@ Deno.test("p peeks at the selected queue: a request for the run loop, then its m
   assert(text.includes("1. key 'task_queue' from '(AMQP default)', redelivered, 3 B: a.."), text);
   assertEquals(run(answered, "escape").rabbit.peek, undefined);
 });
+
+Deno.test("a reading kept after the management API stopped answering is said stale", () => {
+  const status = initialBrokerStatus("external", "amqp://h", "http://h:15672");
+  const state = run(panel(), {
+    type: "broker",
+    status: { ...status, mgmt: { state: "unreachable", error: "no answer" } },
+  });
+  const rows = draw(state);
+  assert(
+    rows[2]!.includes("STALE (the management API stopped answering) RabbitMQ 3.13.7"),
+    rows[2]!,
+  );
+  assert(!draw(panel())[2]!.includes("STALE"));
+});
