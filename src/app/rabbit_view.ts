@@ -96,7 +96,11 @@ export function drawRabbit(
   );
   drawTableTabs(buf, layout.tabs, r, filter, theme);
   const rows = visibleRows(r, r.table, filter);
-  const columns = columnsOf(r.table);
+  // A wide terminal gives the depth sparkline more of its history (up to 30 readings).
+  const sparkWidth = area.width >= 120 ? 30 : 10;
+  const columns = columnsOf(r.table).map((c) =>
+    c.title === "Depth" ? { ...c, width: { fixed: sparkWidth } } : c
+  );
   const selected = Math.min(r.selected[r.table], Math.max(0, rows.length - 1));
   const levels = theme.symbols.sparkline;
   renderTable(
@@ -107,7 +111,7 @@ export function drawRabbit(
       rows: rows.map((row) =>
         columns.map((c) =>
           c.title === "Depth"
-            ? sparkText(r.history[queueKey(row)] ?? [], 10, levels)
+            ? sparkText(r.history[queueKey(row)] ?? [], sparkWidth, levels)
             : c.cell(row, r)
         )
       ),

@@ -189,3 +189,16 @@ Deno.test("a reading kept after the management API stopped answering is said sta
   );
   assert(!draw(panel())[2]!.includes("STALE"));
 });
+
+Deno.test("a wide terminal shows more of each queue's depth history", () => {
+  let narrow = panel();
+  let wide = panel(160, 40);
+  for (let i = 1; i <= 20; i++) {
+    const event = { type: "rabbit" as const, data: rabbitData([{ name: "hello", ready: i }]) };
+    narrow = run(narrow, event);
+    wide = run(wide, event);
+  }
+  const bars = (rows: string[]) => (rowOf(rows, "│ hello").match(/[▁▂▃▄▅▆▇█]/g) ?? []).length;
+  assertEquals(bars(draw(narrow)), 10);
+  assertEquals(bars(draw(wide)), 20);
+});
