@@ -7,6 +7,7 @@ import { DEMOS, findDemo } from "../lab/demos/registry.ts";
 import type { ColorFlag } from "../tui/style.ts";
 import { findPanel, PANEL_IDS, type PanelId } from "./panels.ts";
 import type { StartOptions } from "./start_options.ts";
+import { parseBrokerFlag, redactUrl } from "./broker_select.ts";
 
 const COLOR_FLAGS: readonly ColorFlag[] = ["auto", "never", "always", "16", "256", "truecolor"];
 
@@ -30,9 +31,20 @@ flags:
                     opens on coroutines unless --panel says otherwise
   --at SECONDS      with --demo: the frame at this hub time, 0-${MAX_AT_S} (default 1);
                     exact and instant: the same command prints the same frame
+  --broker WHICH    auto, embedded or an amqp:// URL (default: env AMQP_URL, else
+                    auto: a broker answering on 127.0.0.1:5672 within 500 ms, else
+                    the embedded broker, on 5672/15672 if free, else free ports)
+  --mgmt-url URL    the management HTTP API (default: the AMQP host on port 15672;
+                    the embedded broker's own port)
+  --embedded-ports AMQP,HTTP
+                    the embedded broker's ports (default 5672,15672; a port
+                    taken, or 0, means any free one)
   -h, --help        this text`;
 
-export function parseStartArgs(args: string[]): StartOptions | "help" {
+export function parseStartArgs(
+  args: string[],
+  env: { AMQP_URL?: string } = {},
+): StartOptions | "help" {
   const { values } = parseFlags("start", args, {
     snapshot: { type: "boolean" },
     size: { type: "string" },
@@ -42,6 +54,9 @@ export function parseStartArgs(args: string[]): StartOptions | "help" {
     ascii: { type: "boolean" },
     demo: { type: "string" },
     at: { type: "string" },
+    broker: { type: "string" },
+    "mgmt-url": { type: "string" },
+    "embedded-ports": { type: "string" },
   });
   if (values.help) return "help";
   const color = (values.color ?? "auto") as ColorFlag;
@@ -69,7 +84,44 @@ export function parseStartArgs(args: string[]): StartOptions | "help" {
     color,
     ascii: values.ascii === true,
     ...(demo ? { demo } : {}),
+    broker: parseBroker(values.broker, env.AMQP_URL),
+    ...(values["mgmt-url"] === undefined ? {} : { mgmtUrl: parseMgmtUrl(values["mgmt-url"]) }),
+    ...(values["embedded-ports"] === undefined
+      ? {}
+      : { embeddedPorts: parsePorts(String(values["embedded-ports"])) }),
   };
+}
+
+/** `--embedded-ports 5672,15672` -> both ports (0: any free one). */
+function parsePorts(text: string): { port: number; httpPort: number } {
+  const match = /^(\d{1,5}),(\d{1,5})$/.exec(text);
+  const [port, httpPort] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(port <= 65535 && httpPort <= 65535)) {
+    throw new UsageError(
+      `start: --embedded-ports must be AMQP,HTTP like 5672,15672, got '${text}'`,
+    );
+  }
+  return { port, httpPort };
+}
+
+/** `--broker`, else env AMQP_URL, else auto; a bad value never echoes its password. */
+function parseBroker(flag: unknown, envUrl: string | undefined): StartOptions["broker"] {
+  const text = flag === undefined ? (envUrl || undefined) : String(flag);
+  const parsed = parseBrokerFlag(text);
+  if (parsed instanceof Error) {
+    const from = flag === undefined ? "AMQP_URL" : "--broker";
+    throw new UsageError(`start: ${from}: ${parsed.message}`);
+  }
+  return parsed;
+}
+
+function parseMgmtUrl(value: unknown): string {
+  const text = String(value);
+  try {
+    const url = new URL(text);
+    if (url.protocol === "http:" || url.protocol === "https:") return text;
+  } catch { /* said below */ }
+  throw new UsageError(`start: --mgmt-url must be an http(s):// URL, got '${redactUrl(text)}'`);
 }
 
 /** `--demo NAME [--at SECONDS]`, which only a snapshot takes; undefined without `--demo`. */
@@ -119,7 +171,7 @@ export function parseSize(text: string): { width: number; height: number } {
 }
 
 export async function runStartCli(args: string[]): Promise<number> {
-  const options = parseStartArgs(args);
+  const options = parseStartArgs(args, { AMQP_URL: Deno.env.get("AMQP_URL") });
   if (options === "help") {
     console.log(START_USAGE);
     return 0;

@@ -16,6 +16,8 @@ export type CommandIntent =
   | { kind: "restart-lab" }
   /** A sockets command for the lab; the Sockets panel comes into view. */
   | { kind: "sockets"; command: LabCommand }
+  /** The RabbitMQ panel's routing explainer: this key through the selected exchange. */
+  | { kind: "route"; key: string }
   | { kind: "error"; message: string };
 
 export interface CommandSpec {
@@ -215,6 +217,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: () => ({ kind: "restart-lab" }),
   },
   ...SOCKETS_COMMANDS,
+  {
+    name: "route",
+    aliases: [],
+    maxArgs: 1,
+    usage: ":route KEY",
+    summary: "RabbitMQ panel: which bindings of the selected exchange KEY matches, and why",
+    complete: none,
+    run: ([key]) =>
+      key === undefined
+        ? error("usage: :route KEY (on the RabbitMQ panel, an exchange selected)")
+        : { kind: "route", key },
+  },
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

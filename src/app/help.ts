@@ -6,6 +6,7 @@ import { type HelpEntry, helpLayout } from "../tui/widgets/help.ts";
 import { COMMANDS } from "./commands.ts";
 import { COROUTINES_HELP } from "./coroutines_keys.ts";
 import { SOCKETS_HELP } from "./sockets_keys.ts";
+import { RABBIT_HELP } from "./rabbit_update.ts";
 import { globalHelp } from "./keymap.ts";
 import type { AppState } from "./model.ts";
 import { PANELS } from "./panels.ts";
@@ -33,6 +34,7 @@ function fixedContent(state: AppState): HelpContent {
     entries: [
       ...(state.panel === "coroutines" ? COROUTINES_HELP : []),
       ...(state.panel === "sockets" ? SOCKETS_HELP : []),
+      ...(state.panel === "rabbitmq" ? RABBIT_HELP : []),
       ...globalHelp(state.panel),
       ...COMMANDS.map((c) => ({ key: c.usage, description: c.summary })),
     ],

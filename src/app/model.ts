@@ -9,6 +9,8 @@ import type { PanelId } from "./panels.ts";
 import type { LabCommand } from "../lab/protocol.ts";
 import { initialSockets, type SocketsState } from "./sockets.ts";
 import { PANEL_IDS } from "./panels.ts";
+import type { BrokerStatus } from "./broker_status.ts";
+import { initialRabbit, type RabbitState } from "./rabbit.ts";
 
 export type Overlay =
   | { kind: "none" }
@@ -41,6 +43,8 @@ export interface AppState {
   lab: { status: "off" | "running" } | { status: "failed"; error: string };
   coroutines: CoroutinesState;
   sockets: SocketsState;
+  /** The RabbitMQ panel: the management API's latest reading and the tables' state. */
+  rabbit: RabbitState;
   /** Commands for the lab Worker, sent and cleared by the run loop. */
   outbox: LabCommand[];
   /**
@@ -48,6 +52,8 @@ export interface AppState {
    * (before it sends the outbox); the run loop clears it.
    */
   restartLab: boolean;
+  /** The broker the live dashboard talks to; none in snapshots and tests that start none. */
+  broker?: BrokerStatus;
 }
 
 export const MIN_WIDTH = 80;
@@ -71,6 +77,7 @@ export function initialState(
     lab: { status: "off" },
     coroutines: initialCoroutines(),
     sockets: initialSockets(),
+    rabbit: initialRabbit(),
     outbox: [],
     restartLab: false,
   };

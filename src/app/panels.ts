@@ -22,7 +22,7 @@ export const PANELS = [
   {
     id: "rabbitmq",
     title: "RabbitMQ",
-    pending: "Exchanges, queues, bindings and consumers, with rates (to come).",
+    filters: "the table's rows (any cell)",
   },
 ] as const;
 

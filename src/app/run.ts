@@ -15,6 +15,7 @@ import { screenCapabilities } from "./theme.ts";
 import { type AppEvent, update } from "./update.ts";
 import { view } from "./view.ts";
 import { startLabWorker } from "./lab_worker.ts";
+import { startBrokerSession } from "./broker_session.ts";
 
 export async function runDashboard(options: StartOptions): Promise<number> {
   const { colorLevel, theme } = screenCapabilities(Deno.env.toObject(), options);
@@ -81,6 +82,12 @@ export async function runDashboard(options: StartOptions): Promise<number> {
           labEvent(event);
         });
       }
+      const peek = state.rabbit.peekRequest;
+      if (peek) {
+        // The peek runs as async I/O; its answer comes back as a `peek` event.
+        state = { ...state, rabbit: { ...state.rabbit, peekRequest: undefined } };
+        broker.peek(peek.vhost, peek.queue);
+      }
       if (state.outbox.length > 0) {
         const outbox = state.outbox;
         state = { ...state, outbox: [] };
@@ -91,6 +98,8 @@ export async function runDashboard(options: StartOptions): Promise<number> {
     };
     // Events only arrive after this line (input and Worker messages are async).
     let lab = startLabWorker(labEvent);
+    // Declared before the first dispatch: a key may ask it for a peek.
+    const broker = startBrokerSession(options, (event) => dispatch(event));
     dispatch({ type: "lab-started" });
     term.onResize(({ columns, rows }) =>
       dispatch({ type: "resize", width: columns, height: rows })
@@ -101,6 +110,7 @@ export async function runDashboard(options: StartOptions): Promise<number> {
     await quit;
     frames.cancel();
     lab.stop();
+    await broker.close();
     return 0;
   });
 }

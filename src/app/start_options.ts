@@ -5,6 +5,7 @@
  */
 import type { ColorFlag } from "../tui/style.ts";
 import type { PanelId } from "./panels.ts";
+import type { BrokerFlag } from "./broker_select.ts";
 
 export interface StartOptions {
   snapshot: boolean;
@@ -18,4 +19,10 @@ export interface StartOptions {
    * the virtual clock up to `atMs` hub ms (both set, or neither).
    */
   demo?: { name: string; atMs: number };
+  /** `--broker` (or env AMQP_URL): which broker the live dashboard talks to. */
+  broker: BrokerFlag;
+  /** `--mgmt-url`: the management API; default the AMQP host on 15672 (embedded: its own). */
+  mgmtUrl?: string;
+  /** `--embedded-ports`: the ports the embedded broker asks for first (default 5672, 15672). */
+  embeddedPorts?: { port: number; httpPort: number };
 }

@@ -40,6 +40,11 @@ import { type AppState, isTooSmall } from "./model.ts";
 import { PANEL_IDS, panelFilters, type PanelId, PANELS } from "./panels.ts";
 import type { LabCommand, LabMessage } from "../lab/protocol.ts";
 import { screenLayout } from "./screen_layout.ts";
+import type { BrokerStatus } from "./broker_status.ts";
+import type { RabbitData } from "./mgmt_api.ts";
+import { receivePeek, receiveRabbit } from "./rabbit.ts";
+import type { PeekResult } from "./mgmt_peek.ts";
+import { rabbitKey, routeKey, withRabbit } from "./rabbit_update.ts";
 import { initialSockets, receiveSockets } from "./sockets.ts";
 import { socketsKey, syncSockets, withSockets } from "./sockets_update.ts";
 
@@ -49,7 +54,13 @@ export type AppEvent =
   | { type: "lab"; message: LabMessage }
   | { type: "lab-started" }
   | { type: "lab-failed"; error: string }
-  | { type: "lab-stuck"; stuck: StuckTask | null };
+  | { type: "lab-stuck"; stuck: StuckTask | null }
+  /** The broker link's latest status (connection, reconnect countdown, management API). */
+  | { type: "broker"; status: BrokerStatus }
+  /** A reading of the management API (once a second while it answers). */
+  | { type: "rabbit"; data: RabbitData }
+  /** A peek's answer (the run loop asked for it when `rabbit.peekRequest` was set). */
+  | { type: "peek"; result: PeekResult };
 
 export function update(state: AppState, event: AppEvent): AppState {
   const next = updateState(state, event);
@@ -81,6 +92,12 @@ function updateState(state: AppState, event: AppEvent): AppState {
       return { ...state, lab: { status: "failed", error: event.error } };
     case "lab-stuck":
       return withCoroutines(state, { ...state.coroutines, stuck: event.stuck ?? undefined });
+    case "broker":
+      return { ...state, broker: event.status };
+    case "rabbit":
+      return withRabbit(state, receiveRabbit(state.rabbit, event.data));
+    case "peek":
+      return withRabbit(state, receivePeek(state.rabbit, event.result));
   }
 }
 
@@ -188,6 +205,10 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
   }
   if (state.panel === "sockets") {
     const next = socketsKey(state, key);
+    if (next) return next;
+  }
+  if (state.panel === "rabbitmq") {
+    const next = rabbitKey(state, key);
     if (next) return next;
   }
   const action = lookupKey(key);
@@ -418,6 +439,8 @@ function applyIntent(state: AppState, intent: CommandIntent): AppState {
       const sockets = { ...state.sockets, showCompare };
       return send({ ...state, panel: "sockets", sockets }, intent.command);
     }
+    case "route":
+      return withRabbit({ ...state, panel: "rabbitmq" }, routeKey(state.rabbit, intent.key));
     case "error":
       return { ...state, message: { text: intent.message, level: "error" } };
   }

@@ -26,6 +26,8 @@ import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH, type StatusMessage } 
 import { panelFilters, PANELS } from "./panels.ts";
 import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
 import type { Theme } from "./theme.ts";
+import { brokerProblem, brokerSegments, MGMT_FIX } from "./broker_status.ts";
+import { drawRabbit, rabbitOverviewLine } from "./rabbit_view.ts";
 
 const DIM: Style = { dim: true };
 
@@ -39,6 +41,7 @@ export function view(state: AppState, buf: ScreenBuffer, theme: Theme): void {
   drawTabs(state, buf, layout.tabs, theme);
   drawPanel(state, buf, layout, theme);
   drawBottomLine(state, buf, layout.status, theme);
+  drawMgmtBanner(state, buf, layout.body, theme);
   drawOverlay(state, buf, layout.body, theme);
 }
 
@@ -88,8 +91,9 @@ function drawPanel(state: AppState, buf: ScreenBuffer, layout: ScreenLayout, the
     case "sockets":
       drawSockets(buf, area, state.sockets, labLine(state), filter, theme);
       return;
-    default:
-      if ("pending" in panel) buf.setString(area.x, area.y, panel.pending, DIM, area.width);
+    case "rabbitmq":
+      drawRabbit(buf, area, state.rabbit, state.broker, filter, theme);
+      return;
   }
 }
 
@@ -130,11 +134,22 @@ function drawOverview(state: AppState, buf: ScreenBuffer, area: Rect): void {
   const lines = [
     ...coroutines,
     ...sockets,
-    ...PANELS.flatMap((
-      p,
-    ) => ("pending" in p ? [{ text: row(p.title, p.pending), style: DIM }] : [])),
+    ...rabbitOverview(state).map((text, i) => ({
+      text: row(i === 0 ? "RabbitMQ" : "", text),
+      style: state.rabbit.data ? undefined : DIM,
+    })),
   ];
   lines.forEach((line, i) => buf.setString(area.x, area.y + i, line.text, line.style, area.width));
+}
+
+/** The broker in one line (wrapped whole), or why there is none to read. */
+function rabbitOverview(state: AppState): string[] {
+  const text = state.rabbit.data
+    ? rabbitOverviewLine(state.rabbit.data, state.broker?.mgmt.state === "unreachable")
+    : state.broker
+    ? brokerProblem(state.broker) ?? "reading the management API..."
+    : "The broker is read in the live dashboard only (deno task start).";
+  return wrapText(text, Math.max(1, state.width - 16));
 }
 
 function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Theme): void {
@@ -156,17 +171,39 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
     drawMessage(state.message, buf, row, theme);
     return;
   }
+  const keys = [
+    "? help",
+    ": command",
+    ...(panelFilters(state.panel) ? ["/ filter"] : []),
+    "Tab panels",
+    "q quit",
+  ];
+  const right = state.broker ? brokerSegments(state.broker) : [];
+  // The broker's segments first: the keys fall back to `? help` (which lists them all).
+  const separator = ` ${theme.symbols.separator} `;
+  const width = (texts: string[]) =>
+    texts.reduce((sum, t) => sum + stringWidth(t), 0) +
+    stringWidth(separator) * (texts.length - 1);
+  const fits = right.length === 0 || width(keys) + 1 + width(right) <= row.width;
   renderStatusBar(buf, row, {
-    left: [
-      "? help",
-      ": command",
-      ...(panelFilters(state.panel) ? ["/ filter"] : []),
-      "Tab panels",
-      "q quit",
-    ],
+    left: fits ? keys : ["? help", "q quit"],
+    right,
     style: theme.styles.status,
     symbols: theme.symbols,
   });
+}
+
+/**
+ * When the management API cannot be reached: a banner with the fix on the
+ * panel's bottom border, on every panel (it explains what the RabbitMQ panel
+ * lacks); the URL and the error are in the RabbitMQ panel, wrapped.
+ */
+function drawMgmtBanner(state: AppState, buf: ScreenBuffer, body: Rect, theme: Theme): void {
+  if (state.broker?.mgmt.state !== "unreachable" || body.height < 2) return;
+  const long = ` management API unreachable; on RabbitMQ: ${MGMT_FIX} `;
+  const short = ` no management API: ${MGMT_FIX} `;
+  const text = stringWidth(long) <= body.width - 4 ? long : short;
+  buf.setString(body.x + 2, body.y + body.height - 1, text, theme.styles.error, body.width - 4);
 }
 
 /**

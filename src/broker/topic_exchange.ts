@@ -1,7 +1,7 @@
 /** `topic`: binding keys are patterns (`*` one word, `#` zero or more), see topic_matcher.ts. */
 import type { FieldTable } from "../amqp/field_table.ts";
 import { type Binding, type Destination, Exchange } from "./exchange.ts";
-import { TopicMatcher } from "./topic_matcher.ts";
+import { TopicMatcher } from "../routing/topic_matcher.ts";
 
 export class TopicExchange extends Exchange {
   readonly #matcher = new TopicMatcher<Binding>();

@@ -18,9 +18,54 @@ Deno.test("parseStartArgs() reads every flag", () => {
       fps: 30,
       color: "auto",
       ascii: true,
+      broker: { kind: "auto" },
     },
   );
   assertEquals(parseStartArgs(["--help"]), "help");
+});
+
+Deno.test("parseStartArgs() reads --broker, env AMQP_URL, --mgmt-url and --embedded-ports", () => {
+  const url = "amqp://u:p@rabbit:5672/v";
+  const broker = (args: string[]) => (parseStartArgs(args) as { broker: unknown }).broker;
+  assertEquals(broker([]), { kind: "auto" });
+  assertEquals(broker(["--broker", "embedded"]), { kind: "embedded" });
+  assertEquals(broker(["--broker", url]), { kind: "url", url });
+  // The env applies when the flag is absent; the flag wins.
+  assertEquals(parseStartArgs([], { AMQP_URL: url }), {
+    ...(parseStartArgs([]) as object),
+    broker: { kind: "url", url },
+  });
+  assertEquals(
+    (parseStartArgs(["--broker", "auto"], { AMQP_URL: url }) as { broker: unknown }).broker,
+    { kind: "auto" },
+  );
+  const options = parseStartArgs([
+    "--mgmt-url",
+    "http://h:15672",
+    "--embedded-ports",
+    "0,15673",
+  ]);
+  assert(options !== "help");
+  assertEquals(options.mgmtUrl, "http://h:15672");
+  assertEquals(options.embeddedPorts, { port: 0, httpPort: 15673 });
+});
+
+Deno.test("parseStartArgs() rejects a bad broker without echoing its password", () => {
+  assertThrows(
+    () => parseStartArgs(["--broker", "http://u:hunter2@h"]),
+    (e: Error) =>
+      e instanceof UsageError && !e.message.includes("hunter2") && /\*\*\*/.test(e.message),
+  );
+  assertThrows(
+    () => parseStartArgs([], { AMQP_URL: "nope://u:hunter2@h" }),
+    (e: Error) => /^start: AMQP_URL: /.test(e.message) && !e.message.includes("hunter2"),
+  );
+  assertThrows(
+    () => parseStartArgs(["--mgmt-url", "ftp://u:hunter2@h"]),
+    (e: Error) => e instanceof UsageError && !e.message.includes("hunter2"),
+  );
+  assertThrows(() => parseStartArgs(["--embedded-ports", "5672"]), UsageError);
+  assertThrows(() => parseStartArgs(["--embedded-ports", "1,70000"]), UsageError);
 });
 
 Deno.test("parseStartArgs() rejects bad values with a UsageError", () => {

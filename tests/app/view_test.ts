@@ -22,7 +22,7 @@ Deno.test("view() draws tabs, the panel and the status bar at 80x24", () => {
     `┌ Overview ${"─".repeat(68)}┐`,
     "│ Coroutines  The lab runs in the live dashboard only (deno task start).       │",
     "│ Sockets     no echo server (:serve MODEL starts one, :load N loads it)       │",
-    "│ RabbitMQ    Exchanges, queues, bindings and consumers, with rates (to come). │",
+    "│ RabbitMQ    The broker is read in the live dashboard only (deno task start). │",
     ...Array(17).fill(blank),
     `└${"─".repeat(78)}┘`,
     "? help │ : command │ Tab panels │ q quit" + " ".repeat(40),

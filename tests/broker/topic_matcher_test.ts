@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import fc from "fast-check";
-import { splitTopicKey, TopicMatcher, topicMatches } from "../../src/broker/topic_matcher.ts";
+import { splitTopicKey, TopicMatcher, topicMatches } from "../../src/routing/topic_matcher.ts";
 
 /** The simple reference: a pattern becomes a regex over `.word` tokens. */
 function referenceMatches(pattern: string, key: string): boolean {

@@ -9,6 +9,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { TMUX_80X24, tmuxAvailable, TmuxSession, tmuxSkip } from "./tmux.ts";
+import { NO_RABBIT } from "./broker_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -22,7 +23,7 @@ function startDashboard(
     args = [] as string[],
   } = {},
 ): Promise<TmuxSession> {
-  return TmuxSession.start([Deno.execPath(), "run", "-A", MAIN, "start", ...args], {
+  return TmuxSession.start([Deno.execPath(), "run", "-A", MAIN, "start", ...NO_RABBIT, ...args], {
     width,
     height,
     env,

@@ -6,6 +6,7 @@
  */
 import { ok as assert } from "node:assert/strict";
 import { tmuxAvailable, TmuxSession, tmuxSkip } from "./tmux.ts";
+import { NO_RABBIT } from "./broker_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -13,7 +14,7 @@ const e2e = { ignore: !tmuxAvailable, sanitizeOps: false, sanitizeResources: fal
 
 async function dashboard(): Promise<TmuxSession> {
   const session = await TmuxSession.start(
-    [Deno.execPath(), "run", "-A", MAIN, "start", "--panel", "coroutines"],
+    [Deno.execPath(), "run", "-A", MAIN, "start", ...NO_RABBIT, "--panel", "coroutines"],
     { env: { LANG: "C.UTF-8", TERM: "xterm-256color" }, cwd: ROOT },
   );
   await session.waitForText("no tasks: press d to run a demo");

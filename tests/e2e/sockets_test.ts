@@ -6,6 +6,7 @@
  */
 import { ok as assert } from "node:assert/strict";
 import { TMUX_80X24, tmuxAvailable, TmuxSession, tmuxSkip } from "./tmux.ts";
+import { NO_RABBIT } from "./broker_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -52,11 +53,13 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const session = await TmuxSession.start(
-      [Deno.execPath(), "run", "-A", MAIN, "start", "--panel", "sockets"],
+      [Deno.execPath(), "run", "-A", MAIN, "start", ...NO_RABBIT, "--panel", "sockets"],
       { ...TMUX_80X24, env: { LANG: "C.UTF-8", TERM: "xterm-256color" }, cwd: ROOT },
     );
     try {
       await session.waitForText("No echo server yet. :serve MODEL");
+      // The embedded broker's and its link's sockets are open before counting.
+      await session.waitForText("api ok");
       const pid = await session.programPid();
       const before = socketFds(pid);
 

@@ -1,0 +1,124 @@
+/**
+ * The management API client against the embedded broker (port 0, httpPort
+ * 0) and, when RABBITMQ_MGMT_URL is set, against RabbitMQ: a queue declared
+ * by an outside client with 3 messages reads back with its count, its
+ * binding and its consumer; a wrong password and a closed port are said
+ * without the password.
+ */
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import amqp from "amqplib";
+import { Buffer } from "node:buffer";
+import { mgmtRequest, type RabbitData, readRabbit } from "../../src/app/mgmt_api.ts";
+import { startBroker } from "../../src/broker/server.ts";
+
+Deno.test("mgmtRequest() moves the URL's credentials into a basic auth header", () => {
+  const { url, headers } = mgmtRequest("http://bob:s%40cret@h:15672", "/api/overview");
+  assertEquals(url, "http://h:15672/api/overview");
+  assertEquals(headers.get("authorization"), `Basic ${btoa("bob:s@cret")}`);
+});
+
+/** Reads until `ok` holds (the API's figures follow the broker within its sampling). */
+async function readUntil(mgmtUrl: string, ok: (d: RabbitData) => boolean): Promise<RabbitData> {
+  let last: unknown;
+  for (let i = 0; i < 100; i++) {
+    const read = await readRabbit(mgmtUrl, 2000);
+    if ("data" in read && ok(read.data)) return read.data;
+    last = read;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never true; last read: ${JSON.stringify(last).slice(0, 400)}`);
+}
+
+async function queueWithThree(amqpUrl: string, mgmtUrl: string, kind: string): Promise<void> {
+  const name = `warren.mgmt-api-test.${kind}.${crypto.randomUUID().slice(0, 8)}`;
+  const conn = await amqp.connect(amqpUrl);
+  try {
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue(name, { durable: false, autoDelete: false });
+    await ch.assertExchange(`${name}.x`, "topic", { durable: false, autoDelete: false });
+    await ch.bindQueue(name, `${name}.x`, "a.*");
+    for (let i = 0; i < 3; i++) ch.sendToQueue(name, Buffer.from(`m${i}`));
+    await ch.waitForConfirms();
+    const data = await readUntil(
+      mgmtUrl,
+      (d) => d.queues.some((q) => q.name === name && q.ready === 3),
+    );
+    const queue = data.queues.find((q) => q.name === name)!;
+    assertEquals([queue.ready, queue.unacked, queue.durable, queue.exclusive], [
+      3,
+      0,
+      false,
+      false,
+    ]);
+    assert(data.exchanges.some((e) => e.name === `${name}.x` && e.type === "topic"));
+    assert(
+      data.bindings.some((b) =>
+        b.source === `${name}.x` && b.destination === name && b.routingKey === "a.*"
+      ),
+    );
+    assert(data.overview.queues >= 1 && data.overview.version !== "");
+    // A consumer shows with its queue, ack mode and prefetch.
+    const consumerCh = await conn.createChannel();
+    await consumerCh.prefetch(7);
+    const { consumerTag } = await consumerCh.consume(name, () => {}, { noAck: false });
+    const withConsumer = await readUntil(
+      mgmtUrl,
+      (d) => d.consumers.some((c) => c.tag === consumerTag),
+    );
+    const consumer = withConsumer.consumers.find((c) => c.tag === consumerTag)!;
+    assertEquals([consumer.queue, consumer.ackRequired, consumer.prefetch], [name, true, 7]);
+    assert(withConsumer.connections.length >= 1 && withConsumer.channels.length >= 2);
+    await consumerCh.close();
+    await ch.deleteQueue(name);
+    await ch.deleteExchange(`${name}.x`);
+  } finally {
+    await conn.close();
+  }
+}
+
+Deno.test({
+  name: "readRabbit() [embedded]: a queue with 3 messages, its binding and its consumer",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const broker = await startBroker({ port: 0, httpPort: 0, log: () => {} });
+    try {
+      const mgmtUrl = `http://guest:guest@127.0.0.1:${broker.management!.port}`;
+      await queueWithThree(broker.url, mgmtUrl, "embedded");
+    } finally {
+      await broker.close();
+    }
+  },
+});
+
+const RABBIT_AMQP = Deno.env.get("RABBITMQ_URL");
+const RABBIT_MGMT = Deno.env.get("RABBITMQ_MGMT_URL");
+
+Deno.test({
+  name: `readRabbit() [rabbitmq]: the same${
+    RABBIT_AMQP && RABBIT_MGMT ? "" : " (ignored: RABBITMQ_URL and RABBITMQ_MGMT_URL not set)"
+  }`,
+  ignore: !(RABBIT_AMQP && RABBIT_MGMT),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await queueWithThree(RABBIT_AMQP!, RABBIT_MGMT!, "rabbitmq");
+  },
+});
+
+Deno.test("readRabbit(): a wrong password and a closed port, said without the password", async () => {
+  const broker = await startBroker({ port: 0, httpPort: 0, log: () => {} });
+  try {
+    const port = broker.management!.port;
+    assertEquals(await readRabbit(`http://guest:wrong@127.0.0.1:${port}`), {
+      error: { state: "unreachable", error: "401: wrong user or password" },
+    });
+  } finally {
+    await broker.close();
+  }
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closed = l.addr.port;
+  l.close();
+  const gone = await readRabbit(`http://guest:hunter2@127.0.0.1:${closed}`);
+  assert("error" in gone && !JSON.stringify(gone).includes("hunter2"), JSON.stringify(gone));
+});
