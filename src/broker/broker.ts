@@ -1,10 +1,13 @@
 /**
  * The broker's state independent of any socket: users, vhosts, live
- * connections and the limits every connection negotiates from.
+ * connections, the limits every connection negotiates from, and the memory
+ * monitor (memory_monitor.ts), started and stopped by the server.
  */
 import type { User } from "./auth.ts";
 import { type BrokerTimers, realTimers } from "./timers.ts";
 import { Vhost } from "./vhost.ts";
+import { MemoryMonitor } from "./memory_monitor.ts";
+import { resolveMemoryLimit } from "./memory_limit.ts";
 
 export interface BrokerLimits {
   /** Offered in connection.tune. */
@@ -16,9 +19,10 @@ export interface BrokerLimits {
   maxMessageSize: number;
   handshakeTimeoutMs: number;
   /**
-   * Bytes of messages held (bodies plus a per-message estimate) above which
-   * publishing connections are blocked (connection.blocked), like RabbitMQ's
-   * vm_memory_high_watermark.
+   * Bytes of memory the process may use (RSS, sampled) above which publishing
+   * connections are blocked (connection.blocked), like RabbitMQ's
+   * vm_memory_high_watermark; already capped under V8's heap limit
+   * (memory_limit.ts).
    */
   memoryHighWatermark: number;
   /**
@@ -30,22 +34,13 @@ export interface BrokerLimits {
   bodyTimeoutMs: number;
 }
 
-function defaultWatermark(): number {
-  try {
-    // RabbitMQ's default: 40% of the machine's memory.
-    return Math.floor(Deno.systemMemoryInfo().total * 0.4);
-  } catch {
-    return 1024 * 1024 * 1024;
-  }
-}
-
 export const DEFAULT_LIMITS: BrokerLimits = {
   channelMax: 2047,
   frameMax: 131072,
   heartbeat: 60,
   maxMessageSize: 128 * 1024 * 1024,
   handshakeTimeoutMs: 10_000,
-  memoryHighWatermark: defaultWatermark(),
+  memoryHighWatermark: resolveMemoryLimit().bytes,
   writeTimeoutMs: 30_000,
   bodyTimeoutMs: 60_000,
 };
@@ -57,36 +52,6 @@ export interface BrokerConnection {
   memoryAlarm(on: boolean): void;
 }
 
-/**
- * Sums the bytes every queue holds and raises or clears the memory alarm
- * when the total crosses the watermark. Clearing waits until usage is below
- * 90% of it, so the alarm does not flap on every message.
- */
-export class MemoryMonitor {
-  #used = 0;
-  #alarm = false;
-  constructor(readonly watermark: number, readonly onChange: (alarm: boolean) => void) {}
-
-  get used(): number {
-    return this.#used;
-  }
-
-  get alarm(): boolean {
-    return this.#alarm;
-  }
-
-  add(delta: number): void {
-    this.#used += delta;
-    if (!this.#alarm && this.#used > this.watermark) {
-      this.#alarm = true;
-      this.onChange(true);
-    } else if (this.#alarm && this.#used < this.watermark * 0.9) {
-      this.#alarm = false;
-      this.onChange(false);
-    }
-  }
-}
-
 /** What the broker runs on; everything defaults to the real thing or to nothing. */
 export interface BrokerCoreOptions {
   limits?: BrokerLimits;
@@ -94,6 +59,10 @@ export interface BrokerCoreOptions {
   timers?: BrokerTimers;
   /** Where the broker's log lines go (silent by default). */
   log?: (line: string) => void;
+  /** What the process uses, in bytes (default: sampled from `Deno.memoryUsage()`). */
+  readMemoryUsage?: () => number;
+  /** Gives unused memory back to the system (default: none; the server passes `reclaimMemory`). */
+  reclaimMemory?: () => void;
 }
 
 export class BrokerCore {
@@ -111,9 +80,15 @@ export class BrokerCore {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.timers = opts.timers ?? realTimers;
     const log = this.log = opts.log ?? (() => {});
-    this.memory = new MemoryMonitor(this.limits.memoryHighWatermark, (on) => {
-      log(`memory alarm ${on ? "set" : "cleared"} (${this.memory.used} bytes held)`);
-      for (const c of this.connections) c.memoryAlarm(on);
+    this.memory = new MemoryMonitor({
+      limit: this.limits.memoryHighWatermark,
+      timers: this.timers,
+      readUsage: opts.readMemoryUsage,
+      reclaim: opts.reclaimMemory,
+      log,
+      onAlarm: (on) => {
+        for (const c of this.connections) c.memoryAlarm(on);
+      },
     });
     this.vhosts.set("/", new Vhost("/", { timers: this.timers, memory: this.memory, log }));
   }

@@ -5,10 +5,14 @@
  * flag that is accepted and ignored would tell a teacher their data is safe
  * when it is not.)
  */
-import { intFlag, parseFlags } from "../cli/usage.ts";
+import { bytesFlag, intFlag, parseFlags } from "../cli/usage.ts";
 import { errorMessage } from "../util/error_message.ts";
 import { describeConnectionLimit } from "./fd_limit.ts";
+import { describeMemoryLimit } from "./memory_limit.ts";
 import { ListenError, startBroker } from "./server.ts";
+
+/** Below this a broker could not even hold itself (it uses about 50 MB idle). */
+const MIN_MEMORY_LIMIT = 1_000_000;
 
 const USAGE = `usage: deno task broker [--port 5672] [--http-port 15672] [--bind 127.0.0.1] [limits]
 
@@ -28,6 +32,10 @@ flags:
                          0 = never)
   --body-timeout S       close a connection whose message body is still incomplete
                          S seconds after its header (default 60)
+  --memory-limit SIZE    block publishers (connection.blocked) while the process
+                         uses more than SIZE: 150MB, 2GB, 512MiB or bytes (default
+                         40% of RAM; at most 60% of V8's heap limit either way;
+                         the start-up line says which applies)
   -h, --help             this text`;
 
 export interface BrokerCliOptions {
@@ -50,6 +58,7 @@ export async function runBrokerCli(
     "max-connections": { type: "string" },
     "write-timeout": { type: "string" },
     "body-timeout": { type: "string" },
+    "memory-limit": { type: "string" },
   });
   if (values.help) {
     console.log(USAGE);
@@ -70,6 +79,9 @@ export async function runBrokerCli(
     intFlag("broker", name, values[name], { min, max: 86_400, fallback }) * 1000;
   const writeTimeoutMs = seconds("write-timeout", 30, 0);
   const bodyTimeoutMs = seconds("body-timeout", 60, 1);
+  const memoryLimit = bytesFlag("broker", "memory-limit", values["memory-limit"], {
+    min: MIN_MEMORY_LIMIT,
+  });
   const print = cliOpts.print ?? ((line: string) => console.log(line));
   const log = cliOpts.log ?? ((line: string) => console.error(`broker: ${line}`));
 
@@ -82,6 +94,7 @@ export async function runBrokerCli(
       maxConnections,
       writeTimeoutMs,
       bodyTimeoutMs,
+      memoryHighWatermark: memoryLimit,
       log,
     });
   } catch (e) {
@@ -96,6 +109,7 @@ export async function runBrokerCli(
   print(`listening on amqp://${shownHost}:${broker.port}`);
   print(`management API on http://${shownHost}:${broker.management!.port}`);
   print(describeConnectionLimit(broker.maxConnections, broker.fileLimit, rawMax !== undefined));
+  print(describeMemoryLimit(broker.memoryLimit, broker.core.memory.usage));
 
   const stop = cliOpts.stop ?? new Promise<void>((resolve) => {
     const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];

@@ -31,6 +31,7 @@ import {
   truncateShortstr,
 } from "./errors.ts";
 import { Handshake, type HandshakeHost } from "./handshake.ts";
+import { FlowControl, type FlowHost } from "./flow_control.ts";
 import { type HeartbeatPeer, Heartbeats } from "./heartbeats.ts";
 import { Outbox } from "./outbox.ts";
 import type { BrokerTimers } from "./timers.ts";
@@ -64,10 +65,8 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
   #closeTimer: unknown;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
-  /** Sent basic.publish at least once: blocked while the memory alarm is on. */
-  #publisher = false;
-  #paused = false;
-  #sentBlocked = false;
+  /** Reading paused by the memory alarm or out of read credit (flow_control.ts). */
+  #flow: FlowControl;
 
   constructor(readonly socket: ClientSocket, readonly broker: BrokerCore) {
     this.frameMax = broker.limits.frameMax;
@@ -87,6 +86,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
       },
     });
     this.#handshake = new Handshake(this);
+    this.#flow = new FlowControl(this.#flowHost(), broker.memory);
     broker.connections.add(this);
     socket.start({
       data: (chunk) => {
@@ -196,7 +196,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
   // --- heartbeats (HeartbeatPeer) ---------------------------------------------------
 
   get readingPaused(): boolean {
-    return this.#paused;
+    return this.#flow.paused;
   }
 
   sendHeartbeat(): void {
@@ -213,6 +213,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
   #onData(chunk: Uint8Array): void {
     if (this.#state === "closed") return;
     this.#heartbeats.heard();
+    this.#flow.read(chunk.length);
     if (this.#handshake.step === "header") {
       const rest = this.#handshake.protocolHeader(chunk);
       if (rest === "incomplete") return;
@@ -236,7 +237,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
         if (!frame) break;
         this.#frame(frame);
       }
-      if (this.#publisher && this.broker.memory.alarm) this.#block();
+      this.#flow.checkAlarm();
     } catch (e) {
       if (e instanceof AmqpFrameError) {
         // Method arguments that do not decode: RabbitMQ says 501 "cannot decode".
@@ -285,7 +286,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
       );
     }
     const ch = this.#channels.get(frame.channel);
-    if (frame.type === "method" && frame.method.name === "basic.publish") this.#publisher = true;
+    if (frame.type === "method" && frame.method.name === "basic.publish") this.#flow.published();
     if (!ch) {
       if (frame.type === "method" && frame.method.name === "channel.open") {
         // As RabbitMQ 3.10 (checked against a live broker): channel_max
@@ -345,25 +346,20 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
 
   /** Broker-wide memory alarm: publishing connections stop being read until it clears. */
   memoryAlarm(on: boolean): void {
-    if (on) {
-      if (this.#publisher) this.#block();
-    } else if (this.#paused) {
-      this.#paused = false;
-      this.#heartbeats.heard();
-      this.socket.resume();
-      if (this.#sentBlocked) this.sendMethod("connection.unblocked");
-      this.#sentBlocked = false;
-    }
+    this.#flow.alarm(on);
   }
 
-  #block(): void {
-    if (this.#paused || this.#state !== "running") return;
-    this.#paused = true;
-    this.socket.pause();
-    if (this.#handshake.clientCapabilities["connection.blocked"] === true) {
-      this.#sentBlocked = true;
-      this.sendMethod("connection.blocked", { reason: "low on memory" });
-    }
+  #flowHost(): FlowHost {
+    return {
+      socket: this.socket,
+      running: () => this.#state === "running",
+      blockedCapability: () => this.#handshake.clientCapabilities["connection.blocked"] === true,
+      sendBlocked: (on) =>
+        on
+          ? this.sendMethod("connection.blocked", { reason: "low on memory" })
+          : this.sendMethod("connection.unblocked"),
+      resumed: () => this.#heartbeats.heard(),
+    };
   }
 
   // --- closing ----------------------------------------------------------------
@@ -439,6 +435,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
     if (this.#closeTimer !== undefined) this.broker.timers.clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
     this.#heartbeats.stop();
+    this.#flow.close();
     this.broker.connections.delete(this);
     this.#resolveClosed();
   }

@@ -1,9 +1,13 @@
 /**
  * A growable ring buffer: O(1) push/shift/unshift at both ends, used for a
- * queue's ready list (arrays with shift() are O(n) once they get large).
+ * queue's ready list (arrays with shift() are O(n) once they get large). It
+ * shrinks as it empties, so a queue that held millions of messages does not
+ * keep millions of empty slots once drained.
  */
+const MIN_CAPACITY = 16;
+
 export class Deque<T> {
-  #buf: (T | undefined)[] = new Array(16);
+  #buf: (T | undefined)[] = new Array(MIN_CAPACITY);
   #head = 0;
   #length = 0;
 
@@ -11,14 +15,19 @@ export class Deque<T> {
     return this.#length;
   }
 
+  /** Slots allocated (tests: the deque gives them back). */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
   push(v: T): void {
-    if (this.#length === this.#buf.length) this.#grow();
+    if (this.#length === this.#buf.length) this.#resize(this.#buf.length * 2);
     this.#buf[(this.#head + this.#length) % this.#buf.length] = v;
     this.#length++;
   }
 
   unshift(v: T): void {
-    if (this.#length === this.#buf.length) this.#grow();
+    if (this.#length === this.#buf.length) this.#resize(this.#buf.length * 2);
     this.#head = (this.#head - 1 + this.#buf.length) % this.#buf.length;
     this.#buf[this.#head] = v;
     this.#length++;
@@ -30,6 +39,10 @@ export class Deque<T> {
     this.#buf[this.#head] = undefined;
     this.#head = (this.#head + 1) % this.#buf.length;
     this.#length--;
+    // A quarter full: half the slots go (amortized O(1), no flapping at the edge).
+    if (this.#buf.length > MIN_CAPACITY && this.#length <= this.#buf.length / 4) {
+      this.#resize(this.#buf.length / 2);
+    }
     return v;
   }
 
@@ -44,7 +57,7 @@ export class Deque<T> {
   }
 
   clear(): void {
-    this.#buf = new Array(16);
+    this.#buf = new Array(MIN_CAPACITY);
     this.#head = 0;
     this.#length = 0;
   }
@@ -53,8 +66,8 @@ export class Deque<T> {
     for (let i = 0; i < this.#length; i++) yield this.#buf[(this.#head + i) % this.#buf.length]!;
   }
 
-  #grow(): void {
-    const next: (T | undefined)[] = new Array(this.#buf.length * 2);
+  #resize(capacity: number): void {
+    const next: (T | undefined)[] = new Array(capacity);
     for (let i = 0; i < this.#length; i++) next[i] = this.#buf[(this.#head + i) % this.#buf.length];
     this.#buf = next;
     this.#head = 0;

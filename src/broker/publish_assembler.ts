@@ -38,6 +38,11 @@ export interface PublishLimits {
   readonly bodyTimeoutMs?: number;
   /** The body timeout expired: close the connection with `e`. */
   bodyTimedOut?(e: AmqpError): void;
+  /**
+   * True while the broker itself does not read the socket (memory alarm, read
+   * credit): the rest of the body cannot arrive, so the timeout waits.
+   */
+  readonly readingPaused?: boolean;
 }
 
 /** The first allocation for a body sent in several frames (it doubles from there). */
@@ -70,8 +75,8 @@ type State =
     /** The body so far; grows by doubling up to bodySize. */
     buffer: Uint8Array;
     received: number;
-    /** The body timeout's handle. */
-    readonly timer: unknown;
+    /** The body timeout's handle (re-armed while the broker does not read). */
+    timer: unknown;
   };
 
 const IDLE: State = { step: "method" };
@@ -213,6 +218,10 @@ export class PublishAssembler {
     return timers.setTimeout(() => {
       const s = this.#state;
       if (s.step !== "body") return;
+      if (this.limits.readingPaused) {
+        s.timer = this.#armBodyTimeout(channel);
+        return;
+      }
       const e = new AmqpError(
         ReplyCode.NOT_ALLOWED,
         `content body on channel ${channel} still incomplete ${ms / 1000} s after its header ` +

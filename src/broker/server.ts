@@ -9,6 +9,8 @@ import { Connection } from "./connection.ts";
 import { ReplyCode } from "./errors.ts";
 import { defaultMaxConnections, type FileLimit, readFileLimit } from "./fd_limit.ts";
 import { Listener } from "./listener.ts";
+import { type MemoryLimit, resolveMemoryLimit } from "./memory_limit.ts";
+import { reclaimMemory } from "./memory_reclaim.ts";
 import { realTimers } from "./timers.ts";
 import { type RunningManagement, startManagement } from "./http/server.ts";
 import type { BrokerTimers } from "./timers.ts";
@@ -37,8 +39,15 @@ export interface BrokerOptions {
   frameMax?: number;
   /** Time allowed from TCP accept to connection.open-ok (10 000 ms). */
   handshakeTimeoutMs?: number;
-  /** Bytes of queued messages above which publishers are blocked (default: 40% of RAM). */
+  /**
+   * Bytes of memory the process may use before publishers are blocked
+   * (default: 40% of RAM); capped under V8's heap limit either way.
+   */
   memoryHighWatermark?: number;
+  /** What the process uses (default: sampled `Deno.memoryUsage()`; tests may count messages only). */
+  readMemoryUsage?: () => number;
+  /** Gives unused memory back (default: `reclaimMemory`, a GC and `malloc_trim`). */
+  reclaimMemory?: () => void;
   /** A client that reads nothing for this long while output waits is closed (30 000 ms; 0: never). */
   writeTimeoutMs?: number;
   /** A message body still incomplete this long after its header closes the connection (60 000 ms). */
@@ -63,6 +72,8 @@ export interface RunningBroker {
   core: BrokerCore;
   /** The connection maximum in force. */
   maxConnections: number;
+  /** The memory limit in force and where it comes from (the start-up line). */
+  memoryLimit: MemoryLimit;
   /** The process's open-file limit, when known (the default maximum comes from it). */
   fileLimit: FileLimit | undefined;
   /** The management HTTP API, when `httpPort` was given. */
@@ -73,18 +84,21 @@ export interface RunningBroker {
 
 export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBroker> {
   const hostname = opts.hostname ?? "127.0.0.1";
+  const memoryLimit = resolveMemoryLimit({ requested: opts.memoryHighWatermark });
   const core = new BrokerCore({
     limits: {
       ...DEFAULT_LIMITS,
       heartbeat: opts.heartbeat ?? DEFAULT_LIMITS.heartbeat,
       frameMax: opts.frameMax ?? DEFAULT_LIMITS.frameMax,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? DEFAULT_LIMITS.handshakeTimeoutMs,
-      memoryHighWatermark: opts.memoryHighWatermark ?? DEFAULT_LIMITS.memoryHighWatermark,
+      memoryHighWatermark: memoryLimit.bytes,
       writeTimeoutMs: opts.writeTimeoutMs ?? DEFAULT_LIMITS.writeTimeoutMs,
       bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULT_LIMITS.bodyTimeoutMs,
     },
     timers: opts.timers,
     log: opts.log,
+    readMemoryUsage: opts.readMemoryUsage,
+    reclaimMemory: opts.reclaimMemory ?? reclaimMemory,
   });
   const fileLimit = await readFileLimit();
   const maxConnections = opts.maxConnections ?? defaultMaxConnections(fileLimit);
@@ -119,6 +133,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
       throw new ListenError(opts.httpPort, e);
     }
   }
+  core.memory.start();
   const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
   let closing: Promise<void> | undefined;
   return {
@@ -127,6 +142,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
     hostname,
     core,
     maxConnections,
+    memoryLimit,
     fileLimit,
     management,
     close() {
@@ -142,6 +158,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
           ),
         );
         await stopped;
+        core.memory.stop();
       })();
       return closing;
     },

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { errorMessage } from "../util/error_message.ts";
+import { formatBytes, parseByteSize } from "./byte_size.ts";
 
 /**
  * Bad command-line input. `main.ts` prints it as one line, then the hint
@@ -91,4 +92,25 @@ export function intFlag(
     throw new UsageError(`${command}: --${name} must be between ${min} and ${max}, got ${value}`);
   }
   return value;
+}
+
+/** Reads a size flag ("150 MB", "2GiB", bytes) of at least `min` bytes, or throws a UsageError. */
+export function bytesFlag(
+  command: string,
+  name: string,
+  raw: unknown,
+  { min }: { min: number },
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw);
+  const bytes = parseByteSize(text);
+  if (bytes === undefined) {
+    throw new UsageError(
+      `${command}: --${name} must be a size such as 150MB, 2GB, 512MiB or a number of bytes, got '${text}'`,
+    );
+  }
+  if (bytes < min) {
+    throw new UsageError(`${command}: --${name} must be at least ${formatBytes(min)}, got ${text}`);
+  }
+  return bytes;
 }

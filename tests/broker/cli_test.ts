@@ -49,6 +49,8 @@ Deno.test("runBrokerCli() refuses bad limit flags with a UsageError naming the f
     ["--max-connections", "0", /--max-connections must be between 1 and/],
     ["--write-timeout", "soon", /--write-timeout must be a whole number/],
     ["--body-timeout", "-1", /--body-timeout must be between 1 and/],
+    ["--memory-limit", "lots", /--memory-limit must be a size such as 150MB/],
+    ["--memory-limit", "1000", /--memory-limit must be at least 1 MB, got 1000/],
   ];
   for (const [flag, value, message] of cases) {
     await t.step(`${flag} ${value}`, async () => {

@@ -234,3 +234,27 @@ Deno.test("a body still incomplete after the body timeout is a 530 naming it, an
   p.content(body("ok"));
   assertEquals(timers.pending, 0);
 });
+
+Deno.test("the body timeout waits while the broker itself does not read the socket (memory)", () => {
+  const timers = new FakeTimers();
+  const limits = {
+    maxMessageSize: 1 << 20,
+    userName: "guest",
+    timers,
+    bodyTimeoutMs: 1000,
+    readingPaused: true,
+    timedOut: 0,
+    bodyTimedOut() {
+      this.timedOut++;
+    },
+  };
+  const a = new PublishAssembler(limits);
+  a.start("", "q", false);
+  a.content({ type: "header", channel: 1, classId: 60, bodySize: 10, properties: {} });
+  a.content({ type: "body", channel: 1, payload: new Uint8Array(4) });
+  timers.advance(5000);
+  assertEquals(limits.timedOut, 0, "paused by the broker: not the client's fault");
+  limits.readingPaused = false;
+  timers.advance(1000);
+  assertEquals(limits.timedOut, 1);
+});

@@ -10,6 +10,8 @@ import { withTimeout } from "./timing.ts";
 
 export interface BrokerProcess {
   port: number;
+  /** The broker's own pid (`sh -c 'exec ...'` becomes the broker). */
+  pid: number;
   url: string;
   /** The start-up lines (stdout). */
   readonly stdout: string;
@@ -70,6 +72,7 @@ export async function spawnBroker(
   );
   return {
     port,
+    pid: child.pid,
     url: `amqp://guest:guest@127.0.0.1:${port}`,
     get stdout() {
       return stdout;
