@@ -55,21 +55,10 @@ export function updateCoroutinesKey(
     kind: "state",
     state: { ...state, selected: Math.max(0, Math.min(selected, total - 1)) },
   });
+  // The moving keys (arrows, j/k, PgUp/PgDn, Home/End), as everywhere in warren.
+  const move = scrollDelta(formatKey(key), pageSize(layout));
+  if (move !== undefined) return select(state.selected + move);
   switch (formatKey(key)) {
-    case "up":
-    case "k":
-      return select(state.selected - 1);
-    case "down":
-    case "j":
-      return select(state.selected + 1);
-    case "pageup":
-      return select(state.selected - pageSize(layout));
-    case "pagedown":
-      return select(state.selected + pageSize(layout));
-    case "home":
-      return select(0);
-    case "end":
-      return select(total - 1);
     case "enter":
       return selectedTask(state)
         ? { kind: "state", state: { ...state, detail: true, detailOffset: 0 } }

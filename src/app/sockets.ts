@@ -9,22 +9,8 @@ import type { Rect } from "../tui/buffer.ts";
 import { splitCols, splitRows } from "../tui/layout.ts";
 import { LogRing, logTop, type LogViewState, logViewState } from "../tui/widgets/log_view.ts";
 import type { LabCommand, SocketsSnapshot, SocketsViewRequest } from "../lab/protocol.ts";
-
-/** The lab's event kinds, for the `/` filter and `:help` (the lab sends the same names). */
-export const EVENT_KINDS: readonly string[] = [
-  "ACCEPT",
-  "READABLE",
-  "WRITABLE",
-  "HUP",
-  "ERR",
-  "READ",
-  "WRITE",
-  "EAGAIN",
-  "BLOCKED",
-  "EOF",
-  "RESET",
-  "CLOSE",
-];
+// The lab's own list of event kinds: the `/` filter accepts exactly the names the lab sends.
+import { KIND_NAMES } from "../lab/sockets/event_ring.ts";
 
 export interface SocketsState {
   snapshot?: SocketsSnapshot;
@@ -113,7 +99,7 @@ export function parseEventFilter(text: string): {
   let conn: number | null = null;
   const ignored: string[] = [];
   for (const word of text.split(/[\s,]+/).filter((w) => w !== "")) {
-    const kind = EVENT_KINDS.find((k) => k === word.toUpperCase());
+    const kind = KIND_NAMES.find((k) => k === word.toUpperCase());
     const id = /^#(\d+)$/.exec(word);
     if (kind) kinds.push(kind);
     else if (id) conn = Number(id[1]);

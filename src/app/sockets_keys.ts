@@ -13,6 +13,7 @@ import {
   type SocketsLayout,
   type SocketsState,
 } from "./sockets.ts";
+import { scrollDelta } from "../tui/widgets/scroll_text.ts";
 
 export const SOCKETS_HELP: readonly { key: string; description: string }[] = [
   { key: "Up Down j k", description: "select a connection (PgUp PgDn Home End: a page, the ends)" },
@@ -46,21 +47,10 @@ export function updateSocketsKey(
     kind: "state",
     state: { ...state, log: logScroll(state.log, state.events, delta, logHeight) },
   });
+  // The moving keys (arrows, j/k, PgUp/PgDn, Home/End), as everywhere in warren.
+  const move = scrollDelta(formatKey(key), connectionPage(layout));
+  if (move !== undefined) return select(state.selected + move);
   switch (formatKey(key)) {
-    case "up":
-    case "k":
-      return select(state.selected - 1);
-    case "down":
-    case "j":
-      return select(state.selected + 1);
-    case "pageup":
-      return select(state.selected - connectionPage(layout));
-    case "pagedown":
-      return select(state.selected + connectionPage(layout));
-    case "home":
-      return select(0);
-    case "end":
-      return select(total - 1);
     case "enter": {
       const conn = selectedConnection(state);
       return conn ? { kind: "filter", text: `#${conn.id}` } : undefined;

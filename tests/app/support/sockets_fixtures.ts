@@ -10,23 +10,12 @@ import type {
   SocketEventRow,
   SocketsSnapshot,
 } from "../../../src/lab/protocol.ts";
+import { KIND_NAMES } from "../../../src/lab/sockets/event_ring.ts";
 import { snapshot } from "./lab_fixtures.ts";
 import { run } from "./run.ts";
 
-export const KINDS = [
-  "ACCEPT",
-  "READABLE",
-  "WRITABLE",
-  "HUP",
-  "ERR",
-  "READ",
-  "WRITE",
-  "EAGAIN",
-  "BLOCKED",
-  "EOF",
-  "RESET",
-  "CLOSE",
-];
+/** The lab's event kinds, in its order. */
+export const KINDS = KIND_NAMES;
 
 export function connection(id: number, over: Partial<SocketConnectionRow> = {}) {
   return {
