@@ -40,8 +40,10 @@ export function rabbitOverviewLine(data: RabbitData, stale = false): string {
   const o = data.overview;
   const prefix = stale ? "STALE (the management API stopped answering) " : "";
   const r = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
-  return `${prefix}${o.product} ${o.version}: ${o.queues} queues, ${o.exchanges} exchanges, ` +
-    `${o.connections} connections, ${o.consumers} consumers; ${o.ready} ready, ` +
+  const count = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+  return `${prefix}${o.product} ${o.version}: ${count(o.queues, "queue")}, ` +
+    `${count(o.exchanges, "exchange")}, ${count(o.connections, "connection")}, ` +
+    `${count(o.consumers, "consumer")}; ${o.ready} ready, ` +
     `${o.unacked} unacked; publish ${r(o.publishRate)}/s, deliver ${r(o.deliverRate)}/s`;
 }
 

@@ -35,7 +35,7 @@ Deno.test("the panel at 80x22: overview line, table row, queues with counts, bin
   assertEquals(
     rows.slice(2, 4),
     [
-      "│ RabbitMQ 3.13.7: 2 queues, 3 exchanges, 1 connections, 2 consumers; 3 ready, │",
+      "│ RabbitMQ 3.13.7: 2 queues, 3 exchanges, 1 connection, 2 consumers; 3 ready,  │",
       "│ 1 unacked; publish 12.5/s, deliver 10.0/s                                    │",
     ],
   );
