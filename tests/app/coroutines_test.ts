@@ -200,30 +200,25 @@ Deno.test("the demo menu shows the selected demo's whole description under the l
   assert(wrapped.some((r) => !r.includes("…")), `the description is shown whole:\n${text}`);
 });
 
-Deno.test("starting a demo while another runs says it stopped the first; otherwise no sticky status", () => {
-  const runningBaozi = run(labState(), {
+/** The panel after a snapshot showing baozi's demo in `state`. */
+function withBaozi(state: "running" | "done"): AppState {
+  return run(labState(), {
     type: "lab",
     message: {
       type: "snapshot",
       snapshot: snapshot([task(1, "baozi")], {
-        demo: { name: "baozi", state: "running", startedAtMs: 0, error: null },
+        demo: { name: "baozi", state, startedAtMs: 0, error: null },
       }),
     },
   });
-  const switched = run(runningBaozi, ":", ..."demo gevent", "enter");
+}
+
+Deno.test("starting a demo while another runs says it stopped the first; otherwise no sticky status", () => {
+  const switched = run(withBaozi("running"), ":", ..."demo gevent", "enter");
   assertEquals(switched.message, { text: "stopped demo baozi to start gevent", level: "info" });
   assert(switched.outbox.some((c) => c.type === "run-demo" && c.name === "gevent"));
   // A finished demo is not "running" in the status line once the next one starts.
-  const doneBaozi = run(labState(), {
-    type: "lab",
-    message: {
-      type: "snapshot",
-      snapshot: snapshot([task(1, "baozi")], {
-        demo: { name: "baozi", state: "done", startedAtMs: 0, error: null },
-      }),
-    },
-  });
-  const idle = run(doneBaozi, ":", ..."demo gevent", "enter");
+  const idle = run(withBaozi("done"), ":", ..."demo gevent", "enter");
   assertEquals(idle.message, undefined);
 });
 
