@@ -11,13 +11,16 @@
  * A snapshot's size is bounded whatever the number of tasks: exact counts,
  * plus only the rows, detail and lanes the UI asked for with `set-view`.
  *
- * The sockets part's types are in `sockets_protocol.ts` (re-exported here).
+ * The sockets part's types are in `sockets_protocol.ts`, the RabbitMQ
+ * actors' in `mq_protocol.ts` (both re-exported here).
  *
  * Times: `*Ms` fields are hub milliseconds (the hub's clock; real time in the
  * Worker). `atMs` values are hub times, comparable with `header.nowMs`.
  */
 import type { SocketsSnapshot, SocketsViewRequest } from "./sockets_protocol.ts";
+import type { MqCommand, MqSnapshot } from "./mq_protocol.ts";
 export type * from "./sockets_protocol.ts";
+export type * from "./mq_protocol.ts";
 
 /**
  * The coarse state shown in the task table. The four ends: `done` (its body
@@ -248,6 +251,8 @@ export interface HubSnapshot {
   output: { lines: string[]; dropped: number; nextLine: number };
   /** Echo servers, load and comparison; absent until the first `serve` or `compare`. */
   sockets?: SocketsSnapshot;
+  /** RabbitMQ actors; absent until the first `mq-*` command. */
+  mq?: MqSnapshot;
 }
 
 export interface DemoInfo {
@@ -281,6 +286,8 @@ export type LabCommand =
   | { type: "compare"; connections: number }
   /** Changes what the sockets part of snapshots carries; unspecified fields keep their value. */
   | { type: "sockets-view"; view: Partial<SocketsViewRequest> }
+  /** RabbitMQ actors and scenarios (`mq_protocol.ts`). */
+  | MqCommand
   /** Stops the hub and closes the Worker. */
   | { type: "shutdown" };
 
