@@ -25,6 +25,8 @@ export interface BrokerSessionOptions {
   mgmtUrl?: string;
   /** Ports the embedded broker asks for first (5672/15672; tests pass 0). */
   embeddedPorts?: StartOptions["embeddedPorts"];
+  /** The embedded broker's data dir flag (absent: the state directory; "none"). */
+  embeddedDataDir?: string;
   /** `auto`'s probe (tests inject one). */
   choose?: (flag: StartOptions["broker"]) => Promise<BrokerChoice>;
 }
@@ -53,7 +55,10 @@ export function startBrokerSession(
       return;
     }
     try {
-      embedded = await startEmbeddedBroker(options.embeddedPorts);
+      embedded = await startEmbeddedBroker({
+        ...options.embeddedPorts,
+        dataDir: options.embeddedDataDir,
+      });
     } catch (e) {
       const status = initialBrokerStatus("embedded", "amqp://127.0.0.1", "http://127.0.0.1");
       dispatch({

@@ -14,8 +14,16 @@ export interface EmbeddedBroker {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedBrokerOptions {
+  port?: number;
+  httpPort?: number;
+  hostname?: string;
+  /** Where it keeps durable data: absent, the state directory; "none", nowhere. */
+  dataDir?: string;
+}
+
 export async function startEmbeddedBroker(
-  { port = 5672, httpPort = 15672, hostname = "127.0.0.1" } = {},
+  { port = 5672, httpPort = 15672, hostname = "127.0.0.1", dataDir }: EmbeddedBrokerOptions = {},
 ): Promise<EmbeddedBroker> {
   const worker = new Worker(new URL("../broker/worker.ts", import.meta.url).href, {
     type: "module",
@@ -30,7 +38,7 @@ export async function startEmbeddedBroker(
     });
   const send = (command: BrokerWorkerCommand) => worker.postMessage(command);
   const ready = next();
-  send({ type: "start", hostname, port, httpPort });
+  send({ type: "start", hostname, port, httpPort, dataDir });
   let message: BrokerWorkerMessage;
   try {
     message = await ready;

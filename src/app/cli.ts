@@ -39,6 +39,10 @@ flags:
   --embedded-ports AMQP,HTTP
                     the embedded broker's ports (default 5672,15672; a port
                     taken, or 0, means any free one)
+  --embedded-data-dir DIR
+                    where the embedded broker keeps durable queues and persistent
+                    messages (default $XDG_STATE_HOME/warren/broker, else
+                    ~/.local/state/warren/broker; 'none': keep nothing)
   -h, --help        this text`;
 
 export function parseStartArgs(
@@ -57,6 +61,7 @@ export function parseStartArgs(
     broker: { type: "string" },
     "mgmt-url": { type: "string" },
     "embedded-ports": { type: "string" },
+    "embedded-data-dir": { type: "string" },
   });
   if (values.help) return "help";
   const color = (values.color ?? "auto") as ColorFlag;
@@ -89,6 +94,9 @@ export function parseStartArgs(
     ...(values["embedded-ports"] === undefined
       ? {}
       : { embeddedPorts: parsePorts(String(values["embedded-ports"])) }),
+    ...(values["embedded-data-dir"] === undefined
+      ? {}
+      : { embeddedDataDir: String(values["embedded-data-dir"]) }),
   };
 }
 

@@ -25,4 +25,9 @@ export interface StartOptions {
   mgmtUrl?: string;
   /** `--embedded-ports`: the ports the embedded broker asks for first (default 5672, 15672). */
   embeddedPorts?: { port: number; httpPort: number };
+  /**
+   * `--embedded-data-dir`: where the embedded broker keeps durable data
+   * (absent: the state directory; "none": nothing is kept).
+   */
+  embeddedDataDir?: string;
 }

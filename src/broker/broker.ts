@@ -8,6 +8,8 @@ import { type BrokerTimers, realTimers } from "./timers.ts";
 import { Vhost } from "./vhost.ts";
 import { MemoryMonitor } from "./memory_monitor.ts";
 import { resolveMemoryLimit } from "./memory_limit.ts";
+import type { Store } from "./store.ts";
+import { VhostJournal } from "./store_journal.ts";
 
 export interface BrokerLimits {
   /** Offered in connection.tune. */
@@ -63,6 +65,8 @@ export interface BrokerCoreOptions {
   readMemoryUsage?: () => number;
   /** Gives unused memory back to the system (default: none; the server passes `reclaimMemory`). */
   reclaimMemory?: () => void;
+  /** Where durable topology and persistent messages are kept (none: memory only). */
+  store?: Store;
 }
 
 export class BrokerCore {
@@ -75,6 +79,7 @@ export class BrokerCore {
   readonly limits: BrokerLimits;
   readonly timers: BrokerTimers;
   readonly log: (line: string) => void;
+  readonly store: Store | undefined;
 
   constructor(opts: BrokerCoreOptions = {}) {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
@@ -90,6 +95,20 @@ export class BrokerCore {
         for (const c of this.connections) c.memoryAlarm(on);
       },
     });
-    this.vhosts.set("/", new Vhost("/", { timers: this.timers, memory: this.memory, log }));
+    this.store = opts.store;
+    this.addVhost("/");
+  }
+
+  /** The vhost named so, created when missing (its durable parts kept in the store, if any). */
+  vhost(name: string): Vhost {
+    return this.vhosts.get(name) ?? this.addVhost(name);
+  }
+
+  addVhost(name: string): Vhost {
+    const { timers, memory, log, store } = this;
+    const journal = store && new VhostJournal(store, name);
+    const v = new Vhost(name, { timers, memory, log, journal });
+    this.vhosts.set(name, v);
+    return v;
   }
 }

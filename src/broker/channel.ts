@@ -37,7 +37,8 @@ import {
   type Unacked,
   UnackedStore,
 } from "./unacked_store.ts";
-import { randomName, type Vhost } from "./vhost.ts";
+import type { Vhost } from "./vhost.ts";
+import { randomName } from "./vhost_types.ts";
 
 /** What a channel needs from its connection. */
 /** The publish limits are the connection's (message size, user, body memory and timeout). */
@@ -216,7 +217,7 @@ export class Channel implements ConsumerChannel {
           this.#confirms ??= new PublisherConfirms({
             isOpen: () => this.#state === "open",
             send: (method, args) => this.#send(method, args),
-          });
+          }, this.host.vhost.journal);
           if (!m.args.nowait) this.#send("confirm.select-ok", {});
           return;
         case "tx.select":

@@ -1,20 +1,22 @@
 /**
- * `deno task broker [--port 5672] [--http-port 15672] [--bind 127.0.0.1] [limits]`:
- * the embedded broker and its management HTTP API as a standalone server,
- * until SIGINT/SIGTERM. (The durable store gets its flag when it exists: a
- * flag that is accepted and ignored would tell a teacher their data is safe
- * when it is not.)
+ * `deno task broker [--port 5672] [--http-port 15672] [--bind 127.0.0.1]
+ * [--data-dir DIR] [limits]`: the embedded broker and its management HTTP
+ * API as a standalone server, until SIGINT/SIGTERM, keeping durable
+ * topology and persistent messages in the data dir (store.ts).
  */
 import { bytesFlag, intFlag, parseFlags } from "../cli/usage.ts";
 import { errorMessage } from "../util/error_message.ts";
 import { describeConnectionLimit } from "./fd_limit.ts";
 import { describeMemoryLimit } from "./memory_limit.ts";
 import { ListenError, startBroker } from "./server.ts";
+import { resolveDataDir } from "./data_dir.ts";
+import { StoreError } from "./store_schema.ts";
 
 /** Below this a broker could not even hold itself (it uses about 50 MB idle). */
 const MIN_MEMORY_LIMIT = 1_000_000;
 
-const USAGE = `usage: deno task broker [--port 5672] [--http-port 15672] [--bind 127.0.0.1] [limits]
+const USAGE = `usage: deno task broker [--port 5672] [--http-port 15672] [--bind 127.0.0.1]
+                        [--data-dir DIR] [limits]
 
 Runs the embedded AMQP 0-9-1 broker (user guest/guest from loopback, vhost /)
 until SIGINT or SIGTERM, then closes client connections with 320 and exits 0.
@@ -25,6 +27,11 @@ flags:
   --http-port N          management HTTP API port, RabbitMQ's /api (default 15672;
                          0 = any free port)
   --bind ADDR            address to listen on (default 127.0.0.1)
+  --data-dir DIR         where durable exchanges, queues, bindings and persistent
+                         messages in durable queues are kept across restarts
+                         (default $XDG_STATE_HOME/warren/broker, else
+                         ~/.local/state/warren/broker; 'none': keep nothing).
+                         One broker per dir: a second one exits with an error
   --max-connections N    refuse connections beyond N open ones (default: from
                          'ulimit -n', minus a reserve; the start-up line says)
   --write-timeout S      close a client that has read nothing for S seconds while
@@ -59,6 +66,7 @@ export async function runBrokerCli(
     "write-timeout": { type: "string" },
     "body-timeout": { type: "string" },
     "memory-limit": { type: "string" },
+    "data-dir": { type: "string" },
   });
   if (values.help) {
     console.log(USAGE);
@@ -84,6 +92,14 @@ export async function runBrokerCli(
   });
   const print = cliOpts.print ?? ((line: string) => console.log(line));
   const log = cliOpts.log ?? ((line: string) => console.error(`broker: ${line}`));
+  const rawDir = values["data-dir"];
+  let dataDir: string | undefined;
+  try {
+    dataDir = resolveDataDir(typeof rawDir === "string" ? rawDir : undefined);
+  } catch (e) {
+    console.error(`broker: ${errorMessage(e)}`);
+    return 1;
+  }
 
   let broker;
   try {
@@ -96,8 +112,13 @@ export async function runBrokerCli(
       bodyTimeoutMs,
       memoryHighWatermark: memoryLimit,
       log,
+      dataDir,
     });
   } catch (e) {
+    if (e instanceof StoreError) {
+      console.error(`broker: ${e.message}`);
+      return 1;
+    }
     const which = e instanceof ListenError ? e.port : port;
     const why = e instanceof ListenError && e.inUse
       ? `port ${which} on ${hostname} is already in use`
@@ -110,6 +131,11 @@ export async function runBrokerCli(
   print(`management API on http://${shownHost}:${broker.management!.port}`);
   print(describeConnectionLimit(broker.maxConnections, broker.fileLimit, rawMax !== undefined));
   print(describeMemoryLimit(broker.memoryLimit, broker.core.memory.usage));
+  print(
+    broker.storeFile
+      ? `data in ${broker.storeFile}`
+      : "no data dir (--data-dir none): nothing survives a restart",
+  );
 
   const stop = cliOpts.stop ?? new Promise<void>((resolve) => {
     const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];

@@ -56,6 +56,28 @@ export class Deque<T> {
     return this.#buf[(this.#head + i) % this.#buf.length];
   }
 
+  /**
+   * Puts `list` (sorted by `key`) back among the elements (sorted by `key`
+   * too), each at its place: a requeue puts messages back where they were.
+   */
+  mergeSorted(list: readonly T[], key: (v: T) => number): void {
+    if (list.length === 0) return;
+    const head = this.peek();
+    if (head === undefined || key(list[list.length - 1]!) < key(head)) {
+      for (let i = list.length - 1; i >= 0; i--) this.unshift(list[i]!);
+      return;
+    }
+    const merged: T[] = [];
+    let i = 0;
+    for (const v of this) {
+      while (i < list.length && key(list[i]!) < key(v)) merged.push(list[i++]!);
+      merged.push(v);
+    }
+    while (i < list.length) merged.push(list[i++]!);
+    this.clear();
+    for (const v of merged) this.push(v);
+  }
+
   clear(): void {
     this.#buf = new Array(MIN_CAPACITY);
     this.#head = 0;

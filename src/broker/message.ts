@@ -24,6 +24,10 @@ export interface QueuedMessage {
   readonly expiresAt: number;
   readonly priority: number;
   redelivered: boolean;
+  /** Its row in the store, when a durable queue keeps it (persistent message). */
+  storeId?: number;
+  /** The store already knows it went out (so a crash brings it back redelivered). */
+  storeDelivered?: boolean;
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import type { FieldTable } from "../amqp/field_table.ts";
 import type { DeathReason } from "./dead_letter.ts";
+import { ConsumerRing } from "./consumer_ring.ts";
 import { Deque } from "./deque.ts";
 import { internalErrorText } from "./errors.ts";
 import type { Message, QueuedMessage } from "./message.ts";
@@ -40,10 +41,33 @@ export interface MemoryAccount {
 /** Per-message bookkeeping estimate added to the body size in memory accounting. */
 export const MESSAGE_OVERHEAD_BYTES = 256;
 
+/**
+ * Where a durable queue's persistent messages are kept (the store:
+ * store_journal.ts). Entries it keeps carry a `storeId`.
+ */
+export interface QueueJournal {
+  /** A message entered the queue: kept when persistent. */
+  added(queue: Queue, entry: QueuedMessage): void;
+  /** A kept message went out with an ack to wait for (after a crash it comes back redelivered). */
+  delivered(entry: QueuedMessage): void;
+  /** Messages left the queue for good (acked, dropped, expired, purged). */
+  removed(entries: readonly QueuedMessage[]): void;
+}
+
+/** A message read back from the store at start-up. */
+export interface RestoredMessage {
+  message: Message;
+  expiresAt: number;
+  redelivered: boolean;
+  storeId: number;
+}
+
 /** What a queue needs from its vhost. */
 export interface QueueHost {
   readonly timers: BrokerTimers;
   readonly memory?: MemoryAccount;
+  /** Keeps durable queues' persistent messages (none without a data dir). */
+  readonly journal?: QueueJournal;
   /** The broker's log (never the console: it would draw over the dashboard). */
   log(line: string): void;
   deadLetter(queue: Queue, messages: Message[], reason: DeathReason): void;
@@ -70,16 +94,14 @@ export class Queue {
   #unackedBytes = 0;
   #accounted = 0; // last total reported to host.memory
   #seq = 0;
-  #consumers: QueueConsumer[] = [];
-  /** The highest consumer priority present, so the picker can stop early. */
-  #topPriority = -Infinity;
-  #next = 0;
+  readonly #consumers = new ConsumerRing<QueueConsumer>();
   #hadConsumer = false;
   #deleted = false;
   #dispatchScheduled = false;
   #expiryTimer: unknown;
   #expiryAt = Infinity;
   #idleTimer: unknown;
+  readonly #journal: QueueJournal | undefined;
 
   constructor(
     readonly name: string,
@@ -89,6 +111,9 @@ export class Queue {
   ) {
     const lanes = (options.args.maxPriority ?? 0) + 1;
     this.#lanes = Array.from({ length: lanes }, () => new Deque<QueuedMessage>());
+    // Exclusive queues die with their connection, so a restart never sees them.
+    const kept = options.durable && options.exclusiveOwner === undefined;
+    this.#journal = kept ? host.journal : undefined;
     this.touch();
   }
 
@@ -108,7 +133,7 @@ export class Queue {
     return this.#consumers.length;
   }
   get consumers(): readonly QueueConsumer[] {
-    return this.#consumers;
+    return this.#consumers.list;
   }
   get deleted(): boolean {
     return this.#deleted;
@@ -145,22 +170,22 @@ export class Queue {
       perMessage = undefined;
     }
     if (perMessage !== undefined) ttl = ttl === undefined ? perMessage : Math.min(ttl, perMessage);
-    const max = args.maxPriority;
-    const priority = max === undefined ? 0 : Math.min(message.properties.priority ?? 0, max);
     const entry: QueuedMessage = {
       message,
       seq: this.#seq++,
       expiresAt: ttl === undefined ? Infinity : now + ttl,
-      priority,
+      priority: this.#priorityOf(message),
       redelivered: false,
     };
+    this.#journal?.added(this, entry);
     if (this.#readyCount === 0) {
-      const consumer = this.#pickConsumer();
+      const consumer = this.#consumers.pick(this.args.singleActiveConsumer);
       if (consumer) {
         this.#handOver(consumer, entry);
         return "delivered";
       }
       if (ttl === 0) {
+        this.#forget([entry]);
         this.host.deadLetter(this, [message], "expired");
         return "dropped";
       }
@@ -179,10 +204,7 @@ export class Queue {
     const entry = this.#shift();
     this.stats.got(entry, noAck);
     if (!entry) return undefined;
-    if (!noAck) {
-      this.#unacked++;
-      this.#unackedBytes += messageBytes(entry.message);
-    }
+    this.#tookOut(entry, noAck);
     this.#armExpiry();
     this.#account();
     return { entry, remaining: this.#readyCount };
@@ -191,6 +213,7 @@ export class Queue {
   /** An unacked message was acknowledged (or rejected without requeue: `deadLetter`). */
   settle(entries: readonly QueuedMessage[], deadLetter: DeathReason | undefined): void {
     this.#unacked -= entries.length;
+    this.#forget(entries);
     if (!deadLetter) this.stats.ack += entries.length;
     for (const e of entries) this.#unackedBytes -= messageBytes(e.message);
     this.#account();
@@ -219,7 +242,7 @@ export class Queue {
       this.#readyCount++;
       this.#readyBytes += messageBytes(e.message);
     }
-    for (const [priority, list] of byLane) this.#insertSorted(this.#lanes[priority]!, list);
+    for (const [priority, list] of byLane) this.#lanes[priority]!.mergeSorted(list, (e) => e.seq);
     // Requeued messages count again, so a full drop-head queue sheds its head
     // (often the message just requeued), as RabbitMQ does.
     this.#enforceMaxLength();
@@ -231,6 +254,7 @@ export class Queue {
   /** Removes every ready message; returns how many. */
   purge(): number {
     const n = this.#readyCount;
+    for (const lane of this.#lanes) this.#forget([...lane]);
     for (const lane of this.#lanes) lane.clear();
     this.#readyCount = 0;
     this.#readyBytes = 0;
@@ -240,8 +264,7 @@ export class Queue {
   }
 
   addConsumer(consumer: QueueConsumer): void {
-    this.#consumers.push(consumer);
-    this.#updateTopPriority();
+    this.#consumers.add(consumer);
     this.#hadConsumer = true;
     this.#stopIdleTimer();
     this.#scheduleDispatch();
@@ -249,11 +272,7 @@ export class Queue {
 
   /** Removes a consumer; an auto-delete queue goes away with its last one. */
   removeConsumer(consumer: QueueConsumer): void {
-    const i = this.#consumers.indexOf(consumer);
-    if (i < 0) return;
-    this.#consumers.splice(i, 1);
-    this.#updateTopPriority();
-    if (this.#next > i) this.#next--;
+    if (!this.#consumers.remove(consumer)) return;
     if (this.#consumers.length === 0) {
       if (this.options.autoDelete && this.#hadConsumer) {
         this.host.expire(this);
@@ -291,14 +310,33 @@ export class Queue {
     this.#stopIdleTimer();
     if (this.#expiryTimer !== undefined) this.host.timers.clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
-    const consumers = this.#consumers;
-    this.#consumers = [];
+    const consumers = this.#consumers.takeAll();
     for (const c of consumers) c.cancelledByQueue(this);
     for (const lane of this.#lanes) lane.clear();
     this.#readyCount = 0;
     this.#readyBytes = 0;
     this.#account();
     return n;
+  }
+
+  /** Messages recovered from the store at start-up, in their order, ready and unchanged. */
+  restore(list: readonly RestoredMessage[]): void {
+    for (const r of list) {
+      const { message, expiresAt, redelivered, storeId } = r;
+      const priority = this.#priorityOf(message);
+      const seq = this.#seq++;
+      this.#push({
+        message,
+        seq,
+        expiresAt,
+        priority,
+        redelivered,
+        storeId,
+        storeDelivered: redelivered,
+      });
+    }
+    this.#armExpiry();
+    this.#account();
   }
 
   /** Ready messages in delivery order (for inspection, tests and the management view). */
@@ -328,6 +366,7 @@ export class Queue {
     ) {
       const head = this.#shiftOldest();
       if (head) dropped.push(head.message);
+      if (head) this.#forget([head]);
     }
     if (dropped.length > 0) this.host.deadLetter(this, dropped, "maxlen");
   }
@@ -359,30 +398,15 @@ export class Queue {
     return entry;
   }
 
-  #insertSorted(lane: Deque<QueuedMessage>, list: QueuedMessage[]): void {
-    const head = lane.peek();
-    if (head === undefined || list[list.length - 1]!.seq < head.seq) {
-      for (let i = list.length - 1; i >= 0; i--) lane.unshift(list[i]!);
-      return;
-    }
-    const merged: QueuedMessage[] = [];
-    let i = 0;
-    for (const e of lane) {
-      while (i < list.length && list[i]!.seq < e.seq) merged.push(list[i++]!);
-      merged.push(e);
-    }
-    while (i < list.length) merged.push(list[i++]!);
-    lane.clear();
-    for (const e of merged) lane.push(e);
-  }
-
   /** Drops expired messages at the head of each lane (RabbitMQ expires from the head only). */
   #dropExpired(): void {
     const now = this.host.timers.now();
     let expired: Message[] | undefined;
     for (const lane of this.#lanes) {
       while (lane.length > 0 && lane.peek()!.expiresAt <= now) {
-        (expired ??= []).push(this.#took(lane.shift()!).message);
+        const entry = this.#took(lane.shift()!);
+        this.#forget([entry]);
+        (expired ??= []).push(entry.message);
       }
     }
     if (expired) this.host.deadLetter(this, expired, "expired");
@@ -414,47 +438,27 @@ export class Queue {
     this.#idleTimer = undefined;
   }
 
-  /**
-   * Who gets the next message, as RabbitMQ: with single active consumer, the
-   * first to subscribe; otherwise the highest priority with room, round-robin
-   * among equals (starting after the last one served).
-   */
-  #pickConsumer(): QueueConsumer | undefined {
-    const consumers = this.#consumers;
-    if (this.args.singleActiveConsumer) {
-      const active = consumers[0];
-      return active?.canAccept() ? active : undefined;
-    }
-    const n = consumers.length;
-    const top = this.#topPriority;
-    let best: QueueConsumer | undefined;
-    let bestIndex = -1;
-    for (let k = 0; k < n; k++) {
-      const i = (this.#next + k) % n;
-      const c = consumers[i]!;
-      if (best !== undefined && c.priority <= best.priority) continue;
-      if (!c.canAccept()) continue;
-      best = c;
-      bestIndex = i;
-      if (c.priority === top) break; // nobody can beat it
-    }
-    if (best !== undefined) this.#next = (bestIndex + 1) % n;
-    return best;
-  }
-
-  #updateTopPriority(): void {
-    let top = -Infinity;
-    for (const c of this.#consumers) if (c.priority > top) top = c.priority;
-    this.#topPriority = top;
-  }
-
   #handOver(consumer: QueueConsumer, entry: QueuedMessage): void {
     this.stats.delivered(entry, consumer.noAck);
-    if (!consumer.noAck) {
-      this.#unacked++;
-      this.#unackedBytes += messageBytes(entry.message);
-    }
+    this.#tookOut(entry, consumer.noAck);
     consumer.deliver(entry, this);
+  }
+
+  /** A message left the ready list for a client: gone with no-ack, else unacked. */
+  #tookOut(entry: QueuedMessage, noAck: boolean): void {
+    if (noAck) return this.#forget([entry]);
+    this.#unacked++;
+    this.#unackedBytes += messageBytes(entry.message);
+    if (entry.storeId !== undefined) this.#journal?.delivered(entry);
+  }
+
+  #forget(entries: readonly QueuedMessage[]): void {
+    if (this.#journal && entries.length > 0) this.#journal.removed(entries);
+  }
+
+  #priorityOf(message: Message): number {
+    const max = this.args.maxPriority;
+    return max === undefined ? 0 : Math.min(message.properties.priority ?? 0, max);
   }
 
   #scheduleDispatch(): void {
@@ -474,7 +478,7 @@ export class Queue {
   #dispatch(): void {
     if (this.#deleted) return;
     while (this.#readyCount > 0 && this.#consumers.length > 0) {
-      const consumer = this.#pickConsumer();
+      const consumer = this.#consumers.pick(this.args.singleActiveConsumer);
       if (!consumer) break;
       this.#dropExpired();
       const entry = this.#shift();

@@ -12,6 +12,8 @@ import { Listener } from "./listener.ts";
 import { type MemoryLimit, resolveMemoryLimit } from "./memory_limit.ts";
 import { reclaimMemory } from "./memory_reclaim.ts";
 import { realTimers } from "./timers.ts";
+import { Store } from "./store.ts";
+import { describeRecovery, recoverFromStore } from "./store_recovery.ts";
 import { type RunningManagement, startManagement } from "./http/server.ts";
 import type { BrokerTimers } from "./timers.ts";
 
@@ -61,6 +63,14 @@ export interface BrokerOptions {
   httpPort?: number;
   /** Largest management API request body (413 beyond; RabbitMQ's 20 MB by default). */
   maxHttpBodyBytes?: number;
+  /**
+   * Where durable topology and persistent messages are kept (store.ts);
+   * undefined: nothing survives the process. A dir that cannot be used
+   * (damaged, locked by another broker) throws a StoreError.
+   */
+  dataDir?: string;
+  /** The store's group-commit window in ms (store.ts). */
+  commitWindowMs?: number;
 }
 
 export interface RunningBroker {
@@ -78,6 +88,8 @@ export interface RunningBroker {
   fileLimit: FileLimit | undefined;
   /** The management HTTP API, when `httpPort` was given. */
   management?: RunningManagement;
+  /** The store's file, when there is a data dir. */
+  storeFile?: string;
   /** connection.close 320 CONNECTION_FORCED to every client, then stop listening. */
   close(): Promise<void>;
 }
@@ -85,6 +97,14 @@ export interface RunningBroker {
 export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBroker> {
   const hostname = opts.hostname ?? "127.0.0.1";
   const memoryLimit = resolveMemoryLimit({ requested: opts.memoryHighWatermark });
+  const log = opts.log ?? (() => {});
+  const store = opts.dataDir === undefined ? undefined : new Store({
+    dir: opts.dataDir,
+    commitWindowMs: opts.commitWindowMs,
+    // Commits run on real time even when a test fakes the broker's clock.
+    timers: realTimers,
+    log,
+  });
   const core = new BrokerCore({
     limits: {
       ...DEFAULT_LIMITS,
@@ -99,7 +119,16 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
     log: opts.log,
     readMemoryUsage: opts.readMemoryUsage,
     reclaimMemory: opts.reclaimMemory ?? reclaimMemory,
+    store,
   });
+  try {
+    if (store) {
+      log(describeRecovery(recoverFromStore(store, (v) => core.vhost(v), log), store.file));
+    }
+  } catch (e) {
+    store!.close();
+    throw e;
+  }
   const fileLimit = await readFileLimit();
   const maxConnections = opts.maxConnections ?? defaultMaxConnections(fileLimit);
   let listener: Listener;
@@ -115,6 +144,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
       log: core.log,
     });
   } catch (e) {
+    store?.close();
     throw new ListenError(opts.port ?? 5672, e);
   }
   const port = listener.port;
@@ -130,6 +160,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
       });
     } catch (e) {
       await listener.close();
+      store?.close();
       throw new ListenError(opts.httpPort, e);
     }
   }
@@ -145,6 +176,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
     memoryLimit,
     fileLimit,
     management,
+    storeFile: store?.file,
     close() {
       closing ??= (async () => {
         await management?.close();
@@ -159,6 +191,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
         );
         await stopped;
         core.memory.stop();
+        store?.close();
       })();
       return closing;
     },

@@ -6,6 +6,18 @@
  * Exclusive queues are owned by an opaque `owner` object (the connection).
  */
 import type { FieldTable } from "../amqp/field_table.ts";
+import {
+  bindingKey,
+  BUILTIN_EXCHANGES,
+  type ExchangeBinding,
+  type ExchangeDeclare,
+  type QueueBinding,
+  type QueueDeclare,
+  type QueueDeclareOk,
+  type TopologyJournal,
+  type VhostEvents,
+  type VhostOptions,
+} from "./vhost_types.ts";
 import { deadLetterMessage, type DeathReason, isDeadLetterCycle } from "./dead_letter.ts";
 import { DefaultExchange } from "./default_exchange.ts";
 import {
@@ -26,83 +38,10 @@ import {
 import { createExchange, isExchangeType } from "./exchange_types.ts";
 import type { Message } from "./message.ts";
 import { type MemoryAccount, Queue, type QueueHost } from "./queue.ts";
+import { randomName } from "./vhost_types.ts";
 import { VhostStats } from "./message_stats.ts";
 import { assertArgsEquivalent, parseQueueArgs } from "./queue_args.ts";
 import { type BrokerTimers, realTimers } from "./timers.ts";
-
-export interface ExchangeDeclare {
-  passive?: boolean;
-  durable?: boolean;
-  autoDelete?: boolean;
-  internal?: boolean;
-  arguments?: FieldTable;
-}
-
-export interface QueueDeclare {
-  passive?: boolean;
-  durable?: boolean;
-  exclusive?: boolean;
-  autoDelete?: boolean;
-  arguments?: FieldTable;
-}
-
-export interface QueueDeclareOk {
-  queue: Queue;
-  messageCount: number;
-  consumerCount: number;
-}
-
-/** What a vhost runs on; everything defaults to the real thing or to nothing. */
-export interface VhostOptions {
-  /** Timers for TTL and expiry (real ones by default). */
-  timers?: BrokerTimers;
-  /** Counts the bytes its queues hold, for the broker's memory alarm. */
-  memory?: MemoryAccount;
-  /** The broker's log (silent by default). */
-  log?: (line: string) => void;
-}
-
-/** A queue binding as queue.bind / queue.unbind name it; key and arguments default to empty. */
-export interface QueueBinding {
-  queue: string;
-  exchange: string;
-  routingKey?: string;
-  arguments?: FieldTable;
-}
-
-/** An exchange-to-exchange binding as exchange.bind / exchange.unbind name it. */
-export interface ExchangeBinding {
-  destination: string;
-  source: string;
-  routingKey?: string;
-  arguments?: FieldTable;
-}
-
-/** A binding's key from a bind/unbind request: routing key and arguments default to empty. */
-function bindingKey(b: QueueBinding | ExchangeBinding): BindingKey {
-  return { routingKey: b.routingKey ?? "", arguments: b.arguments ?? {} };
-}
-
-/** Observers of entity life cycle (the channel uses it for cancel notifications). */
-export interface VhostEvents {
-  queueDeleted?(queue: Queue): void;
-}
-
-const BUILTIN_EXCHANGES: [string, string][] = [
-  ["amq.direct", "direct"],
-  ["amq.fanout", "fanout"],
-  ["amq.topic", "topic"],
-  ["amq.headers", "headers"],
-  ["amq.match", "headers"],
-];
-
-/** 22 characters of URL-safe base64 from 16 random bytes, like RabbitMQ's `amq.gen-` names. */
-export function randomName(prefix: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  const b64 = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
-  return prefix + b64;
-}
 
 export class Vhost implements QueueHost {
   readonly stats = new VhostStats();
@@ -114,10 +53,13 @@ export class Vhost implements QueueHost {
   readonly timers: BrokerTimers;
   readonly memory: MemoryAccount | undefined;
   readonly log: (line: string) => void;
+  /** Keeps what is durable (none without a data dir); also the confirms' sync gate. */
+  readonly journal: TopologyJournal | undefined;
 
   constructor(readonly name: string, opts: VhostOptions = {}) {
     this.timers = opts.timers ?? realTimers;
     this.memory = opts.memory;
+    this.journal = opts.journal;
     this.log = opts.log ?? (() => {});
     this.exchanges.set("", new DefaultExchange());
     for (const [xname, type] of BUILTIN_EXCHANGES) {
@@ -160,6 +102,7 @@ export class Vhost implements QueueHost {
       }
       const x = createExchange(name, type, { durable, autoDelete, internal, arguments: args })!;
       this.exchanges.set(name, x);
+      this.journal?.exchangeSaved(x);
       return x;
     }
     const mismatch = (arg: string, got: unknown, had: unknown) =>
@@ -206,6 +149,7 @@ export class Vhost implements QueueHost {
     for (const b of [...(this.#bindingsTo.get(`exchange\u0000${x.name}`) ?? [])]) {
       this.#removeBinding(b);
     }
+    this.journal?.exchangeDeleted(x);
   }
 
   // --- queues ----------------------------------------------------------------
@@ -282,6 +226,7 @@ export class Vhost implements QueueHost {
       args: parsed,
     }, this);
     this.queues.set(name, q);
+    this.journal?.queueSaved(q);
     return { queue: q, messageCount: 0, consumerCount: 0 };
   }
 
@@ -310,6 +255,7 @@ export class Vhost implements QueueHost {
     for (const b of [...(this.#bindingsTo.get(`queue\u0000${q.name}`) ?? [])]) {
       this.#removeBinding(b);
     }
+    this.journal?.queueDeleted(q);
     const n = q.markDeleted();
     this.stats.retired.addFrom(q.stats);
     this.#events.queueDeleted?.(q);
@@ -410,10 +356,19 @@ export class Vhost implements QueueHost {
   #addBinding(x: Exchange, dest: Destination, key: BindingKey): void {
     const b = makeBinding(x.name, dest, key);
     if (!x.addBinding(b)) return;
+    if (this.#durable(x, dest)) this.journal?.bindingSaved(b);
     const to = `${dest.kind}\u0000${dest.name}`;
     let set = this.#bindingsTo.get(to);
     if (!set) this.#bindingsTo.set(to, set = new Set());
     set.add(b);
+  }
+
+  /** A binding survives a restart when both its ends do. */
+  #durable(x: Exchange, dest: Destination): boolean {
+    if (!x.options.durable) return false;
+    if (dest.kind === "exchange") return this.exchanges.get(dest.name)?.options.durable === true;
+    const q = this.queues.get(dest.name);
+    return q !== undefined && q.options.durable && q.options.exclusiveOwner === undefined;
   }
 
   #unindex(b: Binding): void {
@@ -427,6 +382,7 @@ export class Vhost implements QueueHost {
     const x = this.exchanges.get(b.source);
     if (!x) return;
     x.removeBinding(b.id);
+    this.journal?.bindingDeleted(b);
     this.#unindex(b);
     // An auto-delete exchange goes when its last binding (as source) goes.
     if (x.options.autoDelete && x.bindings.size === 0) this.#removeExchange(x);

@@ -7,7 +7,8 @@
  * Worker URL, never an import: nothing is shared but messages).
  */
 import { errorMessage } from "../util/error_message.ts";
-import { ListenError, type RunningBroker, startBroker } from "./server.ts";
+import { resolveDataDir } from "./data_dir.ts";
+import { type BrokerOptions, ListenError, type RunningBroker, startBroker } from "./server.ts";
 import type { BrokerWorkerCommand, BrokerWorkerMessage } from "./worker_protocol.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -19,24 +20,29 @@ function post(message: BrokerWorkerMessage): void {
 }
 
 /** The wanted ports, each falling back to a free one when taken (another broker, a test). */
-async function listen(hostname: string, port: number, httpPort: number): Promise<RunningBroker> {
+async function listen(
+  hostname: string,
+  port: number,
+  httpPort: number,
+  dataDir: string | undefined,
+): Promise<RunningBroker> {
   // Log lines would go to the terminal the dashboard draws on: dropped here.
-  const log = () => {};
+  const base: BrokerOptions = { hostname, log: () => {}, dataDir: resolveDataDir(dataDir) };
   for (const [p, h] of [[port, httpPort], [0, httpPort], [port, 0], [0, 0]] as const) {
     try {
-      return await startBroker({ hostname, port: p, httpPort: h, log });
+      return await startBroker({ ...base, port: p, httpPort: h });
     } catch (e) {
       if (!(e instanceof ListenError && e.inUse)) throw e;
     }
   }
-  return await startBroker({ hostname, port: 0, httpPort: 0, log });
+  return await startBroker({ ...base, port: 0, httpPort: 0 });
 }
 
 scope.onmessage = async (event: MessageEvent<BrokerWorkerCommand>) => {
   const command = event.data;
   try {
     if (command.type === "start" && !running) {
-      running = await listen(command.hostname, command.port, command.httpPort);
+      running = await listen(command.hostname, command.port, command.httpPort, command.dataDir);
       post({
         type: "ready",
         hostname: running.hostname,

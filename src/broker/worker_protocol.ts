@@ -7,7 +7,11 @@
 /** The UI thread to the broker Worker. */
 export type BrokerWorkerCommand =
   /** Listen on these ports (0: any free one); a port taken falls back to a free one. */
-  | { type: "start"; hostname: string; port: number; httpPort: number }
+  /**
+   * `dataDir`: where durable data is kept (absent: the state directory,
+   * `$XDG_STATE_HOME/warren/broker`; "none": nothing is kept).
+   */
+  | { type: "start"; hostname: string; port: number; httpPort: number; dataDir?: string }
   /** Close every client connection (320) and stop listening; `stopped` follows. */
   | { type: "stop" };
 

@@ -134,6 +134,7 @@ Deno.test({
         broker: { kind: "auto" },
         // Free ports: a test never binds 5672/15672.
         embeddedPorts: { port: 0, httpPort: 0 },
+        embeddedDataDir: "none",
         choose: (flag) => chooseBroker(flag, undefined, none),
       },
       (event: AppEvent) => {

@@ -122,10 +122,7 @@ function createVhost(ctx: HttpContext) {
   const { core } = ctx;
   const name = ctx.params.vhost!;
   if (core.vhosts.has(name)) return new NoContent(204);
-  core.vhosts.set(
-    name,
-    new Vhost(name, { timers: core.timers, memory: core.memory, log: core.log }),
-  );
+  core.addVhost(name);
   return new NoContent(201);
 }
 

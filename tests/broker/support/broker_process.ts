@@ -32,14 +32,19 @@ export interface SpawnOptions {
 
 const MAIN = new URL("../../../main.ts", import.meta.url).pathname;
 
-/** Starts `main.ts broker --port 0 --http-port 0 ...args` and waits for its "listening on" line. */
+/**
+ * Starts `main.ts broker --port 0 --http-port 0 ...args` and waits for its
+ * "listening on" line; with no `--data-dir` in `args`, `--data-dir none` (a
+ * test never writes into the user's state directory).
+ */
 export async function spawnBroker(
   args: string[],
   opts: SpawnOptions = {},
 ): Promise<BrokerProcess> {
   const deno = [Deno.execPath(), "run", "-A"];
   if (opts.heapMb) deno.push(`--v8-flags=--max-old-space-size=${opts.heapMb}`);
-  const command = [...deno, MAIN, "broker", "--port", "0", "--http-port", "0", ...args]
+  const data = args.includes("--data-dir") ? [] : ["--data-dir", "none"];
+  const command = [...deno, MAIN, "broker", "--port", "0", "--http-port", "0", ...data, ...args]
     .map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
   const ulimit = opts.fileLimit ? `ulimit -n ${opts.fileLimit}; ` : "";
   const child = new Deno.Command("sh", {
