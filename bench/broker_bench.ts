@@ -10,6 +10,7 @@ import { Buffer } from "node:buffer";
 import amqp from "amqplib";
 import { startBroker } from "../src/broker/server.ts";
 import type { BenchResult, BenchSuite } from "./harness.ts";
+import { runPersistentBench } from "./broker_durable_bench.ts";
 
 const MESSAGES = 20_000;
 const TIME_LIMIT_MS = 5_000;
@@ -85,5 +86,6 @@ export const brokerBench: BenchSuite = {
       ...(ref !== undefined ? { ref: Math.round(ref) } : {}),
       goal: "ratio vs RabbitMQ (speed goal: next issue)",
     });
+    await runPersistentBench(report);
   },
 };

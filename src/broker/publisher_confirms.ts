@@ -4,8 +4,8 @@
  * to route) or basic.nack (a queue refused it: reject-publish overflow).
  *
  * With a durable store, a confirm waits until what its publish wrote (a
- * persistent message in a durable queue) is committed and synced: `SyncGate`
- * says which commit that is. Confirms leave in order, so one that waits
+ * persistent message in a durable queue) is synced to disk, or acked before
+ * it had to be: its `SyncTicket`. Confirms leave in order, so one that waits
  * holds back the ones after it (a `multiple` ack must not cover it).
  *
  * Confirms are coalesced: everything confirmed in one turn of the event loop
@@ -20,23 +20,30 @@ export interface ConfirmSink {
   send<N extends "basic.ack" | "basic.nack">(method: N, args: MethodArgsInput<N>): void;
 }
 
-/** Group commits of the durable store (store.ts), numbered from 1. */
+/**
+ * What one publish wrote to the durable store (store.ts): it is safe once
+ * every write is synced to disk, or cancelled because the message was acked
+ * (or otherwise removed) before its commit, as RabbitMQ confirms.
+ */
+export interface SyncTicket {
+  /** Writes neither synced nor cancelled yet. */
+  readonly open: number;
+  /** A commit holding one of its writes failed: the publish is nacked. */
+  readonly failed: boolean;
+  /** Called once, when `open` reaches 0. */
+  onDone: (() => void) | undefined;
+}
+
+/** The durable store, as publisher confirms see it. */
 export interface SyncGate {
-  /** The commit that will hold the latest write (0: nothing written yet). */
-  readonly lastWriteBatch: number;
-  /** The latest commit that is on disk (or failed). */
-  readonly syncedBatch: number;
-  /** Calls `fn` once commit `batch` is synced or has failed. */
-  whenSynced(batch: number, fn: () => void): void;
-  /** Whether that commit failed (what waited on it is not kept: nacked). */
-  failed(batch: number): boolean;
+  /** The writes since the last call as one ticket; undefined when there were none. */
+  takeTicket(): SyncTicket | undefined;
 }
 
 interface Pending {
   seq: number;
   ok: boolean;
-  /** The commit it waits for (0: none). */
-  batch: number;
+  ticket: SyncTicket | undefined;
 }
 
 export class PublisherConfirms {
@@ -53,9 +60,7 @@ export class PublisherConfirms {
   }
 
   confirm(seq: number, ok: boolean): void {
-    const gate = this.gate;
-    const batch = gate && gate.lastWriteBatch > gate.syncedBatch ? gate.lastWriteBatch : 0;
-    this.#pending.push({ seq, ok, batch });
+    this.#pending.push({ seq, ok, ticket: this.gate?.takeTicket() });
     this.#schedule();
   }
 
@@ -65,23 +70,22 @@ export class PublisherConfirms {
     queueMicrotask(() => this.#flush());
   }
 
-  /** The confirms from the first one still waiting for its commit on. */
+  /** The confirms from the first one still waiting for the disk on. */
   #holdBack(): Pending[] {
-    const gate = this.gate;
     const list = this.#pending;
-    if (!gate) return [];
-    const synced = gate.syncedBatch;
-    const i = list.findIndex((p) => p.batch > synced);
+    const i = list.findIndex((p) => p.ticket !== undefined && p.ticket.open > 0);
+    for (let j = 0; j < (i < 0 ? list.length : i); j++) {
+      if (list[j]!.ticket?.failed) list[j]!.ok = false;
+    }
     if (i < 0) return [];
     const held = list.splice(i);
     if (!this.#waiting) {
       this.#waiting = true;
-      gate.whenSynced(held[0]!.batch, () => {
+      held[0]!.ticket!.onDone = () => {
         this.#waiting = false;
         this.#schedule();
-      });
+      };
     }
-    for (const p of list) if (p.batch > 0 && gate.failed(p.batch)) p.ok = false;
     return held;
   }
 

@@ -9,13 +9,15 @@
  * at once when it reaches MAX_BATCH_OPS changes or MAX_BATCH_BYTES of
  * bodies (so one commit never stalls the event loop for long). With
  * synchronous=FULL in WAL mode each COMMIT returns once the WAL is fsynced,
- * so `whenSynced` callbacks (publisher confirms) fire only for changes that
- * are on disk. A message removed before its batch commits is never written.
+ * so a publish's `SyncTicket` (its publisher confirm) is done only once its
+ * messages are on disk. A message removed before its batch commits (acked by
+ * a fast consumer) is never written, and its confirm need not wait: what
+ * RabbitMQ does too.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { errorMessage } from "../util/error_message.ts";
 import type { QueuedMessage } from "./message.ts";
-import type { SyncGate } from "./publisher_confirms.ts";
+import type { SyncGate, SyncTicket } from "./publisher_confirms.ts";
 import { encodeProperties } from "./store_codec.ts";
 import { openStoreDatabase } from "./store_schema.ts";
 import { type BrokerTimers, realTimers } from "./timers.ts";
@@ -46,6 +48,11 @@ export interface StoredMessage {
   body: Uint8Array;
 }
 
+interface Ticket extends SyncTicket {
+  open: number;
+  failed: boolean;
+}
+
 interface Insert {
   kind: "insert";
   id: number;
@@ -53,6 +60,16 @@ interface Insert {
   queue: string;
   entry: QueuedMessage;
   cancelled: boolean;
+  ticket: Ticket;
+}
+
+/** A ticket's write is synced or cancelled: tell its waiter when it was the last one. */
+function settle(t: Ticket, failed: boolean): void {
+  if (failed) t.failed = true;
+  if (--t.open > 0) return;
+  const done = t.onDone;
+  t.onDone = undefined;
+  done?.();
 }
 
 type Op =
@@ -80,13 +97,9 @@ export class Store implements SyncGate {
   #ops: Op[] = [];
   #inserts = new Map<number, Insert>();
   #bytes = 0;
-  #batch = 1;
-  #synced = 0;
-  #lastWrite = 0;
   #timer: unknown;
-  #waiters: { batch: number; fn: () => void }[] = [];
-  /** Commits that failed (rare: a full disk, an I/O error). */
-  #failed = new Set<number>();
+  /** The writes of the publish being routed (taken by its confirm). */
+  #ticket: Ticket | undefined;
   #nextId: number;
   #closed = false;
   /** While true (start-up recovery), changes are not written: they come from the store. */
@@ -118,9 +131,12 @@ export class Store implements SyncGate {
 
   /** Keeps a message of a durable queue; sets its `storeId`. */
   addMessage(vhost: string, queue: string, entry: QueuedMessage): void {
+    if (this.recovering || this.#closed) return;
     const id = this.#nextId++;
     entry.storeId = id;
-    const op: Insert = { kind: "insert", id, vhost, queue, entry, cancelled: false };
+    const ticket = this.#ticket ??= { open: 0, failed: false, onDone: undefined };
+    ticket.open++;
+    const op: Insert = { kind: "insert", id, vhost, queue, entry, cancelled: false, ticket };
     this.#inserts.set(id, op);
     this.#bytes += entry.message.body.length;
     this.#push(op);
@@ -140,6 +156,7 @@ export class Store implements SyncGate {
       pending.cancelled = true;
       this.#inserts.delete(id);
       this.#bytes -= pending.entry.message.body.length;
+      settle(pending.ticket, false);
       return;
     }
     this.#push({ kind: "delete", id });
@@ -177,21 +194,10 @@ export class Store implements SyncGate {
 
   // --- SyncGate ---------------------------------------------------------------
 
-  get lastWriteBatch(): number {
-    return this.#lastWrite;
-  }
-
-  get syncedBatch(): number {
-    return this.#synced;
-  }
-
-  whenSynced(batch: number, fn: () => void): void {
-    if (batch <= this.#synced) fn();
-    else this.#waiters.push({ batch, fn });
-  }
-
-  failed(batch: number): boolean {
-    return this.#failed.has(batch);
+  takeTicket(): SyncTicket | undefined {
+    const t = this.#ticket;
+    this.#ticket = undefined;
+    return t && t.open > 0 ? t : undefined;
   }
 
   // --- commits ----------------------------------------------------------------
@@ -199,7 +205,6 @@ export class Store implements SyncGate {
   #push(op: Op): void {
     if (this.recovering || this.#closed) return;
     this.#ops.push(op);
-    this.#lastWrite = this.#batch;
     if (this.#ops.length >= MAX_BATCH_OPS || this.#bytes >= MAX_BATCH_BYTES) this.commit();
     else if (this.#timer === undefined) {
       this.#timer = this.#timers.setTimeout(() => {
@@ -209,30 +214,24 @@ export class Store implements SyncGate {
     }
   }
 
-  /** Commits the open batch now (one transaction, synced), then tells who waits on it. */
+  /** Commits the open batch now (one transaction, synced), then settles its tickets. */
   commit(): void {
     if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     const ops = this.#ops;
-    const batch = this.#batch++;
     this.#ops = [];
     this.#inserts = new Map();
     this.#bytes = 0;
+    let failed = false;
     if (ops.some((op) => op.kind !== "insert" || !op.cancelled)) {
       try {
         this.#write(ops);
       } catch (e) {
-        this.#failed.add(batch);
+        failed = true;
         this.#log(`store: commit to ${this.file} failed: ${errorMessage(e)}`);
       }
     }
-    this.#synced = batch;
-    const ready = this.#waiters;
-    this.#waiters = [];
-    for (const w of ready) {
-      if (w.batch <= batch) w.fn();
-      else this.#waiters.push(w);
-    }
+    for (const op of ops) if (op.kind === "insert" && !op.cancelled) settle(op.ticket, failed);
   }
 
   #write(ops: Op[]): void {

@@ -6,6 +6,7 @@
  * and persistent messages (delivery mode 2) in durable queues.
  */
 import type { Binding, Exchange } from "./exchange.ts";
+import type { SyncTicket } from "./publisher_confirms.ts";
 import type { QueuedMessage } from "./message.ts";
 import type { Queue } from "./queue.ts";
 import type { Store } from "./store.ts";
@@ -104,19 +105,7 @@ export class VhostJournal implements TopologyJournal {
 
   // --- SyncGate ---------------------------------------------------------------
 
-  get lastWriteBatch(): number {
-    return this.store.lastWriteBatch;
-  }
-
-  get syncedBatch(): number {
-    return this.store.syncedBatch;
-  }
-
-  whenSynced(batch: number, fn: () => void): void {
-    this.store.whenSynced(batch, fn);
-  }
-
-  failed(batch: number): boolean {
-    return this.store.failed(batch);
+  takeTicket(): SyncTicket | undefined {
+    return this.store.takeTicket();
   }
 }

@@ -58,3 +58,30 @@ Deno.test("PublisherConfirms drops confirms once the channel is no longer open",
   await nextTurn();
   assertEquals(sent, []);
 });
+
+Deno.test("PublisherConfirms with a store: a confirm waits for its ticket and holds back the later ones", async () => {
+  const sent: string[] = [];
+  const tickets:
+    ({ open: number; failed: boolean; onDone: (() => void) | undefined } | undefined)[] = [];
+  const confirms = new PublisherConfirms({
+    isOpen: () => true,
+    send: (method, args) =>
+      sent.push(`${method} ${args.deliveryTag}${args.multiple ? " multiple" : ""}`),
+  }, { takeTicket: () => tickets.shift() });
+  const first = { open: 1, failed: false, onDone: undefined as (() => void) | undefined };
+  const failing = { open: 1, failed: false, onDone: undefined as (() => void) | undefined };
+  tickets.push(undefined, first, undefined, failing, undefined);
+  for (let i = 0; i < 5; i++) confirms.confirm(confirms.nextSeq(), true);
+  await nextTurn();
+  // 1 needs nothing; 2 waits for the disk, so 3 (transient) waits behind it.
+  assertEquals(sent, ["basic.ack 1"]);
+  first.open = 0;
+  first.onDone!();
+  await nextTurn();
+  assertEquals(sent, ["basic.ack 1", "basic.ack 3 multiple"]);
+  failing.open = 0;
+  failing.failed = true; // its commit failed: the message was not kept
+  failing.onDone!();
+  await nextTurn();
+  assertEquals(sent, ["basic.ack 1", "basic.ack 3 multiple", "basic.nack 4", "basic.ack 5"]);
+});
