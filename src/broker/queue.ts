@@ -14,6 +14,7 @@ import { ConsumerRing } from "./consumer_ring.ts";
 import { Deque } from "./deque.ts";
 import { internalErrorText } from "./errors.ts";
 import type { Message, QueuedMessage } from "./message.ts";
+import type { QueueJournal, RestoredMessage } from "./queue_journal.ts";
 import { messageBytes, parseExpiration } from "./message.ts";
 import type { QueueArgs } from "./queue_args.ts";
 import { QueueStats } from "./message_stats.ts";
@@ -40,27 +41,6 @@ export interface MemoryAccount {
 
 /** Per-message bookkeeping estimate added to the body size in memory accounting. */
 export const MESSAGE_OVERHEAD_BYTES = 256;
-
-/**
- * Where a durable queue's persistent messages are kept (the store:
- * store_journal.ts). Entries it keeps carry a `storeId`.
- */
-export interface QueueJournal {
-  /** A message entered the queue: kept when persistent. */
-  added(queue: Queue, entry: QueuedMessage): void;
-  /** A kept message went out with an ack to wait for (after a crash it comes back redelivered). */
-  delivered(entry: QueuedMessage): void;
-  /** Messages left the queue for good (acked, dropped, expired, purged). */
-  removed(entries: readonly QueuedMessage[]): void;
-}
-
-/** A message read back from the store at start-up. */
-export interface RestoredMessage {
-  message: Message;
-  expiresAt: number;
-  redelivered: boolean;
-  storeId: number;
-}
 
 /** What a queue needs from its vhost. */
 export interface QueueHost {
@@ -177,7 +157,7 @@ export class Queue {
       priority: this.#priorityOf(message),
       redelivered: false,
     };
-    this.#journal?.added(this, entry);
+    this.#journal?.added(this.name, entry);
     if (this.#readyCount === 0) {
       const consumer = this.#consumers.pick(this.args.singleActiveConsumer);
       if (consumer) {

@@ -30,9 +30,9 @@ export class VhostJournal implements TopologyJournal {
 
   // --- messages ---------------------------------------------------------------
 
-  added(queue: Queue, entry: QueuedMessage): void {
+  added(queue: string, entry: QueuedMessage): void {
     if (entry.message.properties.deliveryMode !== 2) return;
-    this.store.addMessage(this.vhost, queue.name, entry);
+    this.store.addMessage(this.vhost, queue, entry);
   }
 
   delivered(entry: QueuedMessage): void {

@@ -7,7 +7,7 @@
  * gone, a binding missing an end) is dropped afterwards.
  */
 import { errorMessage } from "../util/error_message.ts";
-import type { RestoredMessage } from "./queue.ts";
+import type { RestoredMessage } from "./queue_journal.ts";
 import type { Store, StoredMessage } from "./store.ts";
 import {
   type BindingDefinition,

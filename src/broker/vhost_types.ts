@@ -6,7 +6,8 @@
 import type { FieldTable } from "../amqp/field_table.ts";
 import type { Binding, BindingKey, Exchange } from "./exchange.ts";
 import type { SyncGate } from "./publisher_confirms.ts";
-import type { MemoryAccount, Queue, QueueJournal } from "./queue.ts";
+import type { MemoryAccount, Queue } from "./queue.ts";
+import type { QueueJournal } from "./queue_journal.ts";
 import type { BrokerTimers } from "./timers.ts";
 
 /**
