@@ -89,8 +89,9 @@ Deno.test(
         assertEquals((await channelClosed(tx))?.code, 404);
         await c.close();
       });
-      await withBroker(dir, log, async () => {
+      await withBroker(dir, log, () => {
         assert(/^recovered 2 queues, 0 messages /.test(log[2]!), log.join("\n"));
+        return Promise.resolve();
       });
     } finally {
       await Deno.remove(dir, { recursive: true });
