@@ -121,13 +121,14 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
     reclaimMemory: opts.reclaimMemory ?? reclaimMemory,
     store,
   });
-  try {
-    if (store) {
+  if (store) {
+    try {
       log(describeRecovery(recoverFromStore(store, (v) => core.vhost(v), log), store.file));
+      await store.startWriter();
+    } catch (e) {
+      await store.close();
+      throw e;
     }
-  } catch (e) {
-    store!.close();
-    throw e;
   }
   const fileLimit = await readFileLimit();
   const maxConnections = opts.maxConnections ?? defaultMaxConnections(fileLimit);
@@ -144,7 +145,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
       log: core.log,
     });
   } catch (e) {
-    store?.close();
+    await store?.close();
     throw new ListenError(opts.port ?? 5672, e);
   }
   const port = listener.port;
@@ -160,7 +161,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
       });
     } catch (e) {
       await listener.close();
-      store?.close();
+      await store?.close();
       throw new ListenError(opts.httpPort, e);
     }
   }
@@ -191,7 +192,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
         );
         await stopped;
         core.memory.stop();
-        store?.close();
+        await store?.close();
       })();
       return closing;
     },

@@ -4,32 +4,34 @@
  * of durable queues, in one SQLite database in the data dir
  * (store_schema.ts).
  *
- * Writes are grouped: every change is appended to the open batch, and one
- * transaction commits the batch `commitWindowMs` after its first change, or
- * at once when it reaches MAX_BATCH_OPS changes or MAX_BATCH_BYTES of
- * bodies (so one commit never stalls the event loop for long). With
- * synchronous=FULL in WAL mode each COMMIT returns once the WAL is fsynced,
- * so a publish's `SyncTicket` (its publisher confirm) is done only once its
- * messages are on disk. A message removed before its batch commits (acked by
- * a fast consumer) is never written, and its confirm need not wait: what
- * RabbitMQ does too.
+ * At start-up the broker's thread opens the database and reads it back
+ * (recovery); then `startWriter()` hands it to a writer Worker
+ * (store_writer.ts), so the fsync of each commit never stalls the broker.
+ * Writes are grouped: every change joins the open batch; a batch is sent
+ * `commitWindowMs` after its first change when the writer is idle, else as
+ * soon as the batch before it is written (group commit: the batch grows
+ * while the disk syncs). With synchronous=FULL in WAL mode a batch is
+ * answered once the WAL is fsynced, so a publish's `SyncTicket` (its
+ * publisher confirm) is done only once its messages are on disk. A message
+ * removed before its batch is sent (acked by a fast consumer) is never
+ * written, and its confirm need not wait: what RabbitMQ does too.
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { errorMessage } from "../util/error_message.ts";
+import type { DatabaseSync } from "node:sqlite";
 import type { QueuedMessage } from "./message.ts";
 import type { SyncGate, SyncTicket } from "./publisher_confirms.ts";
 import { encodeProperties } from "./store_codec.ts";
-import { openStoreDatabase } from "./store_schema.ts";
+import type { WriteOp, WriterCommand, WriterReply } from "./store_ops.ts";
+import { openStoreDatabase, StoreError } from "./store_schema.ts";
 import { type BrokerTimers, realTimers } from "./timers.ts";
 
-/** Changes per transaction at most: about 5 ms of work for 64-byte messages. */
+/** Changes that make a batch go at once instead of at the end of its window. */
 export const MAX_BATCH_OPS = 1000;
-/** Body bytes per transaction at most. */
+/** Body bytes that make a batch go at once. */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface StoreOptions {
   dir: string;
-  /** How long a batch stays open after its first change (ms; default 1). */
+  /** How long a batch stays open after its first change while the writer is idle (ms; default 1). */
   commitWindowMs?: number;
   timers?: BrokerTimers;
   log?: (line: string) => void;
@@ -53,8 +55,9 @@ interface Ticket extends SyncTicket {
   failed: boolean;
 }
 
+/** An insert not sent yet: cancelled when the message goes first. */
 interface Insert {
-  kind: "insert";
+  k: "new";
   id: number;
   vhost: string;
   queue: string;
@@ -62,6 +65,8 @@ interface Insert {
   cancelled: boolean;
   ticket: Ticket;
 }
+
+type Op = Insert | Exclude<WriteOp, { k: "insert" }>;
 
 /** A ticket's write is synced or cancelled: tell its waiter when it was the last one. */
 function settle(t: Ticket, failed: boolean): void {
@@ -72,25 +77,19 @@ function settle(t: Ticket, failed: boolean): void {
   done?.();
 }
 
-type Op =
-  | Insert
-  | { kind: "delivered" | "delete"; id: number }
-  | { kind: "drop-queue"; vhost: string; queue: string }
-  | { kind: "define"; what: string; key: string; value: string | undefined };
-
-interface Statements {
-  insert: StatementSync;
-  delivered: StatementSync;
-  delete: StatementSync;
-  dropQueue: StatementSync;
-  define: StatementSync;
-  undefine: StatementSync;
+/** A body as its own buffer: posting a view would copy the whole buffer under it. */
+function own(body: Uint8Array): Uint8Array {
+  return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice();
 }
 
 export class Store implements SyncGate {
   readonly file: string;
-  readonly #db: DatabaseSync;
-  readonly #sql: Statements;
+  readonly #dir: string;
+  /** The broker thread's connection, until the writer takes over. */
+  #db: DatabaseSync | undefined;
+  #writer: Worker | undefined;
+  #ready = false;
+  #broken = false;
   readonly #timers: BrokerTimers;
   readonly #log: (line: string) => void;
   readonly #windowMs: number;
@@ -98,6 +97,10 @@ export class Store implements SyncGate {
   #inserts = new Map<number, Insert>();
   #bytes = 0;
   #timer: unknown;
+  /** Inserts of the batch being written (undefined: the writer is idle). */
+  #inFlight: Insert[] | undefined;
+  #batch = 0;
+  #idle: (() => void)[] = [];
   /** The writes of the publish being routed (taken by its confirm). */
   #ticket: Ticket | undefined;
   #nextId: number;
@@ -109,22 +112,68 @@ export class Store implements SyncGate {
   constructor(opts: StoreOptions) {
     const { db, file } = openStoreDatabase(opts.dir);
     this.#db = db;
+    this.#dir = opts.dir;
     this.file = file;
     this.#timers = opts.timers ?? realTimers;
     this.#log = opts.log ?? (() => {});
     this.#windowMs = opts.commitWindowMs ?? 1;
-    this.#sql = {
-      insert: db.prepare(
-        "INSERT INTO messages (id, vhost, queue, delivered, expires_at, exchange, routing_key, properties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      ),
-      delivered: db.prepare("UPDATE messages SET delivered = 1 WHERE id = ?"),
-      delete: db.prepare("DELETE FROM messages WHERE id = ?"),
-      dropQueue: db.prepare("DELETE FROM messages WHERE vhost = ? AND queue = ?"),
-      define: db.prepare("INSERT OR REPLACE INTO definitions (kind, key, value) VALUES (?, ?, ?)"),
-      undefine: db.prepare("DELETE FROM definitions WHERE kind = ? AND key = ?"),
-    };
     const max = db.prepare("SELECT max(id) AS id FROM messages").get() as { id: number | null };
     this.#nextId = (max.id ?? 0) + 1;
+  }
+
+  #reader(): DatabaseSync {
+    if (!this.#db) throw new Error("the store is read only before its writer starts");
+    return this.#db;
+  }
+
+  /** Stored messages in queue order (recovery), read lazily. */
+  messages(): Iterable<StoredMessage> {
+    return this.#reader().prepare(
+      "SELECT id, vhost, queue, delivered, expires_at, exchange, routing_key, properties, body FROM messages ORDER BY vhost, queue, id",
+    ).iterate() as Iterable<StoredMessage>;
+  }
+
+  /** Every definition of a kind, as stored at start-up (before `startWriter`). */
+  loadDefinitions(kind: string): { key: string; value: unknown }[] {
+    const rows = this.#reader().prepare(
+      "SELECT key, value FROM definitions WHERE kind = ? ORDER BY key",
+    ).all(kind) as { key: string; value: string }[];
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) }));
+  }
+
+  /** Hands the database to the writer Worker (after recovery); rejects with a StoreError. */
+  async startWriter(): Promise<void> {
+    this.#db?.close();
+    this.#db = undefined;
+    const writer = new Worker(new URL("./store_writer.ts", import.meta.url).href, {
+      type: "module",
+    });
+    this.#writer = writer;
+    const opened = Promise.withResolvers<void>();
+    writer.onmessage = (e: MessageEvent<WriterReply>) => {
+      const r = e.data;
+      if (r.type === "opened") opened.resolve();
+      else if (r.type === "failed") opened.reject(new StoreError(r.error));
+      else if (r.type === "written") this.#written(r.error);
+      else if (r.type === "closed") this.#onClosed?.();
+    };
+    writer.onerror = (e) => {
+      e.preventDefault();
+      this.#log(`store: the writer of ${this.file} stopped: ${e.message}`);
+      opened.reject(new StoreError(`${this.file}: ${e.message}`));
+      this.#broken = true;
+      this.#written(e.message);
+    };
+    this.#post({ type: "open", dir: this.#dir });
+    await opened.promise;
+    this.#ready = true;
+    this.commit();
+  }
+
+  #onClosed: (() => void) | undefined;
+
+  #post(command: WriterCommand): void {
+    this.#writer!.postMessage(command);
   }
 
   // --- messages ---------------------------------------------------------------
@@ -136,7 +185,7 @@ export class Store implements SyncGate {
     entry.storeId = id;
     const ticket = this.#ticket ??= { open: 0, failed: false, onDone: undefined };
     ticket.open++;
-    const op: Insert = { kind: "insert", id, vhost, queue, entry, cancelled: false, ticket };
+    const op: Insert = { k: "new", id, vhost, queue, entry, cancelled: false, ticket };
     this.#inserts.set(id, op);
     this.#bytes += entry.message.body.length;
     this.#push(op);
@@ -146,10 +195,10 @@ export class Store implements SyncGate {
   markDelivered(entry: QueuedMessage): void {
     entry.storeDelivered = true;
     if (this.#inserts.has(entry.storeId!)) return; // written with the flag
-    this.#push({ kind: "delivered", id: entry.storeId! });
+    this.#push({ k: "delivered", id: entry.storeId! });
   }
 
-  /** The message is gone for good; never written when its insert has not been. */
+  /** The message is gone for good; never written when its insert has not been sent. */
   removeMessage(id: number): void {
     const pending = this.#inserts.get(id);
     if (pending) {
@@ -159,37 +208,23 @@ export class Store implements SyncGate {
       settle(pending.ticket, false);
       return;
     }
-    this.#push({ kind: "delete", id });
+    this.#push({ k: "delete", id });
   }
 
   /** Every message of a queue goes (the queue was deleted). */
   dropQueue(vhost: string, queue: string): void {
-    this.#push({ kind: "drop-queue", vhost, queue });
-  }
-
-  /** Stored messages in queue order (recovery), read lazily. */
-  messages(): Iterable<StoredMessage> {
-    return this.#db.prepare(
-      "SELECT id, vhost, queue, delivered, expires_at, exchange, routing_key, properties, body FROM messages ORDER BY vhost, queue, id",
-    ).iterate() as Iterable<StoredMessage>;
+    this.#push({ k: "drop-queue", vhost, queue });
   }
 
   // --- definitions (topology now; users, vhosts, permissions to come) --------
 
   /** Saves (or replaces) a definition: `kind` such as "queue", "user"; `value` any JSON. */
   saveDefinition(kind: string, key: string, value: unknown): void {
-    this.#push({ kind: "define", what: kind, key, value: JSON.stringify(value) });
+    this.#push({ k: "define", kind, key, value: JSON.stringify(value) });
   }
 
   deleteDefinition(kind: string, key: string): void {
-    this.#push({ kind: "define", what: kind, key, value: undefined });
-  }
-
-  /** Every committed definition of a kind (commit() first to include pending ones). */
-  loadDefinitions(kind: string): { key: string; value: unknown }[] {
-    const rows = this.#db.prepare("SELECT key, value FROM definitions WHERE kind = ? ORDER BY key")
-      .all(kind) as { key: string; value: string }[];
-    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) }));
+    this.#push({ k: "define", kind, key, value: null });
   }
 
   // --- SyncGate ---------------------------------------------------------------
@@ -200,11 +235,12 @@ export class Store implements SyncGate {
     return t && t.open > 0 ? t : undefined;
   }
 
-  // --- commits ----------------------------------------------------------------
+  // --- batches ----------------------------------------------------------------
 
   #push(op: Op): void {
     if (this.recovering || this.#closed) return;
     this.#ops.push(op);
+    if (!this.#ready || this.#inFlight) return; // goes when the writer is free
     if (this.#ops.length >= MAX_BATCH_OPS || this.#bytes >= MAX_BATCH_BYTES) this.commit();
     else if (this.#timer === undefined) {
       this.#timer = this.#timers.setTimeout(() => {
@@ -214,75 +250,87 @@ export class Store implements SyncGate {
     }
   }
 
-  /** Commits the open batch now (one transaction, synced), then settles its tickets. */
+  /** Sends the open batch to the writer now, unless it is busy (then it goes next). */
   commit(): void {
     if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (!this.#ready || this.#inFlight) return;
     const ops = this.#ops;
     this.#ops = [];
     this.#inserts = new Map();
     this.#bytes = 0;
-    let failed = false;
-    if (ops.some((op) => op.kind !== "insert" || !op.cancelled)) {
-      try {
-        this.#write(ops);
-      } catch (e) {
-        failed = true;
-        this.#log(`store: commit to ${this.file} failed: ${errorMessage(e)}`);
+    const wire: WriteOp[] = [];
+    const inserts: Insert[] = [];
+    for (const op of ops) {
+      if (op.k !== "new") {
+        wire.push(op);
+        continue;
       }
+      if (op.cancelled) continue;
+      inserts.push(op);
+      const { entry } = op;
+      const m = entry.message;
+      wire.push({
+        k: "insert",
+        id: op.id,
+        vhost: op.vhost,
+        queue: op.queue,
+        delivered: entry.storeDelivered === true,
+        expiresAt: entry.expiresAt === Infinity ? null : entry.expiresAt,
+        exchange: m.exchange,
+        routingKey: m.routingKey,
+        properties: encodeProperties(m.properties),
+        body: own(m.body),
+      });
     }
-    for (const op of ops) if (op.kind === "insert" && !op.cancelled) settle(op.ticket, failed);
+    if (wire.length === 0) return this.#idleNow();
+    this.#inFlight = inserts;
+    if (this.#broken) return this.#written("the writer stopped");
+    this.#post({ type: "write", batch: ++this.#batch, ops: wire });
   }
 
-  #write(ops: Op[]): void {
-    const sql = this.#sql;
-    this.#db.exec("BEGIN");
-    try {
-      for (const op of ops) {
-        switch (op.kind) {
-          case "insert": {
-            if (op.cancelled) break;
-            const { entry } = op;
-            const m = entry.message;
-            sql.insert.run(
-              op.id,
-              op.vhost,
-              op.queue,
-              entry.storeDelivered ? 1 : 0,
-              entry.expiresAt === Infinity ? null : entry.expiresAt,
-              m.exchange,
-              m.routingKey,
-              encodeProperties(m.properties),
-              m.body,
-            );
-            break;
-          }
-          case "delivered":
-            sql.delivered.run(op.id);
-            break;
-          case "delete":
-            sql.delete.run(op.id);
-            break;
-          case "drop-queue":
-            sql.dropQueue.run(op.vhost, op.queue);
-            break;
-          case "define":
-            if (op.value === undefined) sql.undefine.run(op.what, op.key);
-            else sql.define.run(op.what, op.key, op.value);
-        }
-      }
-      this.#db.exec("COMMIT");
-    } catch (e) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw e;
+  /** The writer answered the batch in flight (`error`: it was not kept). */
+  #written(error: string | undefined): void {
+    const inserts = this.#inFlight ?? [];
+    this.#inFlight = undefined;
+    if (error !== undefined && !this.#broken) {
+      this.#log(`store: a commit to ${this.file} failed: ${error}`);
     }
+    for (const op of inserts) settle(op.ticket, error !== undefined);
+    if (this.#ops.length > 0) this.commit();
+    else this.#idleNow();
   }
 
-  /** Commits what is pending and closes the database (its lock goes with it). */
-  close(): void {
-    if (this.#closed) return;
+  #idleNow(): void {
+    if (this.#ops.length > 0 || this.#inFlight) return;
+    const waiting = this.#idle;
+    this.#idle = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** Resolves once everything changed so far is written (or failed). */
+  flush(): Promise<void> {
+    if (!this.#ready) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.#idle.push(resolve));
     this.commit();
+    this.#idleNow();
+    return done;
+  }
+
+  /** Writes what is pending and closes the database (its lock goes with it). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush();
     this.#closed = true;
-    this.#db.close();
+    this.#db?.close();
+    this.#db = undefined;
+    const writer = this.#writer;
+    if (!writer) return;
+    const closed = new Promise<void>((resolve) => this.#onClosed = resolve);
+    if (!this.#broken) {
+      this.#post({ type: "close" });
+      await closed;
+    }
+    writer.terminate();
   }
 }

@@ -1,15 +1,19 @@
 /**
  * The durable store on its own (src/broker/store.ts): group commits, a
- * message removed before its commit never written, tickets (publisher
- * confirms) done only once synced or cancelled, definitions, and the data
- * dir errors: locked by another broker, a damaged file, not a store. Every
+ * message removed before its batch goes never written, tickets (publisher
+ * confirms) done only once written by the writer Worker or cancelled,
+ * definitions, and the data dir errors: locked by another broker, a damaged file, not a store. Every
  * store lives in a fresh temp dir.
  */
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
 import type { QueuedMessage } from "../../../src/broker/message.ts";
 import { Store } from "../../../src/broker/store.ts";
 import { STORE_FILE, StoreError } from "../../../src/broker/store_schema.ts";
+import type { SyncTicket } from "../../../src/broker/publisher_confirms.ts";
+import { sleep } from "../support/timing.ts";
 import { FakeTimers } from "../support/fake_timers.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
 
 function entry(body: string, props: Record<string, unknown> = { deliveryMode: 2 }): QueuedMessage {
   return {
@@ -39,115 +43,143 @@ function open(dir: string, timers = new FakeTimers()): Store {
   return new Store({ dir, timers, commitWindowMs: 5 });
 }
 
-const bodies = (s: Store) => [...s.messages()].map((m) => new TextDecoder().decode(m.body));
+/** A store with its writer running (the broker's state after recovery). */
+async function started(dir: string, timers = new FakeTimers()): Promise<Store> {
+  const s = open(dir, timers);
+  await s.startWriter();
+  return s;
+}
 
-Deno.test("store: messages are written in one commit per window and read back in order after a reopen", async () => {
-  await withDir((dir) => {
-    const timers = new FakeTimers();
-    const s = open(dir, timers);
-    for (const b of ["a", "b", "c"]) s.addMessage("/", "q", entry(b));
-    s.addMessage("/", "other", entry("z"));
-    assertEquals(bodies(s), [], "nothing is written before the window ends");
-    timers.advance(5);
-    assertEquals(bodies(s), ["z", "a", "b", "c"]);
-    s.close();
-    const again = open(dir);
-    const rows = [...again.messages()];
-    assertEquals(rows.map((r) => [r.queue, new TextDecoder().decode(r.body)]), [
-      ["other", "z"],
-      ["q", "a"],
-      ["q", "b"],
-      ["q", "c"],
-    ]);
-    again.close();
-  });
-});
+/** What a store in `dir` holds, read by a fresh one (the way the broker starts). */
+function storedBodies(dir: string): string[][] {
+  const s = open(dir);
+  try {
+    return [...s.messages()].map((
+      m,
+    ) => [m.queue, new TextDecoder().decode(m.body), `${m.delivered}`]);
+  } finally {
+    void s.close();
+  }
+}
 
-Deno.test("store: a message removed before its commit is never written and its ticket is done at once", async () => {
-  await withDir((dir) => {
-    const s = open(dir);
-    const e = entry("gone");
-    s.addMessage("/", "q", e);
-    const ticket = s.takeTicket()!;
-    assertEquals(ticket.open, 1);
-    let done = 0;
-    ticket.onDone = () => done++;
-    s.removeMessage(e.storeId!);
-    assertEquals([ticket.open, done], [0, 1]);
-    s.commit();
-    assertEquals(bodies(s), []);
-    s.close();
-  });
-});
+/** Settles when the ticket is done. */
+function done(t: SyncTicket): Promise<void> {
+  return new Promise((resolve) => t.onDone = resolve);
+}
 
-Deno.test("store: a ticket is done only when its commit is synced; acks after it delete the rows", async () => {
-  await withDir((dir) => {
-    const timers = new FakeTimers();
-    const s = open(dir, timers);
-    const kept = [entry("1"), entry("2")];
-    for (const e of kept) s.addMessage("/", "q", e);
-    const ticket = s.takeTicket()!;
-    assertEquals(s.takeTicket(), undefined, "a ticket is taken once");
-    let done = false;
-    ticket.onDone = () => done = true;
-    timers.advance(4);
-    assert(!done);
-    timers.advance(1);
-    assert(done);
-    assertEquals(ticket.failed, false);
-    s.markDelivered(kept[0]!);
-    s.removeMessage(kept[1]!.storeId!);
-    s.commit();
-    const rows = [...s.messages()];
-    assertEquals(rows.map((r) => [new TextDecoder().decode(r.body), r.delivered]), [["1", 1]]);
-    s.dropQueue("/", "q");
-    s.commit();
-    assertEquals(bodies(s), []);
-    s.close();
-  });
-});
+Deno.test(
+  "store: a batch waits for its window, is written once synced, and reads back in queue order",
+  opts,
+  async () => {
+    await withDir(async (dir) => {
+      const timers = new FakeTimers();
+      const s = await started(dir, timers);
+      for (const b of ["a", "b", "c"]) s.addMessage("/", "q", entry(b));
+      s.addMessage("/", "other", entry("z"));
+      const ticket = s.takeTicket()!;
+      assertEquals(ticket.open, 4);
+      const written = done(ticket);
+      await sleep(50);
+      assertEquals(ticket.open, 4, "nothing goes before the window ends");
+      timers.advance(5);
+      await written;
+      assertEquals(ticket.failed, false);
+      await s.close();
+      assertEquals(storedBodies(dir), [["other", "z", "0"], ["q", "a", "0"], ["q", "b", "0"], [
+        "q",
+        "c",
+        "0",
+      ]]);
+    });
+  },
+);
 
-Deno.test("store: a full batch commits at once, without waiting for the window", async () => {
-  await withDir((dir) => {
-    const s = open(dir);
+Deno.test(
+  "store: a message removed before its batch goes is never written and its ticket is done at once",
+  opts,
+  async () => {
+    await withDir(async (dir) => {
+      const s = await started(dir);
+      const e = entry("gone");
+      s.addMessage("/", "q", e);
+      const ticket = s.takeTicket()!;
+      let calls = 0;
+      ticket.onDone = () => calls++;
+      s.removeMessage(e.storeId!);
+      assertEquals([ticket.open, calls], [0, 1]);
+      await s.close();
+      assertEquals(storedBodies(dir), []);
+    });
+  },
+);
+
+Deno.test(
+  "store: deliveries and acks after the write are recorded; a queue's messages go with it",
+  opts,
+  async () => {
+    await withDir(async (dir) => {
+      const s = await started(dir);
+      const kept = [entry("1"), entry("2"), entry("3")];
+      for (const e of kept) s.addMessage("/", "q", e);
+      s.addMessage("/", "doomed", entry("x"));
+      await s.flush();
+      s.markDelivered(kept[0]!);
+      s.removeMessage(kept[1]!.storeId!);
+      s.dropQueue("/", "doomed");
+      await s.close();
+      assertEquals(storedBodies(dir), [["q", "1", "1"], ["q", "3", "0"]]);
+    });
+  },
+);
+
+Deno.test("store: a full batch goes at once, without waiting for its window", opts, async () => {
+  await withDir(async (dir) => {
+    const s = await started(dir); // its fake clock never moves
     for (let i = 0; i < 1000; i++) s.addMessage("/", "q", entry(`m${i}`));
-    assertEquals(bodies(s).length, 1000);
-    s.close();
+    await done(s.takeTicket()!);
+    await s.close();
+    assertEquals(storedBodies(dir).length, 1000);
   });
 });
 
-Deno.test("store: definitions are saved, replaced, deleted and loaded by kind", async () => {
-  await withDir((dir) => {
-    const s = open(dir);
+Deno.test("store: definitions are saved, replaced, deleted and loaded by kind", opts, async () => {
+  await withDir(async (dir) => {
+    const s = await started(dir);
     s.saveDefinition("user", "ann", { tags: ["management"] });
     s.saveDefinition("user", "bob", { tags: [] });
     s.saveDefinition("vhost", "/lab", { name: "/lab" });
     s.saveDefinition("user", "bob", { tags: ["administrator"] });
     s.deleteDefinition("user", "ann");
-    s.commit();
-    assertEquals(s.loadDefinitions("user"), [{ key: "bob", value: { tags: ["administrator"] } }]);
-    s.close();
+    await s.close();
     const again = open(dir);
+    assertEquals(again.loadDefinitions("user"), [{
+      key: "bob",
+      value: { tags: ["administrator"] },
+    }]);
     assertEquals(again.loadDefinitions("vhost"), [{ key: "/lab", value: { name: "/lab" } }]);
-    again.close();
+    await again.close();
   });
 });
 
-Deno.test("store: a second store on a dir in use fails at once, naming the file", async () => {
-  await withDir((dir) => {
-    const first = open(dir);
-    try {
-      throws(() => open(dir), (e: Error) => {
-        assert(e instanceof StoreError, String(e));
-        assert(e.message.includes(`${dir}/${STORE_FILE} is in use by another broker`), e.message);
-        return true;
-      });
-    } finally {
-      first.close();
-    }
-    open(dir).close(); // free again once the first one closed
-  });
-});
+Deno.test(
+  "store: a second store on a dir in use fails at once, naming the file",
+  opts,
+  async () => {
+    await withDir(async (dir) => {
+      const first = await started(dir);
+      try {
+        throws(() => open(dir), (e: Error) => {
+          assert(e instanceof StoreError, String(e));
+          assert(e.message.includes(`${dir}/${STORE_FILE} is in use by another broker`), e.message);
+          return true;
+        });
+      } finally {
+        await first.close();
+      }
+      await open(dir).close(); // free again once the first one closed
+    });
+  },
+);
 
 Deno.test("store: a damaged file is refused with its name and left untouched", async () => {
   await withDir(async (dir) => {
