@@ -84,11 +84,7 @@ export async function runPersistentBench(report: (result: BenchResult) => void):
   const dataDir = await Deno.makeTempDir({ prefix: "warren-bench-" });
   let embedded: Rates;
   try {
-    const broker = await startBroker({
-      port: 0,
-      dataDir,
-      commitWindowMs: Number(Deno.env.get("CW") ?? 1),
-    });
+    const broker = await startBroker({ port: 0, dataDir });
     try {
       embedded = await measurePersistent(broker.url);
     } finally {

@@ -28,6 +28,11 @@ import { type BrokerTimers, realTimers } from "./timers.ts";
 export const MAX_BATCH_OPS = 1000;
 /** Body bytes that make a batch go at once. */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Batches sent and not answered yet: the writer starts the next one as soon
+ * as it has synced one, without waiting for the broker thread's turn.
+ */
+const MAX_IN_FLIGHT = 2;
 
 export interface StoreOptions {
   dir: string;
@@ -97,8 +102,8 @@ export class Store implements SyncGate {
   #inserts = new Map<number, Insert>();
   #bytes = 0;
   #timer: unknown;
-  /** Inserts of the batch being written (undefined: the writer is idle). */
-  #inFlight: Insert[] | undefined;
+  /** Inserts of each batch sent and not answered yet, oldest first. */
+  #inFlight: Insert[][] = [];
   #batch = 0;
   #idle: (() => void)[] = [];
   /** The writes of the publish being routed (taken by its confirm). */
@@ -162,7 +167,7 @@ export class Store implements SyncGate {
       this.#log(`store: the writer of ${this.file} stopped: ${e.message}`);
       opened.reject(new StoreError(`${this.file}: ${e.message}`));
       this.#broken = true;
-      this.#written(e.message);
+      while (this.#inFlight.length > 0) this.#written(e.message);
     };
     this.#post({ type: "open", dir: this.#dir });
     await opened.promise;
@@ -240,7 +245,7 @@ export class Store implements SyncGate {
   #push(op: Op): void {
     if (this.recovering || this.#closed) return;
     this.#ops.push(op);
-    if (!this.#ready || this.#inFlight) return; // goes when the writer is free
+    if (!this.#ready || this.#inFlight.length >= MAX_IN_FLIGHT) return; // goes on an answer
     if (this.#ops.length >= MAX_BATCH_OPS || this.#bytes >= MAX_BATCH_BYTES) this.commit();
     else if (this.#timer === undefined) {
       this.#timer = this.#timers.setTimeout(() => {
@@ -254,7 +259,7 @@ export class Store implements SyncGate {
   commit(): void {
     if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#ready || this.#inFlight) return;
+    if (!this.#ready || this.#inFlight.length >= MAX_IN_FLIGHT) return;
     const ops = this.#ops;
     this.#ops = [];
     this.#inserts = new Map();
@@ -284,15 +289,14 @@ export class Store implements SyncGate {
       });
     }
     if (wire.length === 0) return this.#idleNow();
-    this.#inFlight = inserts;
+    this.#inFlight.push(inserts);
     if (this.#broken) return this.#written("the writer stopped");
     this.#post({ type: "write", batch: ++this.#batch, ops: wire });
   }
 
   /** The writer answered the batch in flight (`error`: it was not kept). */
   #written(error: string | undefined): void {
-    const inserts = this.#inFlight ?? [];
-    this.#inFlight = undefined;
+    const inserts = this.#inFlight.shift() ?? [];
     if (error !== undefined && !this.#broken) {
       this.#log(`store: a commit to ${this.file} failed: ${error}`);
     }
@@ -302,7 +306,7 @@ export class Store implements SyncGate {
   }
 
   #idleNow(): void {
-    if (this.#ops.length > 0 || this.#inFlight) return;
+    if (this.#ops.length > 0 || this.#inFlight.length > 0) return;
     const waiting = this.#idle;
     this.#idle = [];
     for (const resolve of waiting) resolve();
