@@ -24,7 +24,7 @@ Deno.test("parseStartArgs() reads every flag", () => {
   assertEquals(parseStartArgs(["--help"]), "help");
 });
 
-Deno.test("parseStartArgs() reads --broker, env AMQP_URL, --mgmt-url and --embedded-ports", () => {
+Deno.test("parseStartArgs() reads --broker, env AMQP_URL, --mgmt-url, --embedded-ports and --embedded-data-dir", () => {
   const url = "amqp://u:p@rabbit:5672/v";
   const broker = (args: string[]) => (parseStartArgs(args) as { broker: unknown }).broker;
   assertEquals(broker([]), { kind: "auto" });
@@ -44,10 +44,13 @@ Deno.test("parseStartArgs() reads --broker, env AMQP_URL, --mgmt-url and --embed
     "http://h:15672",
     "--embedded-ports",
     "0,15673",
+    "--embedded-data-dir",
+    "/tmp/lab",
   ]);
   assert(options !== "help");
   assertEquals(options.mgmtUrl, "http://h:15672");
   assertEquals(options.embeddedPorts, { port: 0, httpPort: 15673 });
+  assertEquals(options.embeddedDataDir, "/tmp/lab");
 });
 
 Deno.test("parseStartArgs() rejects a bad broker without echoing its password", () => {
