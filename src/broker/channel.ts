@@ -27,7 +27,7 @@ import {
 import type { Message, QueuedMessage } from "./message.ts";
 import { deliverFrames, getOkFrames, noRouteReturnFrames } from "./message_frames.ts";
 import { PublishAssembler, type PublishLimits } from "./publish_assembler.ts";
-import { PublisherConfirms } from "./publisher_confirms.ts";
+import { PublisherConfirms, whenKept } from "./publisher_confirms.ts";
 import type { Queue } from "./queue.ts";
 import { parseConsumerPriority } from "./queue_args.ts";
 import {
@@ -429,7 +429,7 @@ export class Channel implements ConsumerChannel {
         this.#applySettle(op.items, op.action);
       }
     }
-    this.#send("tx.commit-ok", {});
+    whenKept(this.host.vhost.journal, () => this.#send("tx.commit-ok", {})); // persistent: synced
   }
 
   #rollback(): void {

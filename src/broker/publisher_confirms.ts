@@ -40,6 +40,13 @@ export interface SyncGate {
   takeTicket(): SyncTicket | undefined;
 }
 
+/** Runs `fn` once what was written since the last ticket is on disk (at once when nothing was). */
+export function whenKept(gate: SyncGate | undefined, fn: () => void): void {
+  const ticket = gate?.takeTicket();
+  if (ticket) ticket.onDone = fn;
+  else fn();
+}
+
 interface Pending {
   seq: number;
   ok: boolean;

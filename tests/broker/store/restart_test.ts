@@ -8,7 +8,16 @@
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { type RunningBroker, startBroker } from "../../../src/broker/server.ts";
-import { channelClosed, openClient } from "../support/amqplib.ts";
+import {
+  channelClosed,
+  openClient,
+  rpc,
+  TX_COMMIT,
+  TX_COMMIT_OK,
+  TX_SELECT,
+  TX_SELECT_OK,
+} from "../support/amqplib.ts";
+import { sleep, withTimeout } from "../support/timing.ts";
 import { msg, text } from "../support/messages.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -94,6 +103,34 @@ Deno.test(
         return Promise.resolve();
       });
     } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "tx.commit-ok for a persistent message in a durable queue waits for the disk; a transient one does not",
+  opts,
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "warren-tx-" });
+    // A window that never ends while the test looks: nothing reaches the disk.
+    const b = await startBroker({ port: 0, dataDir: dir, commitWindowMs: 3_600_000 });
+    try {
+      const c = await openClient(b.url, {});
+      const ch = await c.channel();
+      await ch.assertQueue("durable", { durable: true });
+      await ch.assertQueue("transient", { durable: false });
+      await rpc(ch, TX_SELECT, TX_SELECT_OK);
+      ch.sendToQueue("transient", msg("t"), { persistent: true });
+      await withTimeout(rpc(ch, TX_COMMIT, TX_COMMIT_OK), 5000, "a transient commit");
+      ch.sendToQueue("durable", msg("d"), { persistent: true });
+      let answered = false;
+      rpc(ch, TX_COMMIT, TX_COMMIT_OK).then(() => answered = true, () => {});
+      await sleep(500);
+      assert(!answered, "tx.commit-ok came before the message was on disk");
+      await c.close();
+    } finally {
+      await b.close();
       await Deno.remove(dir, { recursive: true });
     }
   },
