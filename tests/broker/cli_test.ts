@@ -5,13 +5,16 @@ import { sleep } from "./support/timing.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
+/** Keeps nothing on disk: a test never writes into the user's state directory. */
+const IN_MEMORY = ["--data-dir", "none"];
+
 Deno.test(
   "runBrokerCli() prints the AMQP and management URLs, stops on request with 0, and returns 1 on a busy port",
   opts,
   async () => {
     let stop!: () => void;
     const lines: string[] = [];
-    const run = runBrokerCli(["--data-dir", "none", "--port", "0", "--http-port", "0"], {
+    const run = runBrokerCli([...IN_MEMORY, "--port", "0", "--http-port", "0"], {
       stop: new Promise<void>((r) => stop = r),
       print: (l) => lines.push(l),
     });
@@ -25,14 +28,7 @@ Deno.test(
     });
     assertEquals(await res.json(), { name: "guest", tags: ["administrator"] });
     const port = Number(lines[0]!.split(":").pop());
-    const busy = await runBrokerCli([
-      "--data-dir",
-      "none",
-      "--port",
-      String(port),
-      "--http-port",
-      "0",
-    ], {
+    const busy = await runBrokerCli([...IN_MEMORY, "--port", String(port), "--http-port", "0"], {
       stop: Promise.resolve(),
     });
     assertEquals(busy, 1);
@@ -59,8 +55,7 @@ Deno.test("runBrokerCli() refuses bad limit flags with a UsageError naming the f
 Deno.test("runBrokerCli() says at start-up which connection limit applies", opts, async () => {
   const lines: string[] = [];
   const code = await runBrokerCli([
-    "--data-dir",
-    "none",
+    ...IN_MEMORY,
     "--port",
     "0",
     "--http-port",
@@ -79,8 +74,7 @@ Deno.test("runBrokerCli() returns 1 when the management API's port is in use", o
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {
     const code = await runBrokerCli([
-      "--data-dir",
-      "none",
+      ...IN_MEMORY,
       "--port",
       "0",
       "--http-port",
