@@ -19,8 +19,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { QueuedMessage } from "./message.ts";
 import type { SyncGate, SyncTicket } from "./publisher_confirms.ts";
-import { encodeProperties } from "./store_codec.ts";
-import type { WriteOp, WriterCommand, WriterReply } from "./store_ops.ts";
+import { BatchEncoder, type WriteOp, type WriterCommand, type WriterReply } from "./store_ops.ts";
 import { openStoreDatabase, StoreError } from "./store_schema.ts";
 import { type BrokerTimers, realTimers } from "./timers.ts";
 
@@ -82,11 +81,6 @@ function settle(t: Ticket, failed: boolean): void {
   done?.();
 }
 
-/** A body as its own buffer: posting a view would copy the whole buffer under it. */
-function own(body: Uint8Array): Uint8Array {
-  return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice();
-}
-
 export class Store implements SyncGate {
   readonly file: string;
   readonly #dir: string;
@@ -99,6 +93,7 @@ export class Store implements SyncGate {
   readonly #log: (line: string) => void;
   readonly #windowMs: number;
   #ops: Op[] = [];
+  readonly #encoder = new BatchEncoder();
   #inserts = new Map<number, Insert>();
   #bytes = 0;
   #timer: unknown;
@@ -264,34 +259,26 @@ export class Store implements SyncGate {
     this.#ops = [];
     this.#inserts = new Map();
     this.#bytes = 0;
-    const wire: WriteOp[] = [];
+    const batch = this.#encoder;
     const inserts: Insert[] = [];
     for (const op of ops) {
       if (op.k !== "new") {
-        wire.push(op);
+        batch.other(op);
         continue;
       }
       if (op.cancelled) continue;
       inserts.push(op);
       const { entry } = op;
-      const m = entry.message;
-      wire.push({
-        k: "insert",
-        id: op.id,
-        vhost: op.vhost,
-        queue: op.queue,
-        delivered: entry.storeDelivered === true,
-        expiresAt: entry.expiresAt === Infinity ? null : entry.expiresAt,
-        exchange: m.exchange,
-        routingKey: m.routingKey,
-        properties: encodeProperties(m.properties),
-        body: own(m.body),
-      });
+      const delivered = entry.storeDelivered === true;
+      const expiresAt = entry.expiresAt === Infinity ? null : entry.expiresAt;
+      batch.insert({ ...op, delivered, expiresAt }, entry.message);
     }
-    if (wire.length === 0) return this.#idleNow();
+    if (batch.count === 0) return this.#idleNow();
+    const bytes = batch.finish();
     this.#inFlight.push(inserts);
     if (this.#broken) return this.#written("the writer stopped");
-    this.#post({ type: "write", batch: ++this.#batch, ops: wire });
+    const transfer = [bytes.buffer as ArrayBuffer];
+    this.#writer!.postMessage({ type: "write", batch: ++this.#batch, bytes }, transfer);
   }
 
   /** The writer answered the batch in flight (`error`: it was not kept). */

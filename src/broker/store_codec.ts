@@ -1,22 +1,14 @@
 /**
- * What the store writes, as bytes and JSON: a message's properties in their
- * wire form (the content header's property list), field tables (queue and
+ * What the store reads and writes as bytes and JSON: a message's properties
+ * in their wire form (the content header's property list), field tables (queue and
  * exchange arguments) as base64 of their wire form, so every AMQP value type
  * comes back exactly, and the definitions of durable exchanges, queues and
  * bindings.
  */
 import { Buffer } from "node:buffer";
 import { decodeFieldTable, encodeFieldTable, type FieldTable } from "../amqp/field_table.ts";
-import { type BasicProperties, readProperties, writeProperties } from "../amqp/properties.ts";
-import { Reader, Writer } from "../amqp/wire.ts";
-
-const writer = new Writer(256);
-
-export function encodeProperties(props: BasicProperties): Uint8Array {
-  writer.reset();
-  writeProperties(writer, props);
-  return writer.finish();
-}
+import { type BasicProperties, readProperties } from "../amqp/properties.ts";
+import { Reader } from "../amqp/wire.ts";
 
 export function decodeProperties(bytes: Uint8Array): BasicProperties {
   return readProperties(new Reader(bytes));

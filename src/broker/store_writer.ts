@@ -6,7 +6,13 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { errorMessage } from "../util/error_message.ts";
-import { batchWriter, type WriteOp, type WriterCommand, type WriterReply } from "./store_ops.ts";
+import {
+  batchWriter,
+  decodeBatch,
+  type WriteOp,
+  type WriterCommand,
+  type WriterReply,
+} from "./store_ops.ts";
 import { openStoreDatabase } from "./store_schema.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -32,7 +38,7 @@ scope.onmessage = (event: MessageEvent<WriterCommand>) => {
       return;
     case "write":
       try {
-        write!(command.ops);
+        write!(decodeBatch(command.bytes));
         post({ type: "written", batch: command.batch });
       } catch (e) {
         post({ type: "written", batch: command.batch, error: errorMessage(e) });

@@ -8,6 +8,8 @@
 import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert/strict";
 import type { QueuedMessage } from "../../../src/broker/message.ts";
 import { Store } from "../../../src/broker/store.ts";
+import { decodeProperties } from "../../../src/broker/store_codec.ts";
+import { BatchEncoder, decodeBatch, type WriteOp } from "../../../src/broker/store_ops.ts";
 import { STORE_FILE, StoreError } from "../../../src/broker/store_schema.ts";
 import type { SyncTicket } from "../../../src/broker/publisher_confirms.ts";
 import { sleep } from "../support/timing.ts";
@@ -219,4 +221,38 @@ Deno.test("store: a data dir that is a file is refused with its name", async () 
       return true;
     });
   });
+});
+
+Deno.test("store: a batch crosses to the writer as bytes and reads back the same", () => {
+  const enc = new BatchEncoder();
+  const body = new Uint8Array([0, 255, 7]);
+  enc.insert(
+    { id: 2 ** 40, vhost: "/lab", queue: "заказы 📦", delivered: true, expiresAt: null },
+    {
+      exchange: "",
+      routingKey: "k".repeat(300),
+      properties: { deliveryMode: 2, headers: { a: 1 } },
+      body,
+    },
+  );
+  enc.other({ k: "delete", id: 9 });
+  enc.other({ k: "delivered", id: 10 });
+  enc.other({ k: "drop-queue", vhost: "/", queue: "q" });
+  enc.other({ k: "define", kind: "user", key: "ann", value: '{"tags":[]}' });
+  enc.other({ k: "define", kind: "user", key: "bob", value: null });
+  const ops = decodeBatch(enc.finish());
+  const insert = ops[0] as Extract<WriteOp, { k: "insert" }>;
+  assertEquals(
+    [insert.id, insert.vhost, insert.queue, insert.delivered, insert.expiresAt, insert.routingKey],
+    [2 ** 40, "/lab", "заказы 📦", true, null, "k".repeat(300)],
+  );
+  assertEquals([...insert.body], [0, 255, 7]);
+  assertEquals(decodeProperties(insert.properties), { deliveryMode: 2, headers: { a: 1 } });
+  assertEquals(ops.slice(1), [
+    { k: "delete", id: 9 },
+    { k: "delivered", id: 10 },
+    { k: "drop-queue", vhost: "/", queue: "q" },
+    { k: "define", kind: "user", key: "ann", value: '{"tags":[]}' },
+    { k: "define", kind: "user", key: "bob", value: null },
+  ]);
 });
