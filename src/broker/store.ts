@@ -32,6 +32,12 @@ export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
  * as it has synced one, without waiting for the broker thread's turn.
  */
 const MAX_IN_FLIGHT = 2;
+/**
+ * How long the insert of a message already out with a consumer may wait:
+ * its ack usually comes first, and then nothing is written at all (its
+ * confirm waits for the ack or the write, whichever comes first).
+ */
+const HOLD_DELIVERED_MS = 10;
 
 export interface StoreOptions {
   dir: string;
@@ -68,6 +74,9 @@ interface Insert {
   entry: QueuedMessage;
   cancelled: boolean;
   ticket: Ticket;
+  /** When it was added (broker clock), and whether it waits among the held ones. */
+  at: number;
+  held: boolean;
 }
 
 type Op = Insert | Exclude<WriteOp, { k: "insert" }>;
@@ -93,6 +102,9 @@ export class Store implements SyncGate {
   readonly #log: (line: string) => void;
   readonly #windowMs: number;
   #ops: Op[] = [];
+  /** Inserts of messages out with a consumer, held back a little (HOLD_DELIVERED_MS). */
+  #held: Insert[] = [];
+  #draining = false;
   readonly #encoder = new BatchEncoder();
   #inserts = new Map<number, Insert>();
   #bytes = 0;
@@ -185,7 +197,18 @@ export class Store implements SyncGate {
     entry.storeId = id;
     const ticket = this.#ticket ??= { open: 0, failed: false, onDone: undefined };
     ticket.open++;
-    const op: Insert = { k: "new", id, vhost, queue, entry, cancelled: false, ticket };
+    const at = this.#timers.now();
+    const op: Insert = {
+      k: "new",
+      id,
+      vhost,
+      queue,
+      entry,
+      cancelled: false,
+      ticket,
+      at,
+      held: false,
+    };
     this.#inserts.set(id, op);
     this.#bytes += entry.message.body.length;
     this.#push(op);
@@ -201,18 +224,22 @@ export class Store implements SyncGate {
   /** The message is gone for good; never written when its insert has not been sent. */
   removeMessage(id: number): void {
     const pending = this.#inserts.get(id);
-    if (pending) {
-      pending.cancelled = true;
-      this.#inserts.delete(id);
-      this.#bytes -= pending.entry.message.body.length;
-      settle(pending.ticket, false);
-      return;
-    }
+    if (pending) return this.#cancel(pending);
     this.#push({ k: "delete", id });
   }
 
-  /** Every message of a queue goes (the queue was deleted). */
+  #cancel(op: Insert): void {
+    op.cancelled = true;
+    this.#inserts.delete(op.id);
+    if (!op.held) this.#bytes -= op.entry.message.body.length;
+    settle(op.ticket, false);
+  }
+
+  /** Every message of a queue goes (the queue was deleted); pending ones are never written. */
   dropQueue(vhost: string, queue: string): void {
+    for (const op of [...this.#inserts.values()]) {
+      if (op.vhost === vhost && op.queue === queue) this.#cancel(op);
+    }
     this.#push({ k: "drop-queue", vhost, queue });
   }
 
@@ -242,12 +269,15 @@ export class Store implements SyncGate {
     this.#ops.push(op);
     if (!this.#ready || this.#inFlight.length >= MAX_IN_FLIGHT) return; // goes on an answer
     if (this.#ops.length >= MAX_BATCH_OPS || this.#bytes >= MAX_BATCH_BYTES) this.commit();
-    else if (this.#timer === undefined) {
-      this.#timer = this.#timers.setTimeout(() => {
-        this.#timer = undefined;
-        this.commit();
-      }, this.#windowMs);
-    }
+    else this.#arm();
+  }
+
+  #arm(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = this.#timers.setTimeout(() => {
+      this.#timer = undefined;
+      this.commit();
+    }, this.#windowMs);
   }
 
   /** Sends the open batch to the writer now, unless it is busy (then it goes next). */
@@ -255,24 +285,34 @@ export class Store implements SyncGate {
     if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     if (!this.#ready || this.#inFlight.length >= MAX_IN_FLIGHT) return;
-    const ops = this.#ops;
+    const [held, ops] = [this.#held, this.#ops];
     this.#ops = [];
+    this.#held = [];
     this.#inserts = new Map();
     this.#bytes = 0;
     const batch = this.#encoder;
     const inserts: Insert[] = [];
-    for (const op of ops) {
-      if (op.k !== "new") {
-        batch.other(op);
-        continue;
-      }
-      if (op.cancelled) continue;
-      inserts.push(op);
+    const holdFrom = this.#draining ? -Infinity : this.#timers.now() - HOLD_DELIVERED_MS;
+    const take = (op: Insert) => {
+      if (op.cancelled) return;
       const { entry } = op;
+      if (entry.storeDelivered && op.at > holdFrom) {
+        op.held = true;
+        this.#held.push(op);
+        this.#inserts.set(op.id, op);
+        return;
+      }
+      inserts.push(op);
       const delivered = entry.storeDelivered === true;
       const expiresAt = entry.expiresAt === Infinity ? null : entry.expiresAt;
       batch.insert({ ...op, delivered, expiresAt }, entry.message);
+    };
+    for (const op of held) take(op);
+    for (const op of ops) {
+      if (op.k === "new") take(op);
+      else batch.other(op);
     }
+    if (this.#held.length > 0) this.#arm();
     if (batch.count === 0) return this.#idleNow();
     const bytes = batch.finish();
     this.#inFlight.push(inserts);
@@ -288,12 +328,12 @@ export class Store implements SyncGate {
       this.#log(`store: a commit to ${this.file} failed: ${error}`);
     }
     for (const op of inserts) settle(op.ticket, error !== undefined);
-    if (this.#ops.length > 0) this.commit();
+    if (this.#ops.length > 0 || this.#held.length > 0) this.commit();
     else this.#idleNow();
   }
 
   #idleNow(): void {
-    if (this.#ops.length > 0 || this.#inFlight.length > 0) return;
+    if (this.#ops.length > 0 || this.#held.length > 0 || this.#inFlight.length > 0) return;
     const waiting = this.#idle;
     this.#idle = [];
     for (const resolve of waiting) resolve();
@@ -311,6 +351,7 @@ export class Store implements SyncGate {
   /** Writes what is pending and closes the database (its lock goes with it). */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#draining = true; // nothing held back any more
     await this.flush();
     this.#closed = true;
     this.#db?.close();

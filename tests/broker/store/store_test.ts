@@ -256,3 +256,29 @@ Deno.test("store: a batch crosses to the writer as bytes and reads back the same
     { k: "define", kind: "user", key: "bob", value: null },
   ]);
 });
+
+Deno.test(
+  "store: a message out with a consumer is held back a little; acked meanwhile, it is never written",
+  opts,
+  async () => {
+    await withDir(async (dir) => {
+      const timers = new FakeTimers();
+      const s = await started(dir, timers);
+      const [acked, slow] = [entry("acked"), entry("slow")];
+      for (const e of [acked, slow]) {
+        s.addMessage("/", "q", e);
+        s.markDelivered(e); // delivered at once to a consumer
+      }
+      const ticket = s.takeTicket()!;
+      timers.advance(5); // the window ends: both are held, not sent
+      await sleep(50);
+      assertEquals(ticket.open, 2);
+      s.removeMessage(acked.storeId!); // the consumer acks one
+      assertEquals(ticket.open, 1);
+      timers.advance(10); // the hold ends for the other: written, then the ticket is done
+      await done(ticket);
+      await s.close();
+      assertEquals(storedBodies(dir), [["q", "slow", "1"]]);
+    });
+  },
+);
