@@ -138,6 +138,10 @@ function deleteVhost(ctx: HttpContext) {
     }
   }
   for (const q of [...v.queues.values()]) v.removeQueue(q);
+  // Its durable exchanges leave the store too (or a restart would bring the vhost back).
+  for (const x of [...v.exchanges.keys()]) {
+    if (x !== "" && !x.startsWith("amq.")) v.deleteExchange(x);
+  }
   ctx.core.vhosts.delete(v.name);
   return new NoContent();
 }

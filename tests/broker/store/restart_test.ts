@@ -27,7 +27,7 @@ async function withBroker(
   log: string[],
   fn: (b: RunningBroker) => Promise<void>,
 ): Promise<void> {
-  const b = await startBroker({ port: 0, dataDir, log: (l) => log.push(l) });
+  const b = await startBroker({ port: 0, httpPort: 0, dataDir, log: (l) => log.push(l) });
   try {
     await fn(b);
   } finally {
@@ -131,6 +131,34 @@ Deno.test(
       await c.close();
     } finally {
       await b.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "a vhost deleted over the management API stays deleted after a restart",
+  opts,
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "warren-vhost-" });
+    const log: string[] = [];
+    try {
+      await withBroker(dir, log, async (b) => {
+        const v = b.core.addVhost("lab");
+        v.declareExchange("lab-x", "fanout", { durable: true });
+        v.declareQueue("lab-q", { durable: true }, undefined);
+        v.bindQueue({ queue: "lab-q", exchange: "lab-x" }, undefined);
+        const api = `http://127.0.0.1:${b.management!.port}/api/vhosts/lab`;
+        const auth = { authorization: `Basic ${btoa("guest:guest")}` };
+        const res = await fetch(api, { method: "DELETE", headers: auth });
+        await res.body?.cancel();
+        assertEquals(res.status, 204);
+      });
+      await withBroker(dir, log, (b) => {
+        assertEquals([...b.core.vhosts.keys()], ["/"]);
+        return Promise.resolve();
+      });
+    } finally {
       await Deno.remove(dir, { recursive: true });
     }
   },
