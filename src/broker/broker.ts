@@ -1,9 +1,13 @@
 /**
  * The broker's state independent of any socket: users, vhosts, live
  * connections, the limits every connection negotiates from, and the memory
- * monitor (memory_monitor.ts), started and stopped by the server.
+ * monitor (memory_monitor.ts), started and stopped by the server. Users,
+ * vhost names and permissions change only through `users` (user_registry.ts);
+ * the core follows its changes: a vhost added gets its exchanges, a vhost
+ * deleted loses its clients and entities, a user deleted loses its clients.
  */
-import type { User } from "./auth.ts";
+import { ReplyCode } from "./errors.ts";
+import { type RegistryChange, UserRegistry } from "./user_registry.ts";
 import { type BrokerTimers, realTimers } from "./timers.ts";
 import { Vhost } from "./vhost.ts";
 import { MemoryMonitor } from "./memory_monitor.ts";
@@ -32,6 +36,13 @@ export interface BrokerLimits {
   writeTimeoutMs: number;
   /** A message body still incomplete this long after its header closes the connection. */
   bodyTimeoutMs: number;
+  /**
+   * connection.open is refused (530, RabbitMQ's node connection limit) while
+   * more connections than this are open, counting the one opening.
+   */
+  maxConnections: number;
+  /** How long a refused login waits before its socket is dropped (RabbitMQ: 3 s). */
+  loginFailureDelayMs: number;
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -43,10 +54,15 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   memoryHighWatermark: resolveMemoryLimit().bytes,
   writeTimeoutMs: 30_000,
   bodyTimeoutMs: 60_000,
+  maxConnections: Infinity,
+  loginFailureDelayMs: 3000,
 };
 
 /** What the broker needs to tell a connection (to close it on shutdown). */
 export interface BrokerConnection {
+  /** The authenticated user ("" before start-ok) and the vhost once open. */
+  readonly userName: string;
+  readonly vhostName: string | undefined;
   forceClose(code: number, text: string): Promise<void>;
   /** The memory alarm went on or off. */
   memoryAlarm(on: boolean): void;
@@ -63,12 +79,12 @@ export interface BrokerCoreOptions {
   readMemoryUsage?: () => number;
   /** Gives unused memory back to the system (default: none; the server passes `reclaimMemory`). */
   reclaimMemory?: () => void;
+  /** Users, vhosts and permissions (default: RabbitMQ's first boot, guest on `/`). */
+  users?: UserRegistry;
 }
 
 export class BrokerCore {
-  readonly users = new Map<string, User>([
-    ["guest", { name: "guest", password: "guest", loopbackOnly: true, tags: ["administrator"] }],
-  ]);
+  readonly users: UserRegistry;
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<BrokerConnection>();
   readonly memory: MemoryMonitor;
@@ -90,6 +106,42 @@ export class BrokerCore {
         for (const c of this.connections) c.memoryAlarm(on);
       },
     });
-    this.vhosts.set("/", new Vhost("/", { timers: this.timers, memory: this.memory, log }));
+    this.users = opts.users ?? UserRegistry.withDefaults();
+    for (const name of this.users.vhostNames()) this.#addVhost(name);
+    this.users.subscribe((change) => this.#follow(change));
+  }
+
+  #addVhost(name: string): void {
+    this.vhosts.set(
+      name,
+      new Vhost(name, { timers: this.timers, memory: this.memory, log: this.log }),
+    );
+  }
+
+  #follow(change: RegistryChange): void {
+    switch (change.kind) {
+      case "vhost-added":
+        return this.#addVhost(change.name);
+      case "vhost-deleted": {
+        const v = this.vhosts.get(change.name);
+        if (!v) return;
+        this.#disconnect((c) => c.vhostName === v.name, `vhost '${v.name}' is deleted`);
+        for (const q of [...v.queues.values()]) v.removeQueue(q);
+        this.vhosts.delete(v.name);
+        return;
+      }
+      case "user-deleted":
+        // As RabbitMQ: the user's connections are closed with 320.
+        return this.#disconnect(
+          (c) => c.userName === change.name,
+          `user '${change.name}' is deleted`,
+        );
+    }
+  }
+
+  #disconnect(which: (c: BrokerConnection) => boolean, why: string): void {
+    for (const c of this.connections) {
+      if (which(c)) void c.forceClose(ReplyCode.CONNECTION_FORCED, why);
+    }
   }
 }

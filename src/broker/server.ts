@@ -14,6 +14,7 @@ import { reclaimMemory } from "./memory_reclaim.ts";
 import { realTimers } from "./timers.ts";
 import { type RunningManagement, startManagement } from "./http/server.ts";
 import type { BrokerTimers } from "./timers.ts";
+import type { UserRegistry } from "./user_registry.ts";
 
 /** Listening failed on `port` (AMQP or the management API), so the CLI can name it. */
 export class ListenError extends Error {
@@ -52,8 +53,13 @@ export interface BrokerOptions {
   writeTimeoutMs?: number;
   /** A message body still incomplete this long after its header closes the connection (60 000 ms). */
   bodyTimeoutMs?: number;
-  /** Open connections beyond which new ones are refused (default: from `ulimit -n`). */
+  /**
+   * Open connections beyond which connection.open is refused with 530
+   * (default: from `ulimit -n`, where sockets are also closed at accept).
+   */
   maxConnections?: number;
+  /** Users, vhosts and permissions (default: guest on `/`, as RabbitMQ's first boot). */
+  users?: UserRegistry;
   log?: (line: string) => void;
   /** Timers for heartbeats, timeouts, TTL and expiry (real ones; tests pass a fake clock). */
   timers?: BrokerTimers;
@@ -85,6 +91,8 @@ export interface RunningBroker {
 export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBroker> {
   const hostname = opts.hostname ?? "127.0.0.1";
   const memoryLimit = resolveMemoryLimit({ requested: opts.memoryHighWatermark });
+  const fileLimit = await readFileLimit();
+  const maxConnections = opts.maxConnections ?? defaultMaxConnections(fileLimit);
   const core = new BrokerCore({
     limits: {
       ...DEFAULT_LIMITS,
@@ -94,20 +102,27 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
       memoryHighWatermark: memoryLimit.bytes,
       writeTimeoutMs: opts.writeTimeoutMs ?? DEFAULT_LIMITS.writeTimeoutMs,
       bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULT_LIMITS.bodyTimeoutMs,
+      maxConnections,
     },
     timers: opts.timers,
     log: opts.log,
     readMemoryUsage: opts.readMemoryUsage,
     reclaimMemory: opts.reclaimMemory ?? reclaimMemory,
+    users: opts.users,
   });
-  const fileLimit = await readFileLimit();
-  const maxConnections = opts.maxConnections ?? defaultMaxConnections(fileLimit);
+  // Sockets past what the descriptors allow are closed at accept; below
+  // that, connections past --max-connections are refused at connection.open
+  // with RabbitMQ's 530 "node connection limit" (a clear reason for the client).
+  const socketLimit = Math.max(maxConnections, defaultMaxConnections(fileLimit));
   let listener: Listener;
   try {
     listener = new Listener({
       hostname,
       port: opts.port ?? 5672,
-      maxConnections,
+      maxConnections: socketLimit,
+      limitName: socketLimit === maxConnections && opts.maxConnections !== undefined
+        ? "--max-connections"
+        : "ulimit -n",
       openConnections: () => core.connections.size,
       onConnection: (socket) => new Connection(socket, core),
       // The accept loop's pauses are real even when a test fakes the broker's clock.

@@ -51,7 +51,7 @@ function list(ctx: HttpContext) {
 function show(ctx: HttpContext) {
   const v = vhostParam(ctx);
   const q = queueParam(ctx, v);
-  const consumers = consumerJson(ctx.core).filter((c) =>
+  const consumers = consumerJson(ctx).filter((c) =>
     c.queue.name === q.name && c.queue.vhost === v.name
   );
   return { ...queueJson(ctx, v, q), consumer_details: consumers };
