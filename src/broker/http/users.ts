@@ -8,7 +8,7 @@
  */
 import type { PermissionEntry, User } from "../user_registry.ts";
 import { isBase64, isHashingAlgorithm } from "../password.ts";
-import { permissionProblem } from "../permissions.ts";
+import { FULL_ACCESS, permissionProblem } from "../permissions.ts";
 import type { Vhost } from "../vhost.ts";
 import { isObject } from "./json.ts";
 import { withRates } from "./rates.ts";
@@ -108,8 +108,12 @@ function deleteUser(ctx: HttpContext) {
   return new NoContent();
 }
 
+/** As RabbitMQ's API: whoever creates a vhost gets every permission on it. */
 function putVhost(ctx: HttpContext) {
-  return new NoContent(ctx.core.users.addVhost(ctx.params.vhost!) ? 201 : 204);
+  const name = ctx.params.vhost!;
+  if (!ctx.core.users.addVhost(name)) return new NoContent(204);
+  ctx.core.users.setPermission(ctx.user.name, name, FULL_ACCESS);
+  return new NoContent(201);
 }
 
 /** Deletes a vhost: its clients are disconnected (320), its entities and permissions go. */
