@@ -70,7 +70,7 @@ export async function adminRequest(
   if (res.status === 401) {
     const reason = (json as { reason?: string } | undefined)?.reason ?? "refused";
     throw new AdminError(
-      `the management API at ${target.api} refused user '${target.user}': ${reason} (use --user with an administrator, and WARREN_API_PASSWORD)`,
+      `the management API at ${target.api} refused user '${target.user}': ${reason} (use --user with an administrator, and WARREN_API_USER / WARREN_API_PASSWORD)`,
       401,
     );
   }

@@ -35,6 +35,8 @@ flags of these commands:
 export interface AdminCliOptions {
   /** Results (default console.log). */
   print?: (line: string) => void;
+  /** The one line of a failure (default console.error). */
+  error?: (line: string) => void;
   env?: (name: string) => string | undefined;
   /** Stdin's content, for --password-stdin. */
   readStdin?: () => Promise<string>;
@@ -92,7 +94,7 @@ export async function runAdminCli(args: string[], opts: AdminCliOptions = {}): P
     return 0;
   } catch (e) {
     if (!(e instanceof AdminError)) throw e;
-    console.error(`broker: ${e.message}`);
+    (opts.error ?? console.error)(`broker: ${e.message}`);
     return 1;
   }
 }
