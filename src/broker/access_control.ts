@@ -18,6 +18,8 @@ const REMEMBERED_MAX = 64;
 export class AccessControl {
   #granted = new Set<string>();
   #version = -1;
+  /** The last grant, checked without building a key (a publisher's usual case). */
+  #last: { access: Access; kind: ResourceKind; name: string } | undefined;
 
   constructor(
     readonly users: UserRegistry,
@@ -29,8 +31,11 @@ export class AccessControl {
   check(access: Access, kind: ResourceKind, name: string): void {
     if (this.users.version !== this.#version) {
       this.#granted.clear();
+      this.#last = undefined;
       this.#version = this.users.version;
     }
+    const last = this.#last;
+    if (last && last.name === name && last.access === access && last.kind === kind) return;
     const key = `${access}\u0000${kind}\u0000${name}`;
     if (this.#granted.has(key)) return;
     const permission = this.users.permission(this.user, this.vhost);
@@ -39,5 +44,6 @@ export class AccessControl {
     }
     if (this.#granted.size >= REMEMBERED_MAX) this.#granted.clear();
     this.#granted.add(key);
+    this.#last = { access, kind, name };
   }
 }

@@ -348,8 +348,8 @@ forEachApiBroker(
     assertEquals((await api(mgmt, "PUT", `users/${lab.user}`, body)).status, 204);
     const perms = { configure: "", write: "", read: ".*" };
     await api(mgmt, "PUT", `permissions/${v}/${lab.user}`, perms);
-    const as = (method: string, path: string) =>
-      api(mgmt, method, path, undefined, { auth: `${lab.user}:${lab.password}` });
+    const as = (method: string, path: string, body?: unknown) =>
+      api(mgmt, method, path, body, { auth: `${lab.user}:${lab.password}` });
     assertEquals((await as("GET", "whoami")).json, { name: lab.user, tags: ["management"] });
     const notAdmin = { error: "not_authorised", reason: "Not administrator user" };
     for (const path of ["users", `users/${lab.user}`, "permissions", `vhosts/${v}/permissions`]) {
@@ -367,5 +367,11 @@ forEachApiBroker(
       reason: "User not authorised to access virtual host",
     }]);
     assertEquals((await as("GET", `queues/${v}`)).status, 200);
+    // Changes through the API need the AMQP permission too.
+    const declared = await as("PUT", `queues/${v}/mq-q`, { durable: false });
+    assertEquals([declared.status, declared.json], [401, {
+      error: "not_authorised",
+      reason: "Access refused.",
+    }]);
   },
 );

@@ -5,6 +5,7 @@
  */
 import type { BrokerCore } from "../broker.ts";
 import type { User } from "../user_registry.ts";
+import { type Access, permits, type ResourceKind, resourceName } from "../permissions.ts";
 import type { Vhost } from "../vhost.ts";
 import type { RateSampler } from "./rates.ts";
 
@@ -88,6 +89,24 @@ export function vhostParam(ctx: HttpContext, name = "vhost"): Vhost {
     throw new HttpError(401, "not_authorised", "User not authorised to access virtual host");
   }
   return v;
+}
+
+/**
+ * A change through the API needs the same permission as over AMQP (RabbitMQ
+ * runs it as the user): 401 "Access refused." otherwise, even for an
+ * administrator without permissions on the vhost.
+ */
+export function requireAccess(
+  ctx: HttpContext,
+  vhost: Vhost,
+  access: Access,
+  kind: ResourceKind,
+  name: string,
+): void {
+  const permission = ctx.core.users.permission(ctx.user.name, vhost.name);
+  if (!permits(permission, access, resourceName(kind, name))) {
+    throw new HttpError(401, "not_authorised", "Access refused.");
+  }
 }
 
 /** The vhosts a listing covers: one named in the path, or all the user may see. */
