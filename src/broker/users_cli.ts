@@ -140,6 +140,9 @@ async function askNewPassword(
   return first;
 }
 
+/** Tags as one comma-separated string (RabbitMQ sends an array; older versions a string). */
+const tagText = (tags: unknown) => (Array.isArray(tags) ? tags.join(",") : String(tags ?? ""));
+
 const splitTags = (raw: unknown) =>
   typeof raw === "string" ? raw.split(",").map((t) => t.trim()).filter(Boolean) : [];
 
@@ -186,10 +189,9 @@ const COMMANDS: Record<string, Command> = {
     arity: 0,
     async run(ctx) {
       const { json } = await adminRequest(ctx.target, "GET", "users");
-      const rows = (json as { name: string; tags: string[] | string }[]).map((u) => [
-        u.name,
-        Array.isArray(u.tags) ? u.tags.join(",") : u.tags,
-      ]);
+      const rows = (json as { name: string; tags: unknown }[]).map((
+        u,
+      ) => [u.name, tagText(u.tags)]);
       for (const line of table([["user", "tags"], ...rows])) ctx.print(line);
     },
   },
@@ -200,10 +202,9 @@ const COMMANDS: Record<string, Command> = {
       const found = await adminRequest(ctx.target, "GET", apiPath("users", name!));
       if (found.status === 404) throw new AdminError(`no user '${name}'`);
       const password = await ctx.newPassword(name!);
-      const tags = found.json.tags;
       await adminRequest(ctx.target, "PUT", apiPath("users", name!), {
         password,
-        tags: Array.isArray(tags) ? tags.join(",") : tags,
+        tags: tagText(found.json.tags),
       });
       ctx.print(`changed the password of '${name}'`);
     },

@@ -9,7 +9,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { startBroker } from "../../src/broker/server.ts";
 import { api, type ApiTarget, targetFromUrl } from "./http/support.ts";
 import { Buffer, type Channel, channelClosed, type Client, openClient } from "./support/amqplib.ts";
-import { RawClient } from "./support/raw_client.ts";
+import { refusedHandshake } from "./support/raw_client.ts";
 import { RABBITMQ_URL } from "./support/targets.ts";
 import { withTimeout } from "./support/timing.ts";
 
@@ -173,17 +173,12 @@ function assertOutcome(got: Outcome, expected: Expected): void {
 forEachApiBroker(
   "connection.open without permissions on the vhost is 530 NOT_ALLOWED",
   async (lab) => {
-    const raw = await RawClient.connect(
-      new URL(lab.target.amqp).hostname,
-      Number(new URL(lab.target.amqp).port),
-    );
-    const error = await raw.handshake({
+    const { hostname, port } = new URL(lab.target.amqp);
+    const error = await refusedHandshake(hostname, Number(port), {
       username: lab.user,
       password: lab.password,
       vhost: lab.vhost,
-    })
-      .then(() => "opened", (e) => String(e));
-    raw.close();
+    });
     assert(
       error.includes(
         `"code":530,"text":"NOT_ALLOWED - access to vhost '${lab.vhost}' refused for user '${lab.user}'"`,

@@ -8,7 +8,7 @@ import { UsageError } from "../../src/cli/usage.ts";
 import { type RunningBroker, startBroker } from "../../src/broker/server.ts";
 import { type AdminCliOptions, runAdminCli } from "../../src/broker/users_cli.ts";
 import { openClient } from "./support/amqplib.ts";
-import { RawClient } from "./support/raw_client.ts";
+import { refusedHandshake } from "./support/raw_client.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -81,10 +81,11 @@ Deno.test(
       await (await c.channel()).assertQueue("homework");
       await c.close();
       // Not in the shared vhost.
-      const raw = await RawClient.connect("127.0.0.1", b.port);
-      const refused = await raw.handshake({ username: "ann", password: "s3cret", vhost: "/" })
-        .then(() => "opened", (e) => String(e));
-      raw.close();
+      const refused = await refusedHandshake("127.0.0.1", b.port, {
+        username: "ann",
+        password: "s3cret",
+        vhost: "/",
+      });
       assert(refused.includes("NOT_ALLOWED - access to vhost '/' refused for user 'ann'"), refused);
     });
   },
