@@ -8,7 +8,13 @@
  * Passwords are hashed on the way in (password.ts); nothing here holds one
  * in clear.
  */
-import { checkPassword, DEFAULT_HASHING, type HashingAlgorithm, hashPassword } from "./password.ts";
+import {
+  checkPassword,
+  DEFAULT_HASHING,
+  type HashingAlgorithm,
+  hashPassword,
+  isHashingAlgorithm,
+} from "./password.ts";
 import { FULL_ACCESS, type Permission } from "./permissions.ts";
 
 export interface User {
@@ -45,6 +51,22 @@ export type RegistryChange =
   | { kind: "permission-set"; entry: PermissionEntry }
   | { kind: "permission-cleared"; user: string; vhost: string };
 
+/** RabbitMQ's `loopback_users` default: these names log in from this machine only, however made. */
+const LOOPBACK_USERS = new Set(["guest"]);
+
+/** What `definitions()` gives and `fromDefinitions()` takes (RabbitMQ's definitions file shape). */
+export interface Definitions {
+  users: {
+    name: string;
+    password_hash: string;
+    hashing_algorithm: string;
+    tags: string[] | string;
+    limits?: Record<string, unknown>;
+  }[];
+  vhosts: { name: string }[];
+  permissions: PermissionEntry[];
+}
+
 /** Why a login failed, for the broker's log (never containing the password). */
 export type LoginResult = { user: User } | { refused: string };
 
@@ -60,7 +82,7 @@ export class UserRegistry {
   static withDefaults(): UserRegistry {
     const r = new UserRegistry();
     r.addVhost("/");
-    r.putUser({ name: "guest", password: "guest", tags: ["administrator"], loopbackOnly: true });
+    r.putUser({ name: "guest", password: "guest", tags: ["administrator"] });
     r.setPermission("guest", "/", FULL_ACCESS);
     return r;
   }
@@ -105,7 +127,7 @@ export class UserRegistry {
         : input.passwordHash ?? "",
       hashingAlgorithm: algorithm,
       tags: [...(input.tags ?? [])],
-      loopbackOnly: input.loopbackOnly ?? this.#users.get(input.name)?.loopbackOnly ?? false,
+      loopbackOnly: input.loopbackOnly ?? LOOPBACK_USERS.has(input.name),
     };
     this.#users.set(user.name, user);
     this.#emit({ kind: "user-put", user });
@@ -200,8 +222,29 @@ export class UserRegistry {
     return out;
   }
 
+  /**
+   * A registry holding what `definitions()` gave (or a RabbitMQ export's users,
+   * vhosts and permissions): how a store restores it at start-up.
+   */
+  static fromDefinitions(d: Definitions): UserRegistry {
+    const r = new UserRegistry();
+    for (const v of d.vhosts) r.addVhost(v.name);
+    for (const u of d.users) {
+      r.putUser({
+        name: u.name,
+        passwordHash: u.password_hash,
+        hashingAlgorithm: isHashingAlgorithm(u.hashing_algorithm)
+          ? u.hashing_algorithm
+          : DEFAULT_HASHING,
+        tags: Array.isArray(u.tags) ? u.tags : u.tags.split(",").filter(Boolean),
+      });
+    }
+    for (const p of d.permissions) r.setPermission(p.user, p.vhost, p);
+    return r;
+  }
+
   /** Everything, in RabbitMQ's definitions shape (users, vhosts, permissions). */
-  definitions() {
+  definitions(): Definitions {
     return {
       users: this.list().map((u) => ({
         name: u.name,

@@ -91,3 +91,26 @@ Deno.test("definitions() has RabbitMQ's shape: users with their hashes, vhosts, 
   assertEquals(d.users[0]!.hashing_algorithm, "rabbit_password_hashing_sha256");
   assertEquals(d.vhosts, [{ name: "/" }]);
 });
+
+Deno.test("fromDefinitions() restores what definitions() gave: logins, tags, permissions", () => {
+  const r = UserRegistry.withDefaults();
+  r.addVhost("class1");
+  r.putUser({ name: "ann", password: "pw", tags: ["management"] });
+  r.setPermission("ann", "class1", { configure: "^ann-", write: ".*", read: "" });
+  const copy = UserRegistry.fromDefinitions(JSON.parse(JSON.stringify(r.definitions())));
+  assertEquals(copy.definitions(), r.definitions());
+  assert("user" in copy.login("ann", "pw", false));
+  assertEquals(copy.login("guest", "guest", false), {
+    refused: "user 'guest' can only connect via localhost",
+  });
+});
+
+Deno.test("guest is loopback-only by name, as RabbitMQ's loopback_users, even when made again", () => {
+  const r = UserRegistry.withDefaults();
+  r.deleteUser("guest");
+  r.putUser({ name: "guest", password: "new" });
+  assertEquals(r.login("guest", "new", false), {
+    refused: "user 'guest' can only connect via localhost",
+  });
+  assert("user" in r.login("guest", "new", true));
+});
