@@ -1,21 +1,13 @@
 /**
  * SASL for connection.start-ok: PLAIN (`\0user\0password`) and AMQPLAIN (a
  * field table body with LOGIN and PASSWORD), checked against the broker's
- * users. Like RabbitMQ, a user flagged loopback-only (`guest`) may log in
- * from 127.0.0.1 / ::1 only.
+ * users (user_registry.ts). Like RabbitMQ, a user flagged loopback-only
+ * (`guest`) may log in from 127.0.0.1 / ::1 only.
  */
 import { decodeFieldTable } from "../amqp/mod.ts";
+import type { LoginResult, UserRegistry } from "./user_registry.ts";
 
 export const MECHANISMS = ["PLAIN", "AMQPLAIN"] as const;
-
-export interface User {
-  name: string;
-  password: string;
-  /** Only from loopback addresses (RabbitMQ's loopback_users, which holds guest). */
-  loopbackOnly: boolean;
-  /** RabbitMQ's user tags: `administrator` and `management` may use the management API. */
-  tags?: string[];
-}
 
 export interface Credentials {
   username: string;
@@ -55,14 +47,11 @@ export function isLoopback(address: string | undefined): boolean {
   return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
 }
 
-/** The user when the credentials are right and allowed from `remoteAddress`. */
+/** The user when the credentials are right and allowed from `remoteAddress`, or why not. */
 export function authenticate(
-  users: ReadonlyMap<string, User>,
+  users: UserRegistry,
   creds: Credentials,
   remoteAddress: string | undefined,
-): User | undefined {
-  const user = users.get(creds.username);
-  if (!user || user.password !== creds.password) return undefined;
-  if (user.loopbackOnly && !isLoopback(remoteAddress)) return undefined;
-  return user;
+): LoginResult {
+  return users.login(creds.username, creds.password, isLoopback(remoteAddress));
 }

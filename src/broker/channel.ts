@@ -13,7 +13,7 @@
 import type { Frame, Method, MethodArgs, MethodArgsInput, MethodName } from "../amqp/mod.ts";
 import { encodeMethodFrame } from "../amqp/mod.ts";
 import { ChannelConsumer, type ConsumerChannel } from "./channel_consumer.ts";
-import { ChannelTopology } from "./channel_topology.ts";
+import { ChannelTopology, type TopologyHost } from "./channel_topology.ts";
 import { ChannelTransaction, settledIn } from "./channel_transaction.ts";
 import {
   AmqpError,
@@ -37,15 +37,11 @@ import {
   type Unacked,
   UnackedStore,
 } from "./unacked_store.ts";
-import type { Vhost } from "./vhost.ts";
 import { randomName } from "./vhost_types.ts";
 
 /** What a channel needs from its connection. */
 /** The publish limits are the connection's (message size, user, body memory and timeout). */
-export interface ChannelHost extends PublishLimits {
-  readonly vhost: Vhost;
-  /** Identity owning exclusive queues (the connection). */
-  readonly owner: object;
+export interface ChannelHost extends PublishLimits, TopologyHost {
   readonly frameMax: number;
   readonly maxMessageSize: number;
   /** The authenticated user (a user-id property must match it). */
@@ -261,7 +257,7 @@ export class Channel implements ConsumerChannel {
 
   #consume(a: MethodArgs["basic.consume"]): void {
     const vhost = this.host.vhost;
-    const queue = vhost.queue(this.#topology.queueName(a.queue), this.host.owner);
+    const queue = vhost.queue(this.#topology.readableQueue(a.queue), this.host.owner);
     let tag = a.consumerTag;
     if (tag === "") tag = randomName("amq.ctag-");
     if (this.#consumers.has(tag)) throw notAllowed(`attempt to reuse consumer tag '${tag}'`);
@@ -332,7 +328,7 @@ export class Channel implements ConsumerChannel {
   }
 
   #get(a: MethodArgs["basic.get"]): void {
-    const queue = this.host.vhost.queue(this.#topology.queueName(a.queue), this.host.owner);
+    const queue = this.host.vhost.queue(this.#topology.readableQueue(a.queue), this.host.owner);
     const got = queue.get(a.noAck);
     if (!got) {
       this.#send("basic.get-empty", {});
@@ -384,7 +380,7 @@ export class Channel implements ConsumerChannel {
 
   #publish(a: MethodArgs["basic.publish"]): void {
     if (a.immediate) throw notImplemented("immediate=true");
-    this.host.vhost.publishTarget(a.exchange); // 404 / 403 before the content arrives
+    this.#topology.publishTarget(a.exchange); // 403 / 404 before the content arrives
     this.#publishing.start(a.exchange, a.routingKey, a.mandatory);
   }
 

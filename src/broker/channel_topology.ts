@@ -1,20 +1,33 @@
 /**
  * The exchange.* and queue.* methods of a channel: changes to the vhost's
- * topology, translated from method arguments into vhost calls. (LavinMQ does
- * these in its client, not its channel: they touch none of the channel's
- * message flow.) The one piece of channel state they need is the queue the
- * channel declared last, because RabbitMQ lets "" name it.
+ * topology, translated from method arguments into vhost calls, each after
+ * the permission check RabbitMQ makes for it (configure to declare or
+ * delete, write on the destination and read on the source of a binding, read
+ * to consume, get or purge, write to publish), in RabbitMQ's order so the
+ * same mistake gets the same error. (LavinMQ does these in its client, not
+ * its channel: they touch none of the channel's message flow.) The one piece
+ * of channel state they need is the queue the channel declared last, because
+ * RabbitMQ lets "" name it.
  */
 import type { MethodArgs, MethodArgsInput } from "../amqp/mod.ts";
+import type { AccessControl } from "./access_control.ts";
 import { notFound } from "./errors.ts";
+import type { Exchange } from "./exchange.ts";
+import { isExchangeType } from "./exchange_types.ts";
 import type { Vhost } from "./vhost.ts";
+import { randomName } from "./vhost_types.ts";
 
 /** What topology methods need from the connection. */
 export interface TopologyHost {
   readonly vhost: Vhost;
   /** Identity owning exclusive queues (the connection). */
   readonly owner: object;
+  /** The user's permissions on the vhost. */
+  readonly access: AccessControl;
 }
+
+/** Names RabbitMQ refuses before any permission check (`amq.*`, the default exchange). */
+const reserved = (name: string) => name === "" || name.startsWith("amq.");
 
 export class ChannelTopology {
   #lastQueue = "";
@@ -30,8 +43,30 @@ export class ChannelTopology {
     return this.#lastQueue;
   }
 
+  /** The queue's name ("" resolved) once the user may read from it (consume, get, purge). */
+  readableQueue(name: string): string {
+    const queue = this.queueName(name);
+    this.host.access.check("read", "queue", queue);
+    return queue;
+  }
+
+  /** The exchange a publish goes to, once the user may write to it (404 / 403 before content). */
+  publishTarget(exchange: string): Exchange {
+    this.host.access.check("write", "exchange", exchange);
+    return this.host.vhost.publishTarget(exchange);
+  }
+
   declareExchange(a: MethodArgs["exchange.declare"]): void {
-    this.host.vhost.declareExchange(a.exchange, a.type, {
+    const { access, vhost } = this.host;
+    if (!a.passive && a.exchange !== "" && isExchangeType(a.type)) {
+      access.check("configure", "exchange", a.exchange);
+      const ae = a.arguments["alternate-exchange"];
+      if (typeof ae === "string" && !vhost.exchanges.has(a.exchange)) {
+        access.check("read", "exchange", a.exchange);
+        access.check("write", "exchange", ae);
+      }
+    }
+    vhost.declareExchange(a.exchange, a.type, {
       passive: a.passive,
       durable: a.durable,
       autoDelete: a.autoDelete,
@@ -41,10 +76,18 @@ export class ChannelTopology {
   }
 
   deleteExchange(a: MethodArgs["exchange.delete"]): void {
+    if (!reserved(a.exchange)) this.host.access.check("configure", "exchange", a.exchange);
     this.host.vhost.deleteExchange(a.exchange, { ifUnused: a.ifUnused });
   }
 
+  #checkBinding(kind: "queue" | "exchange", destination: string, source: string): void {
+    this.host.access.check("write", kind, destination);
+    // The default exchange is refused by the vhost, before the read check.
+    if (source !== "" && destination !== "") this.host.access.check("read", "exchange", source);
+  }
+
   bindExchange(a: MethodArgs["exchange.bind"]): void {
+    this.#checkBinding("exchange", a.destination, a.source);
     this.host.vhost.bindExchange({
       destination: a.destination,
       source: a.source,
@@ -54,6 +97,7 @@ export class ChannelTopology {
   }
 
   unbindExchange(a: MethodArgs["exchange.unbind"]): void {
+    this.#checkBinding("exchange", a.destination, a.source);
     this.host.vhost.unbindExchange({
       destination: a.destination,
       source: a.source,
@@ -64,8 +108,23 @@ export class ChannelTopology {
 
   /** Declares (or with passive, checks) a queue; returns the declare-ok arguments. */
   declareQueue(a: MethodArgs["queue.declare"]): MethodArgsInput<"queue.declare-ok"> {
-    const name = a.queue;
-    const ok = this.host.vhost.declareQueue(
+    const { access, vhost } = this.host;
+    let name = a.queue;
+    if (!a.passive) {
+      // Server-named queues are named first: the check is on the name given.
+      if (name === "") {
+        do name = randomName("amq.gen-"); while (vhost.queues.has(name));
+      }
+      if (!reserved(name) || name.startsWith("amq.gen-")) {
+        access.check("configure", "queue", name);
+        const dlx = a.arguments["x-dead-letter-exchange"];
+        if (typeof dlx === "string" && !vhost.queues.has(name)) {
+          access.check("read", "queue", name);
+          access.check("write", "exchange", dlx);
+        }
+      }
+    }
+    const ok = vhost.declareQueue(
       name === "" && a.passive ? this.queueName(name) : name,
       {
         passive: a.passive,
@@ -85,8 +144,10 @@ export class ChannelTopology {
   }
 
   bindQueue(a: MethodArgs["queue.bind"]): void {
+    const queue = this.queueName(a.queue);
+    this.#checkBinding("queue", queue, a.exchange);
     this.host.vhost.bindQueue({
-      queue: this.queueName(a.queue),
+      queue,
       exchange: a.exchange,
       routingKey: a.routingKey,
       arguments: a.arguments,
@@ -94,8 +155,10 @@ export class ChannelTopology {
   }
 
   unbindQueue(a: MethodArgs["queue.unbind"]): void {
+    const queue = this.queueName(a.queue);
+    this.#checkBinding("queue", queue, a.exchange);
     this.host.vhost.unbindQueue({
-      queue: this.queueName(a.queue),
+      queue,
       exchange: a.exchange,
       routingKey: a.routingKey,
       arguments: a.arguments,
@@ -104,12 +167,14 @@ export class ChannelTopology {
 
   /** Returns how many messages were purged. */
   purgeQueue(a: MethodArgs["queue.purge"]): number {
-    return this.host.vhost.purgeQueue(this.queueName(a.queue), this.host.owner);
+    return this.host.vhost.purgeQueue(this.readableQueue(a.queue), this.host.owner);
   }
 
   /** Returns how many messages the queue held. */
   deleteQueue(a: MethodArgs["queue.delete"]): number {
-    return this.host.vhost.deleteQueue(this.queueName(a.queue), {
+    const queue = this.queueName(a.queue);
+    this.host.access.check("configure", "queue", queue);
+    return this.host.vhost.deleteQueue(queue, {
       ifUnused: a.ifUnused,
       ifEmpty: a.ifEmpty,
     }, this.host.owner);

@@ -11,29 +11,34 @@ import { describeMemoryLimit } from "./memory_limit.ts";
 import { ListenError, startBroker } from "./server.ts";
 import { resolveDataDir } from "./data_dir.ts";
 import { StoreError } from "./store_schema.ts";
+import { ADMIN_COMMANDS, ADMIN_USAGE, runAdminCli } from "./users_cli.ts";
 
 /** Below this a broker could not even hold itself (it uses about 50 MB idle). */
 const MIN_MEMORY_LIMIT = 1_000_000;
 
 const USAGE = `usage: deno task broker [--port 5672] [--http-port 15672] [--bind 127.0.0.1]
                         [--data-dir DIR] [limits]
+       deno task broker users|vhosts|permissions ...   (below)
 
 Runs the embedded AMQP 0-9-1 broker (user guest/guest from loopback, vhost /)
 until SIGINT or SIGTERM, then closes client connections with 320 and exits 0.
-Log lines (refused connections, timeouts, accept failures) go to stderr.
+Log lines (refused connections and logins, timeouts, accept failures) go to
+stderr; passwords never do.
 
 flags:
   --port N               AMQP port (default 5672; 0 = any free port)
   --http-port N          management HTTP API port, RabbitMQ's /api (default 15672;
                          0 = any free port)
   --bind ADDR            address to listen on (default 127.0.0.1)
-  --data-dir DIR         where durable exchanges, queues, bindings and persistent
-                         messages in durable queues are kept across restarts
+  --data-dir DIR         where users, vhosts, permissions, durable exchanges,
+                         queues, bindings and persistent messages in durable
+                         queues are kept across restarts
                          (default $XDG_STATE_HOME/warren/broker, else
                          ~/.local/state/warren/broker; 'none': keep nothing).
                          One broker per dir: a second one exits with an error
-  --max-connections N    refuse connections beyond N open ones (default: from
-                         'ulimit -n', minus a reserve; the start-up line says)
+  --max-connections N    refuse connection.open (530, as RabbitMQ) beyond N open
+                         connections (default: from 'ulimit -n', minus a reserve,
+                         where sockets are closed at accept; the start-up line says)
   --write-timeout S      close a client that has read nothing for S seconds while
                          output waits; its deliveries are requeued (default 30;
                          0 = never)
@@ -43,7 +48,9 @@ flags:
                          uses more than SIZE: 150MB, 2GB, 512MiB or bytes (default
                          40% of RAM; at most 60% of V8's heap limit either way;
                          the start-up line says which applies)
-  -h, --help             this text`;
+  -h, --help             this text
+
+${ADMIN_USAGE}`;
 
 export interface BrokerCliOptions {
   /** Resolves when the server should stop (tests); default: SIGINT or SIGTERM. */
@@ -58,6 +65,7 @@ export async function runBrokerCli(
   args: string[],
   cliOpts: BrokerCliOptions = {},
 ): Promise<number> {
+  if (ADMIN_COMMANDS.includes(args[0] ?? "")) return await runAdminCli(args);
   const { values } = parseFlags("broker", args, {
     port: { type: "string" },
     "http-port": { type: "string" },

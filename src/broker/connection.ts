@@ -37,6 +37,7 @@ import { Outbox } from "./outbox.ts";
 import type { BrokerTimers } from "./timers.ts";
 import type { ClientSocket } from "./tcp_socket.ts";
 import type { Vhost } from "./vhost.ts";
+import { AccessControl } from "./access_control.ts";
 import { errorMessage } from "../util/error_message.ts";
 
 /** How long we wait for connection.close-ok before dropping the socket. */
@@ -59,6 +60,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
   #heartbeats: Heartbeats;
   #channels = new Map<number, Channel>();
   #vhost: Vhost | undefined;
+  #access: AccessControl | undefined;
   frameMax: number;
   /** Channels that may be open at once (negotiated in tune-ok). */
   #channelMax: number;
@@ -105,6 +107,15 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
 
   get vhost(): Vhost {
     return this.#vhost!;
+  }
+
+  get vhostName(): string | undefined {
+    return this.#vhost?.name;
+  }
+
+  /** The user's permissions on the vhost (set when the connection opens). */
+  get access(): AccessControl {
+    return this.#access!;
   }
 
   get maxMessageSize(): number {
@@ -190,6 +201,7 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
 
   opened(vhost: Vhost): void {
     this.#vhost = vhost;
+    this.#access = new AccessControl(this.broker.users, this.userName, vhost.name);
     this.#state = "running";
   }
 

@@ -16,6 +16,8 @@ export interface ListenerOptions {
   port: number;
   /** Open connections beyond which new ones are refused (closed on accept). */
   maxConnections: number;
+  /** What sets that maximum, for the log line (`ulimit -n`, `--max-connections`). */
+  limitName: string;
   /** How many connections are open now. */
   openConnections(): number;
   onConnection(socket: TcpSocket): void;
@@ -81,7 +83,7 @@ export class Listener {
       if (this.opts.openConnections() >= this.opts.maxConnections) {
         if (!refusing) {
           this.opts.log(
-            `refusing connections: ${this.opts.maxConnections} open, the maximum (--max-connections)`,
+            `refusing connections: ${this.opts.maxConnections} open, the maximum (${this.opts.limitName})`,
           );
         }
         refusing = true;

@@ -14,8 +14,10 @@ import { reclaimMemory } from "./memory_reclaim.ts";
 import { realTimers } from "./timers.ts";
 import { Store } from "./store.ts";
 import { describeRecovery, recoverFromStore } from "./store_recovery.ts";
+import { keepUserRegistry, loadUserRegistry } from "./store_users.ts";
 import { type RunningManagement, startManagement } from "./http/server.ts";
 import type { BrokerTimers } from "./timers.ts";
+import type { UserRegistry } from "./user_registry.ts";
 
 /** Listening failed on `port` (AMQP or the management API), so the CLI can name it. */
 export class ListenError extends Error {
@@ -54,8 +56,13 @@ export interface BrokerOptions {
   writeTimeoutMs?: number;
   /** A message body still incomplete this long after its header closes the connection (60 000 ms). */
   bodyTimeoutMs?: number;
-  /** Open connections beyond which new ones are refused (default: from `ulimit -n`). */
+  /**
+   * Open connections beyond which connection.open is refused with 530
+   * (default: from `ulimit -n`, where sockets are also closed at accept).
+   */
   maxConnections?: number;
+  /** Users, vhosts and permissions (default: guest on `/`, as RabbitMQ's first boot). */
+  users?: UserRegistry;
   log?: (line: string) => void;
   /** Timers for heartbeats, timeouts, TTL and expiry (real ones; tests pass a fake clock). */
   timers?: BrokerTimers;
@@ -105,6 +112,16 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
     timers: realTimers,
     log,
   });
+  const fileLimit = await readFileLimit();
+  const maxConnections = opts.maxConnections ?? defaultMaxConnections(fileLimit);
+  // A data dir keeps users, vhosts and permissions; without one, the caller's or first boot's.
+  let users = opts.users;
+  try {
+    if (store) users ??= loadUserRegistry(store);
+  } catch (e) {
+    await store?.close();
+    throw e;
+  }
   const core = new BrokerCore({
     limits: {
       ...DEFAULT_LIMITS,
@@ -114,30 +131,38 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
       memoryHighWatermark: memoryLimit.bytes,
       writeTimeoutMs: opts.writeTimeoutMs ?? DEFAULT_LIMITS.writeTimeoutMs,
       bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULT_LIMITS.bodyTimeoutMs,
+      maxConnections,
     },
     timers: opts.timers,
     log: opts.log,
     readMemoryUsage: opts.readMemoryUsage,
     reclaimMemory: opts.reclaimMemory ?? reclaimMemory,
     store,
+    users,
   });
   if (store) {
     try {
       log(describeRecovery(recoverFromStore(store, (v) => core.vhost(v), log), store.file));
+      keepUserRegistry(store, core.users);
       await store.startWriter();
     } catch (e) {
       await store.close();
       throw e;
     }
   }
-  const fileLimit = await readFileLimit();
-  const maxConnections = opts.maxConnections ?? defaultMaxConnections(fileLimit);
+  // Sockets past what the descriptors allow are closed at accept; below
+  // that, connections past --max-connections are refused at connection.open
+  // with RabbitMQ's 530 "node connection limit" (a clear reason for the client).
+  const socketLimit = Math.max(maxConnections, defaultMaxConnections(fileLimit));
   let listener: Listener;
   try {
     listener = new Listener({
       hostname,
       port: opts.port ?? 5672,
-      maxConnections,
+      maxConnections: socketLimit,
+      limitName: socketLimit === maxConnections && opts.maxConnections !== undefined
+        ? "--max-connections"
+        : "ulimit -n",
       openConnections: () => core.connections.size,
       onConnection: (socket) => new Connection(socket, core),
       // The accept loop's pauses are real even when a test fakes the broker's clock.

@@ -12,6 +12,7 @@ import {
   type HttpContext,
   NoContent,
   notFound,
+  requireAccess,
   type Route,
   vhostParam,
   vhostsOf,
@@ -107,6 +108,8 @@ async function bind(ctx: HttpContext, kind: "queue" | "exchange") {
   if (typeof routingKey !== "string") throw badRequest("routing_key must be a string");
   if (!isObject(args)) throw badRequest("arguments must be an object");
   const source = exchangeParam(ctx, v, "source").name;
+  requireAccess(ctx, v, "write", kind, ctx.params.dest!);
+  requireAccess(ctx, v, "read", "exchange", source);
   if (kind === "queue") {
     const q = queueParam(ctx, v, "dest");
     v.bindQueue(
@@ -127,6 +130,8 @@ function unbind(ctx: HttpContext, kind: "queue" | "exchange") {
   const b = one(ctx, kind);
   const key = { routingKey: b.routing_key, arguments: b.arguments as Record<string, unknown> };
   if (b.source === "") throw badRequest("operation not permitted on the default exchange");
+  requireAccess(ctx, v, "write", kind, b.destination);
+  requireAccess(ctx, v, "read", "exchange", b.source);
   if (kind === "queue") {
     const q = queueParam(ctx, v, "dest");
     v.unbindQueue({ queue: q.name, exchange: b.source, ...key }, q.options.exclusiveOwner);

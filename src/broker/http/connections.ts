@@ -3,14 +3,27 @@
  * clients, named as RabbitMQ names them (`PEER:PORT -> HOST:PORT`, a
  * channel adds ` (N)`), and closing a connection from the API.
  */
-import type { BrokerCore } from "../broker.ts";
 import type { Channel } from "../channel.ts";
 import type { Connection } from "../connection.ts";
 import { ReplyCode } from "../errors.ts";
 import { toJson } from "./json.ts";
 import { withRates } from "./rates.ts";
-import { type HttpContext, NoContent, NODE, notFound, type Route, vhostParam } from "./router.ts";
-import { connectionsOf, connectionStats } from "./stats.ts";
+import {
+  type HttpContext,
+  NoContent,
+  NODE,
+  notFound,
+  type Route,
+  seesEverything,
+  vhostParam,
+} from "./router.ts";
+import { connectionsOf as allConnections, connectionStats } from "./stats.ts";
+
+/** The connections the logged-in user may see: all, or its own (as RabbitMQ's filter). */
+function visible(ctx: HttpContext): Connection[] {
+  const all = allConnections(ctx.core);
+  return seesEverything(ctx.user) ? all : all.filter((c) => c.userName === ctx.user.name);
+}
 
 export function connectionName(c: Connection): string {
   const s = c.socket;
@@ -57,8 +70,8 @@ function channelDetails(c: Connection, ch: Channel) {
   };
 }
 
-function* openChannels(core: BrokerCore): Iterable<[Connection, Channel]> {
-  for (const c of connectionsOf(core)) {
+function* openChannels(ctx: HttpContext): Iterable<[Connection, Channel]> {
+  for (const c of visible(ctx)) {
     for (const ch of c.channels.values()) if (ch.state === "open") yield [c, ch];
   }
 }
@@ -88,9 +101,9 @@ function channelJson(c: Connection, ch: Channel) {
 }
 
 /** Every consumer, as `/api/consumers` and a queue's `consumer_details` list them. */
-export function consumerJson(core: BrokerCore) {
+export function consumerJson(ctx: HttpContext) {
   const out = [];
-  for (const [c, ch] of openChannels(core)) {
+  for (const [c, ch] of openChannels(ctx)) {
     for (const consumer of ch.info().consumers) {
       out.push({
         arguments: consumer.priority === 0 ? {} : { "x-priority": consumer.priority },
@@ -109,7 +122,7 @@ export function consumerJson(core: BrokerCore) {
 }
 
 function connectionParam(ctx: HttpContext): Connection {
-  const c = connectionsOf(ctx.core).find((c) => connectionName(c) === ctx.params.name);
+  const c = visible(ctx).find((c) => connectionName(c) === ctx.params.name);
   if (!c) throw notFound();
   return c;
 }
@@ -129,7 +142,7 @@ export const connectionRoutes: Route[] = [
   {
     method: "GET",
     pattern: "connections",
-    handler: (ctx) => connectionsOf(ctx.core).map((c) => connectionJson(ctx, c)),
+    handler: (ctx) => visible(ctx).map((c) => connectionJson(ctx, c)),
   },
   {
     method: "GET",
@@ -150,26 +163,26 @@ export const connectionRoutes: Route[] = [
     method: "GET",
     pattern: "vhosts/:vhost/connections",
     handler: (ctx) =>
-      connectionsOf(ctx.core).filter((c) => c.vhost?.name === vhostParam(ctx).name)
+      visible(ctx).filter((c) => c.vhost?.name === vhostParam(ctx).name)
         .map((c) => connectionJson(ctx, c)),
   },
   {
     method: "GET",
     pattern: "channels",
-    handler: (ctx) => [...openChannels(ctx.core)].map(([c, ch]) => channelJson(c, ch)),
+    handler: (ctx) => [...openChannels(ctx)].map(([c, ch]) => channelJson(c, ch)),
   },
   {
     method: "GET",
     pattern: "vhosts/:vhost/channels",
     handler: (ctx) =>
-      [...openChannels(ctx.core)].filter(([c]) => c.vhost.name === vhostParam(ctx).name)
+      [...openChannels(ctx)].filter(([c]) => c.vhost.name === vhostParam(ctx).name)
         .map(([c, ch]) => channelJson(c, ch)),
   },
   {
     method: "GET",
     pattern: "channels/:name",
     handler: (ctx) => {
-      const found = [...openChannels(ctx.core)].find(([c, ch]) =>
+      const found = [...openChannels(ctx)].find(([c, ch]) =>
         `${connectionName(c)} (${ch.id})` === ctx.params.name
       );
       if (!found) throw notFound();
@@ -179,11 +192,11 @@ export const connectionRoutes: Route[] = [
   {
     method: "GET",
     pattern: "consumers",
-    handler: (ctx) => consumerJson(ctx.core),
+    handler: (ctx) => consumerJson(ctx),
   },
   {
     method: "GET",
     pattern: "consumers/:vhost",
-    handler: (ctx) => consumerJson(ctx.core).filter((c) => vhostFilter(ctx)(c.queue.vhost)),
+    handler: (ctx) => consumerJson(ctx).filter((c) => vhostFilter(ctx)(c.queue.vhost)),
   },
 ];

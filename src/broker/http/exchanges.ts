@@ -12,6 +12,7 @@ import {
   type HttpContext,
   NoContent,
   notFound,
+  requireAccess,
   type Route,
   vhostParam,
   vhostsOf,
@@ -62,6 +63,7 @@ async function declare(ctx: HttpContext) {
   if (typeof type !== "string") throw badRequest("[{key_missing,type}]");
   if (args !== undefined && !isObject(args)) throw badRequest("arguments must be an object");
   const name = ctx.params.name!;
+  requireAccess(ctx, v, "configure", "exchange", name);
   const existed = v.exchanges.has(name);
   v.declareExchange(name, type, {
     durable: durable === undefined ? true : durable === true,
@@ -75,6 +77,7 @@ async function declare(ctx: HttpContext) {
 function remove(ctx: HttpContext) {
   const v = vhostParam(ctx);
   const x = exchangeParam(ctx, v);
+  requireAccess(ctx, v, "configure", "exchange", x.name);
   v.deleteExchange(x.name, { ifUnused: ctx.query.get("if-unused") === "true" });
   return new NoContent();
 }

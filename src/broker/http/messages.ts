@@ -6,7 +6,7 @@
 import type { Message, QueuedMessage } from "../message.ts";
 import { exchangeParam } from "./exchanges.ts";
 import { isObject, propertiesFromJson, propertiesToJson } from "./json.ts";
-import { badRequest, type HttpContext, type Route, vhostParam } from "./router.ts";
+import { badRequest, type HttpContext, requireAccess, type Route, vhostParam } from "./router.ts";
 import { queueParam } from "./queues.ts";
 
 const utf8 = new TextEncoder();
@@ -31,6 +31,7 @@ function bytesToBase64(bytes: Uint8Array): string {
 async function publish(ctx: HttpContext) {
   const v = vhostParam(ctx);
   const x = exchangeParam(ctx, v);
+  requireAccess(ctx, v, "write", "exchange", x.name);
   const body = await ctx.body();
   if (!isObject(body)) throw badRequest("not_json");
   const { routing_key, payload, payload_encoding } = body;
@@ -99,6 +100,7 @@ function intField(v: unknown, name: string): number {
 async function get(ctx: HttpContext) {
   const v = vhostParam(ctx);
   const q = queueParam(ctx, v);
+  requireAccess(ctx, v, "read", "queue", q.name);
   const body = await ctx.body();
   if (!isObject(body)) throw badRequest("not_json");
   const { ackmode, encoding } = body;

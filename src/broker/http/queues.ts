@@ -13,6 +13,7 @@ import {
   NoContent,
   NODE,
   notFound,
+  requireAccess,
   type Route,
   vhostParam,
   vhostsOf,
@@ -51,7 +52,7 @@ function list(ctx: HttpContext) {
 function show(ctx: HttpContext) {
   const v = vhostParam(ctx);
   const q = queueParam(ctx, v);
-  const consumers = consumerJson(ctx.core).filter((c) =>
+  const consumers = consumerJson(ctx).filter((c) =>
     c.queue.name === q.name && c.queue.vhost === v.name
   );
   return { ...queueJson(ctx, v, q), consumer_details: consumers };
@@ -65,6 +66,7 @@ async function declare(ctx: HttpContext) {
   if (args !== undefined && !isObject(args)) throw badRequest("arguments must be an object");
   const name = ctx.params.name!;
   if (name === "") throw badRequest("queue name must not be empty");
+  requireAccess(ctx, v, "configure", "queue", name);
   const existed = v.queues.has(name);
   v.declareQueue(name, {
     durable: durable === undefined ? true : durable === true,
@@ -77,6 +79,7 @@ async function declare(ctx: HttpContext) {
 function remove(ctx: HttpContext) {
   const v = vhostParam(ctx);
   const q = queueParam(ctx, v);
+  requireAccess(ctx, v, "configure", "queue", q.name);
   v.deleteQueue(q.name, {
     ifUnused: ctx.query.get("if-unused") === "true",
     ifEmpty: ctx.query.get("if-empty") === "true",
@@ -86,7 +89,9 @@ function remove(ctx: HttpContext) {
 
 function purge(ctx: HttpContext) {
   const v = vhostParam(ctx);
-  queueParam(ctx, v).purge();
+  const q = queueParam(ctx, v);
+  requireAccess(ctx, v, "read", "queue", q.name);
+  q.purge();
   return new NoContent();
 }
 

@@ -3,8 +3,9 @@
  * `%2F` is the vhost `/`), the request context handlers get, and errors in
  * RabbitMQ's JSON shape (`{"error": ..., "reason": ...}`).
  */
-import type { User } from "../auth.ts";
 import type { BrokerCore } from "../broker.ts";
+import type { User } from "../user_registry.ts";
+import { type Access, permits, type ResourceKind, resourceName } from "../permissions.ts";
 import type { Vhost } from "../vhost.ts";
 import type { RateSampler } from "./rates.ts";
 
@@ -43,6 +44,19 @@ export interface Route {
   /** Segments after `/api/`: literals, or `:name` for a parameter. */
   pattern: string;
   handler: Handler;
+  /** Only for users tagged `administrator` (users, vhosts, permissions), as RabbitMQ. */
+  admin?: boolean;
+}
+
+export const isAdministrator = (user: User) => user.tags.includes("administrator");
+
+/** Administrators and monitoring users see every vhost and connection; others their own. */
+export const seesEverything = (user: User) =>
+  isAdministrator(user) || user.tags.includes("monitoring");
+
+/** Whether the API shows `vhost` to the logged-in user: any permission on it will do. */
+export function canSeeVhost(ctx: HttpContext, vhost: string): boolean {
+  return seesEverything(ctx.user) || ctx.core.users.permission(ctx.user.name, vhost) !== undefined;
 }
 
 /** Finds the route for `method` and decoded `segments` (undefined: 404, even for another method). */
@@ -67,16 +81,39 @@ export function match(
   return undefined;
 }
 
-/** The vhost named in the path (404 when there is none). */
+/** The vhost named in the path (404 when there is none, 401 when the user may not see it). */
 export function vhostParam(ctx: HttpContext, name = "vhost"): Vhost {
   const v = ctx.core.vhosts.get(ctx.params[name]!);
   if (!v) throw notFound(`vhost '${ctx.params[name]}' not found`);
+  if (!canSeeVhost(ctx, v.name)) {
+    throw new HttpError(401, "not_authorised", "User not authorised to access virtual host");
+  }
   return v;
 }
 
-/** The vhosts a listing covers: one named in the path, or all. */
+/**
+ * A change through the API needs the same permission as over AMQP (RabbitMQ
+ * runs it as the user): 401 "Access refused." otherwise, even for an
+ * administrator without permissions on the vhost.
+ */
+export function requireAccess(
+  ctx: HttpContext,
+  vhost: Vhost,
+  access: Access,
+  kind: ResourceKind,
+  name: string,
+): void {
+  const permission = ctx.core.users.permission(ctx.user.name, vhost.name);
+  if (!permits(permission, access, resourceName(kind, name))) {
+    throw new HttpError(401, "not_authorised", "Access refused.");
+  }
+}
+
+/** The vhosts a listing covers: one named in the path, or all the user may see. */
 export function vhostsOf(ctx: HttpContext): Vhost[] {
-  return ctx.params.vhost === undefined ? [...ctx.core.vhosts.values()] : [vhostParam(ctx)];
+  return ctx.params.vhost === undefined
+    ? [...ctx.core.vhosts.values()].filter((v) => canSeeVhost(ctx, v.name))
+    : [vhostParam(ctx)];
 }
 
 /** RabbitMQ's node name for this broker. */

@@ -4,7 +4,8 @@
  * every error as RabbitMQ's JSON (`{"error", "reason"}`), so RabbitMQ's own
  * tools and the dashboard read this broker as they read RabbitMQ.
  */
-import { authenticate, type User } from "../auth.ts";
+import { authenticate } from "../auth.ts";
+import type { LoginResult } from "../user_registry.ts";
 import type { BrokerCore } from "../broker.ts";
 import { AmqpError, ReplyCode } from "../errors.ts";
 import { errorMessage } from "../../util/error_message.ts";
@@ -16,7 +17,15 @@ import { overviewRoutes } from "./overview.ts";
 import { applyQuery } from "./query.ts";
 import { queueRoutes } from "./queues.ts";
 import { RateSampler } from "./rates.ts";
-import { type HttpContext, HttpError, match, NoContent, notFound, type Route } from "./router.ts";
+import {
+  type HttpContext,
+  HttpError,
+  isAdministrator,
+  match,
+  NoContent,
+  notFound,
+  type Route,
+} from "./router.ts";
 import { allCounters } from "./stats.ts";
 import { userRoutes } from "./users.ts";
 
@@ -71,19 +80,20 @@ function unauthorized(reason: string): Response {
   });
 }
 
-/** The user named by a Basic Authorization header, when the password matches. */
-function login(core: BrokerCore, header: string | null, remote: string): User | undefined {
-  if (!header?.startsWith("Basic ")) return undefined;
+/** The user named by a Basic Authorization header, when the password matches, or why not. */
+function login(core: BrokerCore, header: string | null, remote: string): LoginResult {
+  const malformed = { refused: "no or malformed basic authorization header" };
+  if (!header?.startsWith("Basic ")) return malformed;
   let decoded: string;
   try {
     decoded = new TextDecoder().decode(
       Uint8Array.from(atob(header.slice(6)), (c) => c.charCodeAt(0)),
     );
   } catch {
-    return undefined;
+    return malformed;
   }
   const colon = decoded.indexOf(":");
-  if (colon < 0) return undefined;
+  if (colon < 0) return malformed;
   const creds = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
   return authenticate(core.users, creds, remote);
 }
@@ -137,18 +147,22 @@ export function startManagement(opts: ManagementOptions): RunningManagement {
 
   const handle = async (req: Request, remote: string): Promise<Response> => {
     const url = new URL(req.url);
-    const user = login(core, req.headers.get("authorization"), remote);
-    if (!user) {
+    const loggedIn = login(core, req.headers.get("authorization"), remote);
+    if ("refused" in loggedIn) {
       // Logged without the password, as RabbitMQ logs a refused login.
-      core.log(`management API: login refused from ${remote}`);
+      core.log(`management API: login refused from ${remote}: ${loggedIn.refused}`);
       return unauthorized("Login failed");
     }
-    if (!user.tags?.some((t) => MANAGEMENT_TAGS.includes(t))) {
+    const { user } = loggedIn;
+    if (!user.tags.some((t) => MANAGEMENT_TAGS.includes(t))) {
       return unauthorized("Not management user");
     }
     const path = segments(url.pathname);
     const found = path && match(ROUTES, req.method, path);
     if (!found) throw notFound();
+    if (found.route.admin && !isAdministrator(user)) {
+      throw new HttpError(401, "not_authorised", "Not administrator user");
+    }
     const ctx: HttpContext = {
       core,
       sampler,

@@ -1,17 +1,20 @@
 /**
- * `/api/users`, `/api/vhosts` and `/api/permissions`. The broker does not
- * restrict users per vhost yet, so every user's permissions read `.*` on
- * every vhost: what is listed is what is enforced, and permissions cannot
- * be set here until they are enforced. Users and vhosts can be created and
- * deleted.
+ * `/api/users`, `/api/vhosts` and `/api/permissions`, as RabbitMQ 3.10
+ * answers them (checked against a live one): users with their salted
+ * `password_hash`, vhosts, and per-vhost permissions, every change made
+ * through the broker's user registry. Managing them needs the
+ * `administrator` tag; other management users list only the vhosts they
+ * have permissions on.
  */
-import type { User } from "../auth.ts";
-import { ReplyCode } from "../errors.ts";
-import { Vhost } from "../vhost.ts";
+import type { PermissionEntry, User } from "../user_registry.ts";
+import { isBase64, isHashingAlgorithm } from "../password.ts";
+import { FULL_ACCESS, permissionProblem } from "../permissions.ts";
+import type { Vhost } from "../vhost.ts";
 import { isObject } from "./json.ts";
 import { withRates } from "./rates.ts";
 import {
   badRequest,
+  canSeeVhost,
   type HttpContext,
   NoContent,
   NODE,
@@ -19,30 +22,14 @@ import {
   type Route,
   vhostParam,
 } from "./router.ts";
-import { connectionsOf, vhostDepth, vhostStats } from "./stats.ts";
+import { vhostDepth, vhostStats } from "./stats.ts";
 
-const hashes = new WeakMap<User, { password: string; hash: string }>();
-
-/** RabbitMQ's rabbit_password_hashing_sha256: base64(salt ++ sha256(salt ++ password)). */
-async function passwordHash(user: User): Promise<string> {
-  const cached = hashes.get(user);
-  if (cached?.password === user.password) return cached.hash;
-  const salt = crypto.getRandomValues(new Uint8Array(4));
-  const pw = new TextEncoder().encode(user.password);
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new Uint8Array([...salt, ...pw])),
-  );
-  const hash = btoa(String.fromCharCode(...salt, ...digest));
-  hashes.set(user, { password: user.password, hash });
-  return hash;
-}
-
-async function userJson(user: User) {
+function userJson(user: User) {
   return {
     name: user.name,
-    password_hash: await passwordHash(user),
-    hashing_algorithm: "rabbit_password_hashing_sha256",
-    tags: user.tags ?? [],
+    password_hash: user.passwordHash,
+    hashing_algorithm: user.hashingAlgorithm,
+    tags: [...user.tags],
     limits: {},
   };
 }
@@ -66,24 +53,14 @@ function userParam(ctx: HttpContext): User {
   return u;
 }
 
-const permission = (user: string, vhost: string) => ({
-  user,
-  vhost,
-  configure: ".*",
-  write: ".*",
-  read: ".*",
+/** RabbitMQ's order of fields: user, vhost, then the three expressions. */
+const permissionJson = (p: PermissionEntry) => ({
+  user: p.user,
+  vhost: p.vhost,
+  configure: p.configure,
+  write: p.write,
+  read: p.read,
 });
-
-function permissions(ctx: HttpContext, user?: string, vhost?: string) {
-  const out = [];
-  for (const u of ctx.core.users.keys()) {
-    if (user !== undefined && u !== user) continue;
-    for (const v of ctx.core.vhosts.keys()) {
-      if (vhost === undefined || v === vhost) out.push(permission(u, v));
-    }
-  }
-  return out;
-}
 
 /** RabbitMQ takes tags as an array or as one comma-separated string. */
 function parseTags(tags: unknown): string[] {
@@ -93,94 +70,140 @@ function parseTags(tags: unknown): string[] {
   throw badRequest("tags must be a string or an array of strings");
 }
 
-/** PUT a user: `password` (a hash cannot be checked by this broker yet) and `tags`. */
+/**
+ * PUT a user: `password` (hashed here) or `password_hash` (with an optional
+ * `hashing_algorithm`), and `tags`. As RabbitMQ, neither clears the password:
+ * the user can no longer log in with one.
+ */
 async function putUser(ctx: HttpContext) {
   const body = await ctx.body();
   if (!isObject(body)) throw badRequest("not_json");
   const name = ctx.params.user!;
-  const existing = ctx.core.users.get(name);
-  const tags = parseTags(body.tags);
-  if (body.password_hash !== undefined) {
-    throw badRequest("password_hash is not supported; send password");
+  const existed = ctx.core.users.get(name) !== undefined;
+  const { password, password_hash: hash, hashing_algorithm: algorithm } = body;
+  if (password !== undefined && hash !== undefined) {
+    throw badRequest("both_password_and_password_hash_are_provided");
   }
-  if (body.password === undefined && existing) {
-    existing.tags = tags; // RabbitMQ: an update without a password keeps it
-    return new NoContent(204);
+  if (password !== undefined && typeof password !== "string") {
+    throw badRequest("password must be a string");
   }
-  if (typeof body.password !== "string") throw badRequest("[{key_missing,password}]");
-  const loopbackOnly = existing?.loopbackOnly ?? false;
-  ctx.core.users.set(name, { name, password: body.password, loopbackOnly, tags });
-  return new NoContent(existing ? 204 : 201);
+  if (hash !== undefined && (typeof hash !== "string" || !isBase64(hash))) {
+    throw badRequest(`not_base64: ${JSON.stringify(hash)}`);
+  }
+  if (algorithm !== undefined && !isHashingAlgorithm(algorithm)) {
+    throw badRequest(`unknown hashing_algorithm ${JSON.stringify(algorithm)}`);
+  }
+  ctx.core.users.putUser({
+    name,
+    password,
+    passwordHash: hash,
+    hashingAlgorithm: algorithm,
+    tags: parseTags(body.tags),
+  });
+  return new NoContent(existed ? 204 : 201);
 }
 
 function deleteUser(ctx: HttpContext) {
-  ctx.core.users.delete(userParam(ctx).name);
+  ctx.core.users.deleteUser(userParam(ctx).name);
   return new NoContent();
 }
 
-function createVhost(ctx: HttpContext) {
-  const { core } = ctx;
+/** As RabbitMQ's API: whoever creates a vhost gets every permission on it. */
+function putVhost(ctx: HttpContext) {
   const name = ctx.params.vhost!;
-  if (core.vhosts.has(name)) return new NoContent(204);
-  core.addVhost(name);
+  if (!ctx.core.users.addVhost(name)) return new NoContent(204);
+  ctx.core.users.setPermission(ctx.user.name, name, FULL_ACCESS);
   return new NoContent(201);
 }
 
-/** Deletes a vhost: its clients are disconnected (320) and its queues go. */
+/** Deletes a vhost: its clients are disconnected (320), its entities and permissions go. */
 function deleteVhost(ctx: HttpContext) {
-  const v = vhostParam(ctx);
-  for (const c of connectionsOf(ctx.core)) {
-    if (c.vhost === v) {
-      void c.forceClose(
-        ReplyCode.CONNECTION_FORCED,
-        `CONNECTION_FORCED - vhost '${v.name}' is deleted`,
-      );
-    }
-  }
-  for (const q of [...v.queues.values()]) v.removeQueue(q);
-  // Its durable exchanges leave the store too (or a restart would bring the vhost back).
-  for (const x of [...v.exchanges.keys()]) {
-    if (x !== "" && !x.startsWith("amq.")) v.deleteExchange(x);
-  }
-  ctx.core.vhosts.delete(v.name);
+  if (!ctx.core.users.deleteVhost(ctx.params.vhost!)) throw notFound();
   return new NoContent();
 }
 
+function permissionParam(ctx: HttpContext): PermissionEntry {
+  const [found] = ctx.core.users.permissions({ user: ctx.params.user, vhost: ctx.params.vhost });
+  if (!found) throw notFound();
+  return found;
+}
+
+async function putPermission(ctx: HttpContext) {
+  const body = await ctx.body();
+  if (!isObject(body)) throw badRequest("not_json");
+  const problem = permissionProblem(body);
+  if (problem) throw badRequest(problem);
+  const { user, vhost } = ctx.params as { user: string; vhost: string };
+  const users = ctx.core.users;
+  if (!users.get(user) || !users.hasVhost(vhost)) throw badRequest("vhost_or_user_not_found");
+  const existed = users.permission(user, vhost) !== undefined;
+  users.setPermission(user, vhost, body as { configure: string; write: string; read: string });
+  return new NoContent(existed ? 204 : 201);
+}
+
+function deletePermission(ctx: HttpContext) {
+  const p = permissionParam(ctx);
+  ctx.core.users.clearPermission(p.user, p.vhost);
+  return new NoContent();
+}
+
+const admin = true;
+
 export const userRoutes: Route[] = [
+  { method: "GET", pattern: "users", admin, handler: (ctx) => ctx.core.users.list().map(userJson) },
   {
     method: "GET",
-    pattern: "users",
-    handler: (ctx) => Promise.all([...ctx.core.users.values()].map(userJson)),
+    pattern: "users/without-permissions",
+    admin,
+    handler: (ctx) => {
+      const users = ctx.core.users;
+      return users.list().filter((u) => users.permissions({ user: u.name }).length === 0)
+        .map(userJson);
+    },
   },
-  { method: "GET", pattern: "users/:user", handler: (ctx) => userJson(userParam(ctx)) },
-  { method: "PUT", pattern: "users/:user", handler: putUser },
-  { method: "DELETE", pattern: "users/:user", handler: deleteUser },
+  { method: "GET", pattern: "users/:user", admin, handler: (ctx) => userJson(userParam(ctx)) },
+  { method: "PUT", pattern: "users/:user", admin, handler: putUser },
+  { method: "DELETE", pattern: "users/:user", admin, handler: deleteUser },
   {
     method: "GET",
     pattern: "users/:user/permissions",
-    handler: (ctx) => permissions(ctx, userParam(ctx).name),
+    admin,
+    handler: (ctx) => ctx.core.users.permissions({ user: userParam(ctx).name }).map(permissionJson),
   },
   {
     method: "GET",
     pattern: "vhosts",
-    handler: (ctx) => [...ctx.core.vhosts.values()].map((v) => vhostJson(ctx, v)),
+    handler: (ctx) =>
+      [...ctx.core.vhosts.values()].filter((v) => canSeeVhost(ctx, v.name))
+        .sort((a, b) => a.name.localeCompare(b.name)).map((v) => vhostJson(ctx, v)),
   },
-  { method: "GET", pattern: "vhosts/:vhost", handler: (ctx) => vhostJson(ctx, vhostParam(ctx)) },
-  { method: "PUT", pattern: "vhosts/:vhost", handler: createVhost },
-  { method: "DELETE", pattern: "vhosts/:vhost", handler: deleteVhost },
+  {
+    method: "GET",
+    pattern: "vhosts/:vhost",
+    admin,
+    handler: (ctx) => vhostJson(ctx, vhostParam(ctx)),
+  },
+  { method: "PUT", pattern: "vhosts/:vhost", admin, handler: putVhost },
+  { method: "DELETE", pattern: "vhosts/:vhost", admin, handler: deleteVhost },
   {
     method: "GET",
     pattern: "vhosts/:vhost/permissions",
-    handler: (ctx) => permissions(ctx, undefined, vhostParam(ctx).name),
+    admin,
+    handler: (ctx) =>
+      ctx.core.users.permissions({ vhost: vhostParam(ctx).name }).map(permissionJson),
   },
-  { method: "GET", pattern: "permissions", handler: (ctx) => permissions(ctx) },
+  {
+    method: "GET",
+    pattern: "permissions",
+    admin,
+    handler: (ctx) => ctx.core.users.permissions().map(permissionJson),
+  },
   {
     method: "GET",
     pattern: "permissions/:vhost/:user",
-    handler: (ctx) => {
-      const found = permissions(ctx, userParam(ctx).name, vhostParam(ctx).name)[0];
-      if (!found) throw notFound();
-      return found;
-    },
+    admin,
+    handler: (ctx) => permissionJson(permissionParam(ctx)),
   },
+  { method: "PUT", pattern: "permissions/:vhost/:user", admin, handler: putPermission },
+  { method: "DELETE", pattern: "permissions/:vhost/:user", admin, handler: deletePermission },
 ];

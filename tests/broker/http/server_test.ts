@@ -14,16 +14,11 @@ Deno.test(
         assertEquals(r.json, { error: "not_authorized", reason: "Login failed" });
       }
       // A user without the management or administrator tag may not use the API (as RabbitMQ).
-      broker.core.users.set("app", { name: "app", password: "pw", loopbackOnly: false, tags: [] });
+      broker.core.users.putUser({ name: "app", password: "pw" });
       const r = await call("GET", "whoami", undefined, { auth: "app:pw" });
       assertEquals(r.status, 401);
       assertEquals(r.json.error, "not_authorized");
-      broker.core.users.set("ops", {
-        name: "ops",
-        password: "pw",
-        loopbackOnly: false,
-        tags: ["management"],
-      });
+      broker.core.users.putUser({ name: "ops", password: "pw", tags: ["management"] });
       assertEquals((await call("GET", "whoami", undefined, { auth: "ops:pw" })).json, {
         name: "ops",
         tags: ["management"],

@@ -144,7 +144,7 @@ Deno.test(
     const log: string[] = [];
     try {
       await withBroker(dir, log, async (b) => {
-        const v = b.core.addVhost("lab");
+        const v = b.core.vhost("lab");
         v.declareExchange("lab-x", "fanout", { durable: true });
         v.declareQueue("lab-q", { durable: true }, undefined);
         v.bindQueue({ queue: "lab-q", exchange: "lab-x" }, undefined);

@@ -240,6 +240,24 @@ export class RawClient {
   }
 }
 
+/**
+ * A handshake on a fresh socket that the broker should refuse: the close it
+ * got (`connection.close {"code":530,"text":...}` inside the error's text),
+ * or "opened" when it was not refused.
+ */
+export async function refusedHandshake(
+  hostname: string,
+  port: number,
+  options: HandshakeOptions = {},
+): Promise<string> {
+  const raw = await RawClient.connect(hostname, port);
+  try {
+    return await raw.handshake(options).then(() => "opened", (e) => String(e));
+  } finally {
+    raw.close();
+  }
+}
+
 /** queue.declare of `q` (no flags, no arguments) on channel 1, waiting for declare-ok. */
 export async function declareRaw(raw: RawClient, q: string): Promise<void> {
   await raw.write(methodFrame(
