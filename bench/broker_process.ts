@@ -1,0 +1,57 @@
+/**
+ * The embedded broker for the broker bench, as `deno task broker` runs it: a
+ * process of its own (as RabbitMQ is), so the amqplib load in the bench's
+ * process never shares a thread with the broker it measures.
+ * WARREN_BENCH_BROKER_FLAGS adds Deno flags to it, e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof` to profile the broker under the bench's load (the
+ * profile is written when the bench stops it).
+ */
+
+export interface BenchBroker {
+  url: string;
+  /** SIGTERM, then wait for it to exit. */
+  stop(): Promise<void>;
+}
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const START_TIMEOUT_MS = 20_000;
+
+export async function spawnBenchBroker(): Promise<BenchBroker> {
+  const extra = (Deno.env.get("WARREN_BENCH_BROKER_FLAGS") ?? "").split(/\s+/).filter((s) => s);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", ...extra, MAIN, "broker", "--port", "0", "--http-port", "0"],
+    stdout: "piped",
+    stderr: "inherit",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  const timer = setTimeout(() => child.kill("SIGKILL"), START_TIMEOUT_MS);
+  try {
+    for (;;) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`embedded broker exited before listening: ${seen.trim()}`);
+      seen += value;
+      const m = /listening on amqp:\/\/(\S+):(\d+)/.exec(seen);
+      if (m) {
+        // Keep reading so the broker never blocks on a full stdout pipe.
+        (async () => {
+          while (!(await lines.read()).done) { /* drop */ }
+        })().catch(() => {});
+        return {
+          url: `amqp://guest:guest@${m[1]}:${m[2]}`,
+          async stop() {
+            try {
+              child.kill("SIGTERM");
+            } catch {
+              // already gone
+            }
+            await child.status;
+          },
+        };
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
