@@ -5,13 +5,16 @@
  * RabbitMQ. Each row alternates the two brokers round by round (embedded,
  * RabbitMQ, then RabbitMQ, embedded, ...) and reports the medians, so a busy
  * neighbour on a shared machine weighs on both sides alike; every round goes
- * to stderr. WARREN_BENCH_ROUNDS sets the rounds per row (default 3),
+ * to stderr, with the CPU time each message cost the broker process (the
+ * embedded one's, and RabbitMQ's when its beam.smp runs on this machine): a
+ * figure the neighbours' load disturbs much less. WARREN_BENCH_ROUNDS sets the rounds per row (default 3),
  * WARREN_BENCH_ROWS keeps the rows whose name contains one of its
  * comma-separated words (e.g. `e2e 64 B`).
  */
 import type { BenchResult, BenchSuite } from "./harness.ts";
 import { type Load, runLoad } from "./broker_load.ts";
 import { spawnBenchBroker } from "./broker_process.ts";
+import { cpuSeconds, findRabbitPid } from "./broker_cpu.ts";
 
 interface Row {
   name: string;
@@ -68,8 +71,12 @@ export const brokerBench: BenchSuite = {
     const rabbit = Deno.env.get("RABBITMQ_URL");
     const broker = await spawnBenchBroker();
     try {
-      const targets = [{ name: "embedded", url: broker.url }];
-      if (rabbit) targets.push({ name: "rabbitmq", url: rabbit });
+      const targets = [{
+        name: "embedded",
+        url: broker.url,
+        pid: broker.pid as number | undefined,
+      }];
+      if (rabbit) targets.push({ name: "rabbitmq", url: rabbit, pid: findRabbitPid() });
       // JIT and connection warm-up, not counted.
       for (const t of targets) await runLoad(t.url, ROWS[0]!.load, WARM_UP);
       for (const row of selectedRows()) {
@@ -77,9 +84,15 @@ export const brokerBench: BenchSuite = {
         for (let r = 0; r < rounds; r++) {
           const order = r % 2 === 0 ? targets : [...targets].reverse();
           for (const t of order) {
-            const v = await runLoad(t.url, row.load, LIMITS);
+            const cpu0 = t.pid === undefined ? undefined : cpuSeconds(t.pid);
+            const { messages, seconds } = await runLoad(t.url, row.load, LIMITS);
+            const cpu1 = t.pid === undefined ? undefined : cpuSeconds(t.pid);
+            const v = messages / seconds;
             got[t.name]!.push(v);
-            say(`${row.name}: ${t.name} ${rate(v)} (round ${r + 1})`);
+            const cost = cpu0 === undefined || cpu1 === undefined
+              ? ""
+              : `, broker CPU ${((cpu1 - cpu0) * 1e6 / messages).toFixed(1)} µs/msg`;
+            say(`${row.name}: ${t.name} ${rate(v)}${cost} (round ${r + 1})`);
           }
         }
         const value = median(got.embedded!);

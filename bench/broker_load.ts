@@ -33,11 +33,14 @@ export interface LoadLimits {
 const WINDOW = 500;
 const PREFETCH = 200;
 
-/**
- * Messages per second (all pairs together): delivered and acked when
- * `consume`, else confirmed. Bounded by `limits.ms` of publishing.
- */
-export async function runLoad(url: string, load: Load, limits: LoadLimits): Promise<number> {
+/** What one run moved: messages delivered and acked when `consume`, else confirmed. */
+export interface LoadResult {
+  messages: number;
+  seconds: number;
+}
+
+/** Runs `load` (all pairs together), bounded by `limits.ms` of publishing. */
+export async function runLoad(url: string, load: Load, limits: LoadLimits): Promise<LoadResult> {
   const conns: ChannelModel[] = [];
   const open = async () => {
     const c = await amqp.connect(url);
@@ -91,7 +94,7 @@ export async function runLoad(url: string, load: Load, limits: LoadLimits): Prom
     if (counted < target) await done;
     const seconds = (performance.now() - start) / 1000;
     for (const q of queues) await pubs[0]!.deleteQueue(q);
-    return counted / seconds;
+    return { messages: counted, seconds };
   } finally {
     for (const c of conns) await c.close().catch(() => {});
   }

@@ -9,6 +9,7 @@
 
 export interface BenchBroker {
   url: string;
+  pid: number;
   /** SIGTERM, then wait for it to exit. */
   stop(): Promise<void>;
 }
@@ -40,6 +41,7 @@ export async function spawnBenchBroker(): Promise<BenchBroker> {
         })().catch(() => {});
         return {
           url: `amqp://guest:guest@${m[1]}:${m[2]}`,
+          pid: child.pid,
           async stop() {
             try {
               child.kill("SIGTERM");
