@@ -228,10 +228,14 @@ Deno.test("a body still incomplete after the body timeout is a 530 naming it, an
   );
   assertEquals(held, 0);
   assertEquals(p.pendingBody.buffers, 0);
-  // A message that completes in time leaves no timer behind.
+  // A message that completes in time is never timed out, and its timer
+  // (kept for the next body) goes once it finds nothing pending.
   p.start("", "q", false);
   p.content(header(2));
   p.content(body("ok"));
+  assert(timers.pending <= 1);
+  timers.advance(10_000);
+  assertEquals(closed.length, 1);
   assertEquals(timers.pending, 0);
 });
 
@@ -257,4 +261,34 @@ Deno.test("the body timeout waits while the broker itself does not read the sock
   limits.readingPaused = false;
   timers.advance(1000);
   assertEquals(limits.timedOut, 1);
+});
+
+Deno.test("one body timer serves message after message, and times out the body pending when it runs", () => {
+  const timers = new FakeTimers();
+  const closed: AmqpError[] = [];
+  const p = new PublishAssembler({
+    maxMessageSize: 1 << 20,
+    userName: "guest",
+    timers,
+    bodyTimeoutMs: 1000,
+    bodyTimedOut: (e) => closed.push(e),
+  });
+  for (let i = 0; i < 100; i++) {
+    p.start("", "q", false);
+    p.content(header(2));
+    assert(p.content(body("ok")) !== undefined);
+    timers.advance(5);
+  }
+  assertEquals(timers.pending, 1, "not a timer per message");
+  // A body that stalls 700 ms after the timer was armed: it gets its own full
+  // second, to the millisecond (the timer re-arms for what it has left).
+  timers.advance(200);
+  p.start("", "q", false);
+  p.content(header(10));
+  p.content(body("0123"));
+  timers.advance(999);
+  assertEquals(closed.length, 0);
+  timers.advance(1);
+  assertEquals(closed.length, 1);
+  assertEquals(timers.pending, 0);
 });
