@@ -6,8 +6,9 @@
  * RabbitMQ, then RabbitMQ, embedded, ...) and reports the medians, so a busy
  * neighbour on a shared machine weighs on both sides alike; every round goes
  * to stderr, with the CPU time each message cost the broker process (the
- * embedded one's, and RabbitMQ's when its beam.smp runs on this machine): a
- * figure the neighbours' load disturbs much less. WARREN_BENCH_ROUNDS sets the rounds per row (default 3),
+ * embedded one's, and RabbitMQ's when its beam.smp runs on this machine) and
+ * the amqplib client (this process): figures the neighbours' load disturbs
+ * much less. WARREN_BENCH_ROUNDS sets the rounds per row (default 3),
  * WARREN_BENCH_ROWS keeps the rows whose name contains one of its
  * comma-separated words (e.g. `e2e 64 B`).
  */
@@ -84,15 +85,21 @@ export const brokerBench: BenchSuite = {
         for (let r = 0; r < rounds; r++) {
           const order = r % 2 === 0 ? targets : [...targets].reverse();
           for (const t of order) {
-            const cpu0 = t.pid === undefined ? undefined : cpuSeconds(t.pid);
+            const pids = [t.pid, Deno.pid];
+            const before = pids.map((pid) => pid === undefined ? undefined : cpuSeconds(pid));
             const { messages, seconds } = await runLoad(t.url, row.load, LIMITS);
-            const cpu1 = t.pid === undefined ? undefined : cpuSeconds(t.pid);
             const v = messages / seconds;
             got[t.name]!.push(v);
-            const cost = cpu0 === undefined || cpu1 === undefined
-              ? ""
-              : `, broker CPU ${((cpu1 - cpu0) * 1e6 / messages).toFixed(1)} µs/msg`;
-            say(`${row.name}: ${t.name} ${rate(v)}${cost} (round ${r + 1})`);
+            const [broker, client] = pids.map((pid, i) => {
+              const [a, b] = [before[i], pid === undefined ? undefined : cpuSeconds(pid)];
+              return a === undefined || b === undefined
+                ? "?"
+                : ((b - a) * 1e6 / messages).toFixed(1);
+            });
+            say(
+              `${row.name}: ${t.name} ${rate(v)}, CPU µs/msg broker ${broker}, client ${client}` +
+                ` (round ${r + 1})`,
+            );
           }
         }
         const value = median(got.embedded!);

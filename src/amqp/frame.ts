@@ -73,7 +73,8 @@ export interface FrameParserOptions {
  * into the pushed chunks (no copy) whenever a frame lies within one chunk, so
  * the caller must not reuse a buffer after pushing it. A view keeps its whole
  * chunk alive: whoever stores bodies for long (queues) should copy them
- * (`payload.slice()`) or push exactly sized chunks. After an error every
+ * (`payload.slice()`) unless the view is its whole buffer, as the payload of
+ * a body frame spanning chunks is (it is gathered into a buffer of its own). After an error every
  * further next() throws the same error (the connection is going away).
  */
 export class FrameParser {
@@ -146,6 +147,10 @@ export class FrameParser {
       bytes = chunk;
       start = this.#pos;
       this.#consume(total);
+    } else if (type === FRAME_BODY) {
+      // A body spanning chunks (a big message): its payload is gathered
+      // into a buffer of its own, so whoever keeps it need not copy it again.
+      return this.#spanningBody(channel, size);
     } else {
       // The frame spans chunks: gather it (size already checked, so this allocation is bounded).
       bytes = new Uint8Array(total);
@@ -186,10 +191,28 @@ export class FrameParser {
     }
   }
 
-  /** Copies the next n buffered bytes into dst without consuming them. */
-  #copyOut(dst: Uint8Array, n: number): void {
+  #spanningBody(channel: number, size: number): Frame {
+    const payload = new Uint8Array(size);
+    this.#copyOut(payload, size, HEADER_SIZE);
+    this.#copyOut(this.#hdr, 1, HEADER_SIZE + size);
+    this.#consume(size + OVERHEAD);
+    if (this.#hdr[0] !== FRAME_END) {
+      throw new AmqpFrameError(
+        FRAME_ERROR,
+        `bad frame end 0x${this.#hdr[0]!.toString(16)} (expected 0x${
+          FRAME_END.toString(16)
+        }) after a type ${FRAME_BODY} frame`,
+      );
+    }
+    if (channel === 0) throw new AmqpFrameError(UNEXPECTED_FRAME, "content body on channel 0");
+    return { type: "body", channel, payload };
+  }
+
+  /** Copies n buffered bytes, `skip` bytes ahead, into dst without consuming them. */
+  #copyOut(dst: Uint8Array, n: number, skip = 0): void {
     let i = this.#head;
-    let p = this.#pos;
+    let p = this.#pos + skip;
+    while (p >= this.#chunks[i]!.length) p -= this.#chunks[i++]!.length;
     let off = 0;
     while (off < n) {
       const c = this.#chunks[i]!;

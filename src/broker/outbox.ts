@@ -9,6 +9,7 @@
  * connection is told (it closes, and its deliveries go back to their queues),
  * as RabbitMQ does with its TCP send timeout.
  */
+import { coalesce } from "./chunks.ts";
 import type { ClientSocket } from "./tcp_socket.ts";
 import type { BrokerTimers } from "./timers.ts";
 
@@ -59,24 +60,16 @@ export class Outbox {
     }
   }
 
-  /** Writes everything queued now, as one chunk. */
+  /** Writes everything queued now: small frames joined into one chunk, big ones as they are. */
   flush(): void {
     this.#flushScheduled = false;
     if (this.#out.length === 0 || this.#closed) return;
-    let chunk: Uint8Array;
-    if (this.#out.length === 1) chunk = this.#out[0]!;
-    else {
-      chunk = new Uint8Array(this.#outBytes);
-      let off = 0;
-      for (const b of this.#out) {
-        chunk.set(b, off);
-        off += b.length;
-      }
-    }
+    const chunks = this.#out.length === 1 ? this.#out : coalesce(this.#out);
     this.#out = [];
     this.#outBytes = 0;
     this.onWrite();
-    const ok = this.socket.write(chunk);
+    let ok = true;
+    for (const chunk of chunks) ok = this.socket.write(chunk) && ok;
     if (!ok || this.socket.writableLength > HIGH_WATER) this.#blocked = true;
     if (this.socket.writableLength > 0) this.#armWriteTimeout();
   }

@@ -200,10 +200,12 @@ export class PublishAssembler {
       );
     }
     if (received === state.bodySize && state.received === 0) {
-      // The whole body in one frame: one copy (frames are views into the
-      // socket's read chunks, which a queue must not keep alive).
+      // The whole body in one frame. Frames are views into the socket's read
+      // chunks, which a queue must not keep alive: a copy, unless the view is
+      // its whole buffer (a big body the parser gathered).
       this.#release();
-      return this.#complete(state.start, state.properties, payload.slice());
+      const own = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength;
+      return this.#complete(state.start, state.properties, own ? payload : payload.slice());
     }
     if (received > state.buffer.length) this.#grow(state, received);
     state.buffer.set(payload, state.received);

@@ -46,14 +46,26 @@ Deno.test("PublishAssembler joins body frames into one message", () => {
   p.method(); // back to expecting a method
 });
 
-Deno.test("PublishAssembler copies a body that came in one frame", () => {
+Deno.test("PublishAssembler copies a body that came in one frame as a view into a read chunk", () => {
   const p = new PublishAssembler(LIMITS);
   p.start("", "q", false);
   p.content(header(2));
-  const frame = body("hi");
+  const chunk = new TextEncoder().encode("..hi..");
+  const frame: ContentFrame = { type: "body", channel: 1, payload: chunk.subarray(2, 4) };
   const done = p.content(frame);
   assert(done !== undefined && frame.type === "body");
-  assert(done.message.body.buffer !== frame.payload.buffer, "the body must not pin the read chunk");
+  assertEquals(new TextDecoder().decode(done.message.body), "hi");
+  assert(done.message.body.buffer !== chunk.buffer, "the body must not pin the read chunk");
+});
+
+Deno.test("PublishAssembler keeps a one-frame body that is its whole buffer (no second copy)", () => {
+  const p = new PublishAssembler(LIMITS);
+  p.start("", "q", false);
+  p.content(header(2));
+  const frame = body("hi"); // its own buffer, as the parser gathers a body spanning chunks
+  const done = p.content(frame);
+  assert(done !== undefined && frame.type === "body");
+  assert(done.message.body === frame.payload);
 });
 
 Deno.test("PublishAssembler completes an empty body at its header", () => {
