@@ -136,7 +136,6 @@ export class Queue {
   #enqueue(message: Message): EnqueueResult {
     const { args } = this;
     this.stats.publish++;
-    const now = this.host.timers.now();
     let ttl = args.messageTtl;
     let perMessage: number | undefined;
     try {
@@ -150,7 +149,7 @@ export class Queue {
     const entry: QueuedMessage = {
       message,
       seq: this.#seq++,
-      expiresAt: ttl === undefined ? Infinity : now + ttl,
+      expiresAt: ttl === undefined ? Infinity : this.host.timers.now() + ttl,
       priority,
       redelivered: false,
     };
@@ -378,10 +377,12 @@ export class Queue {
 
   /** Drops expired messages at the head of each lane (RabbitMQ expires from the head only). */
   #dropExpired(): void {
-    const now = this.host.timers.now();
+    let now: number | undefined; // read only when a head can expire (not per delivery)
     let expired: Message[] | undefined;
     for (const lane of this.#lanes) {
-      while (lane.length > 0 && lane.peek()!.expiresAt <= now) {
+      while (lane.length > 0) {
+        const at = lane.peek()!.expiresAt;
+        if (at === Infinity || at > (now ??= this.host.timers.now())) break;
         (expired ??= []).push(this.#took(lane.shift()!).message);
       }
     }
