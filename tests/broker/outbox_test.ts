@@ -4,6 +4,7 @@ import { LARGE_CHUNK } from "../../src/broker/chunks.ts";
 import { delivery } from "../../src/broker/message_frames.ts";
 import { Outbox } from "../../src/broker/outbox.ts";
 import type { ClientSocket } from "../../src/broker/tcp_socket.ts";
+import { concat } from "../amqp/helpers.ts";
 import { FakeTimers } from "./support/fake_timers.ts";
 
 function fakeSocket(): ClientSocket & { writes: Uint8Array[] } {
@@ -28,16 +29,6 @@ function fakeSocket(): ClientSocket & { writes: Uint8Array[] } {
     resume() {},
   };
 }
-
-const concat = (xs: Uint8Array[]) => {
-  const out = new Uint8Array(xs.reduce((n, x) => n + x.length, 0));
-  let at = 0;
-  for (const x of xs) {
-    out.set(x, at);
-    at += x.length;
-  }
-  return out;
-};
 
 function deliveryOf(bodyBytes: number, tag: number) {
   return delivery({
