@@ -23,6 +23,7 @@
 
 import { AmqpFrameError } from "./errors.ts";
 import {
+  type CompiledMethod,
   decodeMethod,
   type Method,
   type MethodArgsInput,
@@ -73,7 +74,8 @@ export interface FrameParserOptions {
  * into the pushed chunks (no copy) whenever a frame lies within one chunk, so
  * the caller must not reuse a buffer after pushing it. A view keeps its whole
  * chunk alive: whoever stores bodies for long (queues) should copy them
- * (`payload.slice()`) or push exactly sized chunks. After an error every
+ * (`payload.slice()`) unless the view is its whole buffer, as the payload of
+ * a body frame spanning chunks is (it is gathered into a buffer of its own). After an error every
  * further next() throws the same error (the connection is going away).
  */
 export class FrameParser {
@@ -146,6 +148,10 @@ export class FrameParser {
       bytes = chunk;
       start = this.#pos;
       this.#consume(total);
+    } else if (type === FRAME_BODY) {
+      // A body spanning chunks (a big message): its payload is gathered
+      // into a buffer of its own, so whoever keeps it need not copy it again.
+      return this.#spanningBody(channel, size);
     } else {
       // The frame spans chunks: gather it (size already checked, so this allocation is bounded).
       bytes = new Uint8Array(total);
@@ -186,10 +192,28 @@ export class FrameParser {
     }
   }
 
-  /** Copies the next n buffered bytes into dst without consuming them. */
-  #copyOut(dst: Uint8Array, n: number): void {
+  #spanningBody(channel: number, size: number): Frame {
+    const payload = new Uint8Array(size);
+    this.#copyOut(payload, size, HEADER_SIZE);
+    this.#copyOut(this.#hdr, 1, HEADER_SIZE + size);
+    this.#consume(size + OVERHEAD);
+    if (this.#hdr[0] !== FRAME_END) {
+      throw new AmqpFrameError(
+        FRAME_ERROR,
+        `bad frame end 0x${this.#hdr[0]!.toString(16)} (expected 0x${
+          FRAME_END.toString(16)
+        }) after a type ${FRAME_BODY} frame`,
+      );
+    }
+    if (channel === 0) throw new AmqpFrameError(UNEXPECTED_FRAME, "content body on channel 0");
+    return { type: "body", channel, payload };
+  }
+
+  /** Copies n buffered bytes, `skip` bytes ahead, into dst without consuming them. */
+  #copyOut(dst: Uint8Array, n: number, skip = 0): void {
     let i = this.#head;
-    let p = this.#pos;
+    let p = this.#pos + skip;
+    while (p >= this.#chunks[i]!.length) p -= this.#chunks[i++]!.length;
     let off = 0;
     while (off < n) {
       const c = this.#chunks[i]!;
@@ -282,7 +306,15 @@ function writeMethodFrame<N extends MethodName>(
   name: N,
   args: MethodArgsInput<N>,
 ) {
-  const def = mustMethod(name);
+  writeMethodFrameOf(w, channel, mustMethod(name), args);
+}
+
+function writeMethodFrameOf(
+  w: Writer,
+  channel: number,
+  def: CompiledMethod,
+  args: Record<string, unknown>,
+) {
   const sizeAt = startFrame(w, FRAME_METHOD, channel);
   writeMethod(w, def, args);
   endFrame(w, sizeAt);
@@ -373,24 +405,64 @@ export interface MessageFramesOptions<N extends ContentMethodName = ContentMetho
 
 /**
  * Method + content header + body frames of one message in a single buffer
- * (one allocation, one write: the broker's delivery path). The body is copied
- * once, straight into the result.
+ * (one allocation, one write: the broker's delivery path for big bodies).
+ * The body is copied once, straight into the result.
  */
 export function encodeMessageFrames<N extends ContentMethodName>(
   opts: MessageFramesOptions<N>,
 ): Uint8Array {
+  const w = scratch.reset();
+  const { channel, body } = opts;
+  const max = writeMessageHead(w, opts);
+  const head = w.pos;
+  const out = new Uint8Array(head + bodyFramesSize(body.length, max));
+  // A loop beats a subarray view for the hundred-odd bytes of method and header.
+  const src = w.buf;
+  for (let i = 0; i < head; i++) out[i] = src[i]!;
+  writeBodyFrames(out, head, channel, body, max);
+  return out;
+}
+
+/**
+ * The same frames appended to `w` (the broker writes small deliveries
+ * straight into a connection's pending output: no buffer per message).
+ */
+export function writeMessageFrames<N extends ContentMethodName>(
+  w: Writer,
+  opts: MessageFramesOptions<N>,
+): void {
+  const max = writeMessageHead(w, opts);
+  const size = bodyFramesSize(opts.body.length, max);
+  w.ensure(size);
+  writeBodyFrames(w.buf, w.pos, opts.channel, opts.body, max);
+  w.pos += size;
+}
+
+/** Writes the method and content header frames; returns the largest body payload per frame. */
+function writeMessageHead<N extends ContentMethodName>(
+  w: Writer,
+  opts: MessageFramesOptions<N>,
+): number {
   const def = mustMethod(opts.method);
   if (!def.content) throw new TypeError(`${opts.method} does not carry content`);
-  const { channel, body } = opts;
   const max = maxBodyPayload(opts.frameMax);
-  const w = scratch.reset();
-  writeMethodFrame(w, channel, opts.method, opts.args);
-  writeHeaderFrame(w, channel, def.classId, body.length, opts.properties);
-  const head = w.pos;
-  const frames = body.length === 0 ? 0 : Math.ceil(body.length / Math.min(max, body.length));
-  const out = new Uint8Array(head + body.length + frames * OVERHEAD);
-  out.set(w.buf.subarray(0, head));
-  let at = head;
+  writeMethodFrameOf(w, opts.channel, def, opts.args);
+  writeHeaderFrame(w, opts.channel, def.classId, opts.body.length, opts.properties);
+  return max;
+}
+
+function bodyFramesSize(bodyLength: number, max: number): number {
+  const frames = bodyLength === 0 ? 0 : Math.ceil(bodyLength / Math.min(max, bodyLength));
+  return bodyLength + frames * OVERHEAD;
+}
+
+function writeBodyFrames(
+  out: Uint8Array,
+  at: number,
+  channel: number,
+  body: Uint8Array,
+  max: number,
+): void {
   for (let off = 0; off < body.length; off += max) {
     const n = Math.min(max, body.length - off);
     out[at] = FRAME_BODY;
@@ -400,9 +472,8 @@ export function encodeMessageFrames<N extends ContentMethodName>(
     out[at + 4] = n >>> 16;
     out[at + 5] = n >>> 8;
     out[at + 6] = n;
-    out.set(body.subarray(off, off + n), at + HEADER_SIZE);
+    out.set(n === body.length ? body : body.subarray(off, off + n), at + HEADER_SIZE);
     out[at + HEADER_SIZE + n] = FRAME_END;
     at += n + OVERHEAD;
   }
-  return out;
 }

@@ -24,7 +24,7 @@ import {
   NOT_IMPLEMENTED,
   SYNTAX_ERROR,
 } from "./spec.ts";
-import { Reader, Writer } from "./wire.ts";
+import { Reader, shortstrTooLong, Writer } from "./wire.ts";
 
 /** One decoded method; `name` tells which, and with it the type of every argument. */
 export interface MethodOf<N extends MethodName> {
@@ -260,7 +260,10 @@ export function writeMethod(w: Writer, def: CompiledMethod, args: Record<string,
         break;
       case T.ShortStr:
         if (v !== undefined && typeof v !== "string") badArg(def, name, "a string", v);
-        w.shortstr(v ?? "", `${def.name}: argument '${name}'`);
+        {
+          const len = w.shortstrLength(v ?? "");
+          if (len > 255) throw shortstrTooLong(`${def.name}: argument '${name}'`, len);
+        }
         break;
       case T.LongStr:
         if (v === undefined) w.u32(0);

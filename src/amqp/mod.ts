@@ -24,6 +24,7 @@ export {
   HEARTBEAT_FRAME,
   type MessageFramesOptions,
   PROTOCOL_HEADER,
+  writeMessageFrames,
 } from "./frame.ts";
 export {
   type CompiledMethod,
@@ -34,4 +35,5 @@ export {
   type MethodOf,
 } from "./method.ts";
 export type { BasicProperties } from "./properties.ts";
+export { Writer } from "./wire.ts";
 export * from "./spec.ts";

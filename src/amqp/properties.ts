@@ -10,7 +10,7 @@
 import { AmqpFrameError } from "./errors.ts";
 import { readTable, writeTable } from "./field_table.ts";
 import { BASIC_PROPERTIES, SYNTAX_ERROR } from "./spec.ts";
-import type { Reader, Writer } from "./wire.ts";
+import { type Reader, shortstrTooLong, type Writer } from "./wire.ts";
 
 export interface BasicProperties {
   contentType?: string;
@@ -82,7 +82,10 @@ export function writeProperties(w: Writer, props: BasicProperties): void {
     switch (p.type) {
       case "shortstr":
         if (typeof v !== "string") throw new TypeError(`property '${p.key}' must be a string`);
-        w.shortstr(v, `property '${p.key}'`);
+        {
+          const len = w.shortstrLength(v);
+          if (len > 255) throw shortstrTooLong(`property '${p.key}'`, len);
+        }
         break;
       case "octet":
         if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 255) {

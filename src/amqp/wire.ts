@@ -41,6 +41,11 @@ export function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** The error for a shortstr of `len` bytes (over 255); `what` names the field. */
+export function shortstrTooLong(what: string, len: number): RangeError {
+  return new RangeError(`${what}: shortstr is ${len} bytes, the limit is 255`);
+}
+
 /** Reads primitives from `bytes[pos, end)`; running past `end` is a 502 SYNTAX_ERROR. */
 export class Reader {
   pos: number;
@@ -291,14 +296,22 @@ export class Writer {
   }
 
   shortstr(s: string, what: string): void {
+    const len = this.shortstrLength(s);
+    if (len > 255) throw shortstrTooLong(what, len);
+  }
+
+  /**
+   * Writes a shortstr and returns its byte length; over 255 nothing is
+   * written and the caller throws `shortstrTooLong` (so the hot path never
+   * builds the error's label).
+   */
+  shortstrLength(s: string): number {
     const lenAt = this.pos;
     this.u8(0);
     const len = this.utf8(s);
-    if (len > 255) {
-      this.pos = lenAt;
-      throw new RangeError(`${what}: shortstr is ${len} bytes, the limit is 255`);
-    }
-    this.buf[lenAt] = len;
+    if (len > 255) this.pos = lenAt;
+    else this.buf[lenAt] = len;
+    return len;
   }
 
   longstr(v: string | Uint8Array): void {

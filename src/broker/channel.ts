@@ -25,7 +25,7 @@ import {
   unexpectedFrame,
 } from "./errors.ts";
 import type { Message, QueuedMessage } from "./message.ts";
-import { deliverFrames, getOkFrames, noRouteReturnFrames } from "./message_frames.ts";
+import { type Delivery, delivery, getOkFrames, noRouteReturnFrames } from "./message_frames.ts";
 import { PublishAssembler, type PublishLimits } from "./publish_assembler.ts";
 import { PublisherConfirms, whenKept } from "./publisher_confirms.ts";
 import type { Queue } from "./queue.ts";
@@ -51,6 +51,8 @@ export interface ChannelHost extends PublishLimits, TopologyHost {
   /** False while the socket is not draining: consumers must wait. */
   canWrite(): boolean;
   send(bytes: Uint8Array): void;
+  /** A message's frames (basic.deliver), encoded straight into the output. */
+  sendMessage(message: Delivery): void;
   /** The channel is fully closed and its number may be reused. */
   channelClosed(id: number): void;
 }
@@ -318,7 +320,7 @@ export class Channel implements ConsumerChannel {
       this.#unacked.add({ tag, queue, entry, consumer });
       consumer.unacked++;
     }
-    this.host.send(deliverFrames({
+    this.host.sendMessage(delivery({
       channel: this.id,
       frameMax: this.host.frameMax,
       consumerTag: consumer.tag,

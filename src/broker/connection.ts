@@ -33,6 +33,7 @@ import {
 import { Handshake, type HandshakeHost } from "./handshake.ts";
 import { FlowControl, type FlowHost } from "./flow_control.ts";
 import { type HeartbeatPeer, Heartbeats } from "./heartbeats.ts";
+import type { Delivery } from "./message_frames.ts";
 import { Outbox } from "./outbox.ts";
 import type { BrokerTimers } from "./timers.ts";
 import type { ClientSocket } from "./tcp_socket.ts";
@@ -177,6 +178,10 @@ export class Connection implements BrokerConnection, ChannelHost, HandshakeHost,
 
   send(bytes: Uint8Array): void {
     this.#outbox.push(bytes);
+  }
+
+  sendMessage(message: Delivery): void {
+    this.#outbox.pushMessage(message);
   }
 
   #onDrain(): void {

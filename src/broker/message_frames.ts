@@ -4,7 +4,7 @@
  * message with no route). Each is method + content header + body in one
  * buffer, so a delivery is one socket write.
  */
-import { encodeMessageFrames } from "../amqp/mod.ts";
+import { encodeMessageFrames, type MessageFramesOptions } from "../amqp/mod.ts";
 import { ReplyCode } from "./errors.ts";
 import type { Message, QueuedMessage } from "./message.ts";
 
@@ -16,9 +16,13 @@ export interface DeliverFrames {
   entry: QueuedMessage;
 }
 
-export function deliverFrames(o: DeliverFrames): Uint8Array {
+/** A delivery as the connection's outbox encodes it (`sendMessage`). */
+export type Delivery = MessageFramesOptions<"basic.deliver">;
+
+/** basic.deliver's frames, to be encoded by the connection's outbox. */
+export function delivery(o: DeliverFrames): Delivery {
   const m = o.entry.message;
-  return encodeMessageFrames({
+  return {
     channel: o.channel,
     method: "basic.deliver",
     args: {
@@ -31,7 +35,7 @@ export function deliverFrames(o: DeliverFrames): Uint8Array {
     properties: m.properties,
     body: m.body,
     frameMax: o.frameMax,
-  });
+  };
 }
 
 export interface GetOkFrames {

@@ -9,6 +9,9 @@
  * connection is told (it closes, and its deliveries go back to their queues),
  * as RabbitMQ does with its TCP send timeout.
  */
+import { type ContentMethodName, type MessageFramesOptions, Writer } from "../amqp/mod.ts";
+import { encodeMessageFrames, writeMessageFrames } from "../amqp/mod.ts";
+import { coalesce, LARGE_CHUNK } from "./chunks.ts";
 import type { ClientSocket } from "./tcp_socket.ts";
 import type { BrokerTimers } from "./timers.ts";
 
@@ -26,7 +29,14 @@ const HIGH_WATER = 1024 * 1024;
 const FLUSH_AT = 64 * 1024;
 
 export class Outbox {
+  /** Chunks waiting, in order, before what `#run` holds. */
   #out: Uint8Array[] = [];
+  /**
+   * Small frames waiting after `#out`, in one buffer: a small delivery is
+   * encoded straight into it (no buffer per message), and a flush writes
+   * them with one copy.
+   */
+  #run = new Writer(16 * 1024);
   #outBytes = 0;
   #flushScheduled = false;
   #blocked = false;
@@ -49,8 +59,35 @@ export class Outbox {
 
   push(bytes: Uint8Array): void {
     if (this.#closed) return;
-    this.#out.push(bytes);
-    this.#outBytes += bytes.length;
+    if (bytes.length >= LARGE_CHUNK) {
+      this.#sealRun();
+      this.#out.push(bytes);
+    } else this.#run.bytes(bytes);
+    this.#queued(bytes.length);
+  }
+
+  /** A message's frames (a delivery): small ones are encoded straight into the pending output. */
+  pushMessage<N extends ContentMethodName>(message: MessageFramesOptions<N>): void {
+    if (this.#closed) return;
+    if (message.body.length >= LARGE_CHUNK) return this.push(encodeMessageFrames(message));
+    const before = this.#run.pos;
+    try {
+      writeMessageFrames(this.#run, message);
+    } catch (e) {
+      this.#run.pos = before; // nothing half-written goes out
+      throw e;
+    }
+    this.#queued(this.#run.pos - before);
+  }
+
+  #sealRun(): void {
+    if (this.#run.pos === 0) return;
+    this.#out.push(this.#run.finish());
+    this.#run.reset();
+  }
+
+  #queued(bytes: number): void {
+    this.#outBytes += bytes;
     if (this.#outBytes + this.socket.writableLength > HIGH_WATER) this.#blocked = true;
     if (this.#outBytes >= FLUSH_AT) this.flush();
     else if (!this.#flushScheduled) {
@@ -59,24 +96,18 @@ export class Outbox {
     }
   }
 
-  /** Writes everything queued now, as one chunk. */
+  /** Writes everything queued now: small frames joined into one chunk, big ones as they are. */
   flush(): void {
     this.#flushScheduled = false;
-    if (this.#out.length === 0 || this.#closed) return;
-    let chunk: Uint8Array;
-    if (this.#out.length === 1) chunk = this.#out[0]!;
-    else {
-      chunk = new Uint8Array(this.#outBytes);
-      let off = 0;
-      for (const b of this.#out) {
-        chunk.set(b, off);
-        off += b.length;
-      }
-    }
+    if (this.#closed) return;
+    this.#sealRun();
+    if (this.#out.length === 0) return;
+    const chunks = this.#out.length === 1 ? this.#out : coalesce(this.#out);
     this.#out = [];
     this.#outBytes = 0;
     this.onWrite();
-    const ok = this.socket.write(chunk);
+    let ok = true;
+    for (const chunk of chunks) ok = this.socket.write(chunk) && ok;
     if (!ok || this.socket.writableLength > HIGH_WATER) this.#blocked = true;
     if (this.socket.writableLength > 0) this.#armWriteTimeout();
   }
@@ -107,6 +138,7 @@ export class Outbox {
   close(): void {
     this.#closed = true;
     this.#out = [];
+    this.#run.reset();
     this.#outBytes = 0;
     if (this.#watch !== undefined) this.writeTimeout.timers.clearTimeout(this.#watch);
     this.#watch = undefined;

@@ -75,14 +75,22 @@ type State =
     /** The body so far; grows by doubling up to bodySize. */
     buffer: Uint8Array;
     received: number;
-    /** The body timeout's handle (re-armed while the broker does not read). */
-    timer: unknown;
+    /** When the header came (broker clock), for the body timeout. */
+    readonly since: number;
   };
 
 const IDLE: State = { step: "method" };
+const EMPTY = new Uint8Array(0);
 
 export class PublishAssembler {
   #state: State = IDLE;
+  /**
+   * The body timeout's one timer. It is armed by a header when none is, and
+   * is not cleared when the body completes (a timer per message cost a fifth
+   * of the broker's time): when it fires it checks the body pending then, if
+   * any, and re-arms for what that body has left.
+   */
+  #timer: unknown;
 
   constructor(readonly limits: PublishLimits) {}
 
@@ -113,6 +121,8 @@ export class PublishAssembler {
   reset(): void {
     this.#release();
     this.#state = IDLE;
+    if (this.#timer !== undefined) this.limits.timers?.clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /** The incomplete body: buffers held (never more than one) and bytes allocated and received. */
@@ -162,15 +172,19 @@ export class PublishAssembler {
     if (frame.bodySize === 0) {
       return this.#complete(state.start, frame.properties, new Uint8Array(0));
     }
+    const timers = this.limits.bodyTimeoutMs ? this.limits.timers : undefined;
     this.#state = {
       step: "body",
       start: state.start,
       properties: frame.properties,
       bodySize: frame.bodySize,
-      buffer: new Uint8Array(0),
+      buffer: EMPTY,
       received: 0,
-      timer: this.#armBodyTimeout(frame.channel),
+      since: timers ? timers.now() : 0,
     };
+    if (timers && this.#timer === undefined) {
+      this.#armBodyTimeout(frame.channel, this.limits.bodyTimeoutMs!);
+    }
     return undefined;
   }
 
@@ -186,10 +200,12 @@ export class PublishAssembler {
       );
     }
     if (received === state.bodySize && state.received === 0) {
-      // The whole body in one frame: one copy (frames are views into the
-      // socket's read chunks, which a queue must not keep alive).
+      // The whole body in one frame. Frames are views into the socket's read
+      // chunks, which a queue must not keep alive: a copy, unless the view is
+      // its whole buffer (a big body the parser gathered).
       this.#release();
-      return this.#complete(state.start, state.properties, payload.slice());
+      const own = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength;
+      return this.#complete(state.start, state.properties, own ? payload : payload.slice());
     }
     if (received > state.buffer.length) this.#grow(state, received);
     state.buffer.set(payload, state.received);
@@ -212,33 +228,31 @@ export class PublishAssembler {
     state.buffer = bigger;
   }
 
-  #armBodyTimeout(channel: number): unknown {
+  #armBodyTimeout(channel: number, delay: number): void {
     const { timers, bodyTimeoutMs: ms } = this.limits;
-    if (!timers || !ms) return undefined;
-    return timers.setTimeout(() => {
+    this.#timer = timers!.setTimeout(() => {
+      this.#timer = undefined;
       const s = this.#state;
-      if (s.step !== "body") return;
-      if (this.limits.readingPaused) {
-        s.timer = this.#armBodyTimeout(channel);
-        return;
-      }
+      if (s.step !== "body") return; // that body completed: nothing to watch
+      if (this.limits.readingPaused) return this.#armBodyTimeout(channel, ms!);
+      const left = s.since + ms! - timers!.now();
+      if (left > 0) return this.#armBodyTimeout(channel, left); // a later body
       const e = new AmqpError(
         ReplyCode.NOT_ALLOWED,
-        `content body on channel ${channel} still incomplete ${ms / 1000} s after its header ` +
+        `content body on channel ${channel} still incomplete ${ms! / 1000} s after its header ` +
           `(${s.received} of ${s.bodySize} bytes received)`,
       );
       this.reset();
       this.limits.bodyTimedOut?.(publishError(e));
-    }, ms);
+    }, delay);
   }
 
-  /** The incomplete body's memory and timer go (the message completed or was dropped). */
+  /** The incomplete body's memory goes (the message completed or was dropped). */
   #release(): void {
     const s = this.#state;
-    if (s.step !== "body") return;
-    if (s.buffer.length > 0) this.limits.bodyBytesHeld?.(-s.buffer.length);
-    if (s.timer !== undefined) this.limits.timers?.clearTimeout(s.timer);
-    this.#state = { ...s, buffer: new Uint8Array(0), timer: undefined };
+    if (s.step !== "body" || s.buffer.length === 0) return;
+    this.limits.bodyBytesHeld?.(-s.buffer.length);
+    s.buffer = EMPTY;
   }
 
   #complete(start: Start, properties: BasicProperties, body: Uint8Array): Published {

@@ -141,7 +141,6 @@ export class Queue {
   #enqueue(message: Message): EnqueueResult {
     const { args } = this;
     this.stats.publish++;
-    const now = this.host.timers.now();
     let ttl = args.messageTtl;
     let perMessage: number | undefined;
     try {
@@ -153,7 +152,7 @@ export class Queue {
     const entry: QueuedMessage = {
       message,
       seq: this.#seq++,
-      expiresAt: ttl === undefined ? Infinity : now + ttl,
+      expiresAt: ttl === undefined ? Infinity : this.host.timers.now() + ttl,
       priority: this.#priorityOf(message),
       redelivered: false,
     };
@@ -380,10 +379,12 @@ export class Queue {
 
   /** Drops expired messages at the head of each lane (RabbitMQ expires from the head only). */
   #dropExpired(): void {
-    const now = this.host.timers.now();
+    let now: number | undefined; // read only when a head can expire (not per delivery)
     let expired: Message[] | undefined;
     for (const lane of this.#lanes) {
-      while (lane.length > 0 && lane.peek()!.expiresAt <= now) {
+      while (lane.length > 0) {
+        const at = lane.peek()!.expiresAt;
+        if (at === Infinity || at > (now ??= this.host.timers.now())) break;
         const entry = this.#took(lane.shift()!);
         this.#forget([entry]);
         (expired ??= []).push(entry.message);

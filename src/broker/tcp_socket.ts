@@ -43,6 +43,8 @@ export interface ClientSocket {
   resume(): void;
 }
 
+import { joinChunks, nextWriteCount } from "./chunks.ts";
+
 /** Queued bytes above which write() asks the caller to wait (node's default). */
 const WRITE_HIGH_WATER = 16 * 1024;
 const READ_SIZE = 64 * 1024;
@@ -139,7 +141,7 @@ export class TcpSocket implements ClientSocket {
   }
 
   async #readLoop(): Promise<void> {
-    const buf = new Uint8Array(READ_SIZE);
+    let buf = new Uint8Array(READ_SIZE);
     while (!this.#destroyed) {
       let n: number | null;
       try {
@@ -149,8 +151,13 @@ export class TcpSocket implements ClientSocket {
       }
       if (n === null) return this.destroy();
       this.#read += n;
-      // A copy: the parser keeps views into what it is given.
-      const chunk = buf.slice(0, n);
+      // The parser keeps views into what it is given: a big read gives the
+      // buffer away (no copy; a new one reads next), a small one is copied.
+      let chunk: Uint8Array;
+      if (n >= READ_SIZE / 2) {
+        chunk = buf.subarray(0, n);
+        buf = new Uint8Array(READ_SIZE);
+      } else chunk = buf.slice(0, n);
       // Paused (memory alarm): hold the chunk until resumed.
       while (this.#paused && !this.#destroyed) {
         await new Promise<void>((resolve) => this.#resume = resolve);
@@ -163,9 +170,11 @@ export class TcpSocket implements ClientSocket {
   async #writeLoop(): Promise<void> {
     this.#writing = true;
     while (this.#queue.length > 0 && !this.#destroyed) {
-      // Everything queued while the last write was in flight goes as one.
-      const chunk = this.#queue.length === 1 ? this.#queue[0]! : joinChunks(this.#queue);
-      this.#queue = [chunk];
+      // What was queued while the last write was in flight goes as one,
+      // except that big chunks are written as they are rather than copied.
+      const count = nextWriteCount(this.#queue);
+      const chunk = joinChunks(this.#queue, 0, count);
+      if (count > 1) this.#queue.splice(0, count, chunk);
       let n: number;
       try {
         n = await this.conn.write(chunk);
@@ -190,16 +199,4 @@ export class TcpSocket implements ClientSocket {
   #closeWrite(): void {
     this.conn.closeWrite().catch(() => this.destroy());
   }
-}
-
-function joinChunks(chunks: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const c of chunks) size += c.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

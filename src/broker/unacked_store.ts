@@ -81,6 +81,13 @@ export function releasePrefetch(items: readonly Unacked[]): void {
 
 /** Applies a settlement to the queues, one call per queue (a queue requeues a batch in order). */
 export function settleInQueues(items: readonly Unacked[], action: SettleAction): void {
+  if (items.length === 1) {
+    // One ack per message is what most clients send: no grouping needed.
+    const { queue, entry } = items[0]!;
+    if (action === "requeue") queue.requeue([entry]);
+    else queue.settle([entry], action === "drop" ? "rejected" : undefined);
+    return;
+  }
   const byQueue = new Map<Queue, QueuedMessage[]>();
   for (const u of items) {
     let list = byQueue.get(u.queue);

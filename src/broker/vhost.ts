@@ -40,6 +40,7 @@ import type { Message } from "./message.ts";
 import { type MemoryAccount, Queue, type QueueHost } from "./queue.ts";
 import { randomName } from "./vhost_types.ts";
 import { VhostStats } from "./message_stats.ts";
+import { routeToQueues } from "./route.ts";
 import { assertArgsEquivalent, parseQueueArgs } from "./queue_args.ts";
 import { type BrokerTimers, realTimers } from "./timers.ts";
 
@@ -395,33 +396,7 @@ export class Vhost implements QueueHost {
    * exchange-to-exchange bindings and alternate exchanges, each queue once.
    */
   route(x: Exchange, routingKey: string, headers: FieldTable | undefined): Set<Queue> {
-    const queues = new Set<Queue>();
-    const visited = new Set<Exchange>();
-    const visit = (ex: Exchange): void => {
-      if (visited.has(ex)) return;
-      visited.add(ex);
-      const before = queues.size;
-      let routedToExchange = false;
-      for (const d of ex.route(routingKey, headers)) {
-        if (d.kind === "queue") {
-          const q = this.queues.get(d.name);
-          if (q) queues.add(q);
-        } else {
-          const next = this.exchanges.get(d.name);
-          if (next) {
-            routedToExchange = true;
-            visit(next);
-          }
-        }
-      }
-      if (queues.size === before && !routedToExchange) {
-        const ae = ex.options.arguments["alternate-exchange"];
-        const alt = typeof ae === "string" ? this.exchanges.get(ae) : undefined;
-        if (alt) visit(alt);
-      }
-    };
-    visit(x);
-    return queues;
+    return routeToQueues(this, x, routingKey, headers);
   }
 
   /** Routes a client's publish to `x`, counting it for the management API. */

@@ -284,3 +284,28 @@ Deno.test("PROTOCOL_HEADER and HEARTBEAT_FRAME are the spec's bytes", () => {
   assertEquals(PROTOCOL_HEADER, new Uint8Array([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]));
   assertEquals(HEARTBEAT_FRAME, hex(`08 00 00 00 00 00 00 ce`));
 });
+
+Deno.test("a body frame spanning chunks comes out in a buffer of its own; its frame end is still checked", () => {
+  const body = new Uint8Array(3000).map((_, i) => i & 0xff);
+  const [frame] = encodeBodyFrames(7, body, 4096);
+  const p = new FrameParser({ frameMax: 4096 });
+  for (let off = 0; off < frame!.length; off += 1000) p.push(frame!.slice(off, off + 1000));
+  const got = p.next();
+  assert(got?.type === "body");
+  assertEquals(got.channel, 7);
+  assertEquals(got.payload, body);
+  assertEquals(got.payload.byteLength, got.payload.buffer.byteLength, "the payload is its buffer");
+  assertEquals(p.buffered, 0);
+
+  const bad = frame!.slice();
+  bad[bad.length - 1] = 0xcd;
+  const q = new FrameParser({ frameMax: 4096 });
+  q.push(bad.slice(0, 100));
+  q.push(bad.slice(100));
+  assertThrows(() => q.next(), code(501));
+  const [zero] = encodeBodyFrames(0, body, 4096);
+  const z = new FrameParser({ frameMax: 4096 });
+  z.push(zero!.slice(0, 100));
+  z.push(zero!.slice(100));
+  assertThrows(() => z.next(), code(505));
+});

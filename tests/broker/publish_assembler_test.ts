@@ -46,14 +46,26 @@ Deno.test("PublishAssembler joins body frames into one message", () => {
   p.method(); // back to expecting a method
 });
 
-Deno.test("PublishAssembler copies a body that came in one frame", () => {
+Deno.test("PublishAssembler copies a body that came in one frame as a view into a read chunk", () => {
   const p = new PublishAssembler(LIMITS);
   p.start("", "q", false);
   p.content(header(2));
-  const frame = body("hi");
+  const chunk = new TextEncoder().encode("..hi..");
+  const frame: ContentFrame = { type: "body", channel: 1, payload: chunk.subarray(2, 4) };
   const done = p.content(frame);
   assert(done !== undefined && frame.type === "body");
-  assert(done.message.body.buffer !== frame.payload.buffer, "the body must not pin the read chunk");
+  assertEquals(new TextDecoder().decode(done.message.body), "hi");
+  assert(done.message.body.buffer !== chunk.buffer, "the body must not pin the read chunk");
+});
+
+Deno.test("PublishAssembler keeps a one-frame body that is its whole buffer (no second copy)", () => {
+  const p = new PublishAssembler(LIMITS);
+  p.start("", "q", false);
+  p.content(header(2));
+  const frame = body("hi"); // its own buffer, as the parser gathers a body spanning chunks
+  const done = p.content(frame);
+  assert(done !== undefined && frame.type === "body");
+  assert(done.message.body === frame.payload);
 });
 
 Deno.test("PublishAssembler completes an empty body at its header", () => {
@@ -228,10 +240,14 @@ Deno.test("a body still incomplete after the body timeout is a 530 naming it, an
   );
   assertEquals(held, 0);
   assertEquals(p.pendingBody.buffers, 0);
-  // A message that completes in time leaves no timer behind.
+  // A message that completes in time is never timed out, and its timer
+  // (kept for the next body) goes once it finds nothing pending.
   p.start("", "q", false);
   p.content(header(2));
   p.content(body("ok"));
+  assert(timers.pending <= 1);
+  timers.advance(10_000);
+  assertEquals(closed.length, 1);
   assertEquals(timers.pending, 0);
 });
 
@@ -257,4 +273,34 @@ Deno.test("the body timeout waits while the broker itself does not read the sock
   limits.readingPaused = false;
   timers.advance(1000);
   assertEquals(limits.timedOut, 1);
+});
+
+Deno.test("one body timer serves message after message, and times out the body pending when it runs", () => {
+  const timers = new FakeTimers();
+  const closed: AmqpError[] = [];
+  const p = new PublishAssembler({
+    maxMessageSize: 1 << 20,
+    userName: "guest",
+    timers,
+    bodyTimeoutMs: 1000,
+    bodyTimedOut: (e) => closed.push(e),
+  });
+  for (let i = 0; i < 100; i++) {
+    p.start("", "q", false);
+    p.content(header(2));
+    assert(p.content(body("ok")) !== undefined);
+    timers.advance(5);
+  }
+  assertEquals(timers.pending, 1, "not a timer per message");
+  // A body that stalls 700 ms after the timer was armed: it gets its own full
+  // second, to the millisecond (the timer re-arms for what it has left).
+  timers.advance(200);
+  p.start("", "q", false);
+  p.content(header(10));
+  p.content(body("0123"));
+  timers.advance(999);
+  assertEquals(closed.length, 0);
+  timers.advance(1);
+  assertEquals(closed.length, 1);
+  assertEquals(timers.pending, 0);
 });
