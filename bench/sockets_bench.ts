@@ -13,9 +13,9 @@
  * leave, its figure is one client's, which is the lesson.
  */
 import type { BenchSuite } from "./harness.ts";
-import type { LoadRequest } from "./sockets_load_worker.ts";
+import type { LoadReply, LoadRequest } from "./sockets_load_worker.ts";
+import type { LeanStats } from "./sockets_lean_load.ts";
 import { Hub } from "../src/lab/hub.ts";
-import type { LoadStats } from "../src/lab/sockets/load_client.ts";
 import type { PollerName } from "../src/lab/sockets/poller.ts";
 import type { ModelName } from "../src/lab/sockets/server.ts";
 import { startEchoServer } from "../src/lab/sockets/start_server.ts";
@@ -31,12 +31,16 @@ export function runLoad(
   port: number,
   connections: number,
   durationMs = DURATION_MS,
-): Promise<LoadStats> {
+): Promise<LeanStats> {
   const worker = new Worker(new URL("./sockets_load_worker.ts", import.meta.url), {
     type: "module",
   });
-  return new Promise<LoadStats>((resolve, reject) => {
-    worker.onmessage = (e: MessageEvent<LoadStats>) => resolve(e.data);
+  return new Promise<LeanStats>((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<LoadReply>) => {
+      const m = e.data;
+      if ("error" in m) reject(new Error(m.error));
+      else resolve(m.stats);
+    };
     worker.onerror = (e) => {
       e.preventDefault();
       reject(new Error(e.message));
@@ -112,7 +116,7 @@ async function measureModel(
   model: ModelName,
   poller: PollerName | undefined,
   connections: number,
-): Promise<{ stats: LoadStats; maxOpen: number }> {
+): Promise<{ stats: LeanStats; maxOpen: number }> {
   const hub = new Hub();
   const server = await startEchoServer(hub, { model, poller, port: 0 });
   try {
@@ -166,7 +170,7 @@ export const socketsBench: BenchSuite = {
             allRefs.push(ref);
             refs.get(c.label)!.push(ref);
             rates.get(c.label)!.push(stats.roundTripsPerS);
-            p99s.get(c.label)!.push(stats.latency.p99);
+            p99s.get(c.label)!.push(stats.p99);
             served.get(c.label)!.push(maxOpen);
           } catch (error) {
             console.error(`sockets bench: ${c.label}: ${errorMessage(error)}`);

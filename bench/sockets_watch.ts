@@ -17,7 +17,7 @@ import type { BenchResult } from "./harness.ts";
 import type { FromUi, ToUi, UiFigures } from "./sockets_watch_ui.ts";
 import type { LabMessage } from "../src/lab/protocol.ts";
 import { LabService, MIN_INTERVAL_MS } from "../src/lab/lab_service.ts";
-import type { LoadStats } from "../src/lab/sockets/load_client.ts";
+import type { LeanStats } from "./sockets_lean_load.ts";
 import { errorMessage } from "../src/util/error_message.ts";
 
 const CONNECTIONS = 100;
@@ -29,7 +29,7 @@ export type RunLoad = (
   port: number,
   connections: number,
   durationMs: number,
-) => Promise<LoadStats>;
+) => Promise<LeanStats>;
 
 interface Watched {
   rtPerS: number;
