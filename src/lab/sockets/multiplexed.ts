@@ -10,11 +10,12 @@ import { ConnTable, newConnTable } from "./conn_table.ts";
 import type { ConnectionInfo } from "./connections.ts";
 import { EventRing } from "./event_ring.ts";
 import { EFD_CLOEXEC, EFD_NONBLOCK, type Libc } from "./libc.ts";
-import type { MultiplexedReport, MultiplexedStart } from "./multiplexed_worker.ts";
+import type { MultiplexedStart } from "./multiplexed_worker.ts";
 import { WakeFd } from "./poller.ts";
 import type { PollerName } from "./poller.ts";
 import { listenTcp, SocketError } from "./raw_socket.ts";
 import type { EchoServer } from "./server.ts";
+import { ServerWorker } from "./server_worker.ts";
 
 /** How long stop waits for the Worker to leave its loop before terminating it. */
 const STOP_GRACE_MS = 2000;
@@ -38,11 +39,10 @@ export class MultiplexedServer implements EchoServer {
   readonly #wake: WakeFd;
   readonly #control = new Int32Array(new SharedArrayBuffer(4));
   readonly #table: ConnTable;
-  readonly #worker: Worker;
-  readonly #stopped: Promise<void>;
+  readonly #worker: ServerWorker;
   #stopping: Promise<void> | null = null;
 
-  private constructor(c: Libc, options: Options, ready: (error: string | null) => void) {
+  private constructor(c: Libc, options: Options) {
     this.#c = c;
     this.bind = options.bind;
     this.poller = options.poller;
@@ -59,25 +59,6 @@ export class MultiplexedServer implements EchoServer {
       throw new SocketError(`eventfd: ${c.strerror(errno)}`, errno);
     }
     this.#wake = new WakeFd(c, wakeFd);
-    this.#worker = new Worker(new URL("./multiplexed_worker.ts", import.meta.url), {
-      type: "module",
-    });
-    let stopped!: () => void;
-    this.#stopped = new Promise((resolve) => stopped = resolve);
-    this.#worker.onmessage = (e: MessageEvent<MultiplexedReport>) => {
-      const m = e.data;
-      if (m.type === "ready") ready(null);
-      else if (m.type === "notice") options.notice(m.line);
-      else if (m.type === "failed") {
-        ready(m.message);
-        stopped();
-      } else stopped();
-    };
-    this.#worker.onerror = (e) => {
-      e.preventDefault();
-      ready(e.message);
-      stopped();
-    };
     const start: MultiplexedStart = {
       listenFd: listening.fd,
       wakeFd,
@@ -86,15 +67,15 @@ export class MultiplexedServer implements EchoServer {
       table: tableMemory,
       control: this.#control.buffer as SharedArrayBuffer,
     };
-    this.#worker.postMessage(start);
+    this.#worker = new ServerWorker(new URL("./multiplexed_worker.ts", import.meta.url), start, {
+      notice: options.notice,
+    });
   }
 
   /** Starts the Worker; resolves once its loop is waiting for readiness. */
   static async start(c: Libc, options: Options): Promise<MultiplexedServer> {
-    let settle!: (error: string | null) => void;
-    const ready = new Promise<string | null>((resolve) => settle = resolve);
-    const server = new MultiplexedServer(c, options, (error) => settle(error));
-    const error = await ready;
+    const server = new MultiplexedServer(c, options);
+    const error = await server.#worker.ready;
     if (error !== null) {
       await server.stop();
       throw new Error(error);
@@ -114,11 +95,7 @@ export class MultiplexedServer implements EchoServer {
   async #stop(): Promise<void> {
     Atomics.store(this.#control, 0, 1);
     this.#wake.wake();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, STOP_GRACE_MS));
-    await Promise.race([this.#stopped, grace]);
-    clearTimeout(timer);
-    this.#worker.terminate();
+    await this.#worker.stopped(STOP_GRACE_MS);
     // the Worker has left its loop (or was terminated): these fds are ours to close
     this.#c.sym.close(this.#listenFd);
     this.#c.sym.close(this.#wake.fd);

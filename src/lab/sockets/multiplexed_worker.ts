@@ -16,6 +16,7 @@ import { libc } from "./libc.ts";
 import { MultiplexedLoop } from "./multiplexed_loop.ts";
 import type { Poller, PollerName } from "./poller.ts";
 import { SelectPoller } from "./select_poller.ts";
+import type { ServerWorkerReport } from "./server_worker.ts";
 import { errorMessage } from "../../util/error_message.ts";
 
 export interface MultiplexedStart {
@@ -28,13 +29,7 @@ export interface MultiplexedStart {
   control: SharedArrayBuffer;
 }
 
-export type MultiplexedReport =
-  | { type: "ready" }
-  | { type: "notice"; line: string }
-  | { type: "stopped" }
-  | { type: "failed"; message: string };
-
-const post = (report: MultiplexedReport) => self.postMessage(report);
+const post = (report: ServerWorkerReport) => self.postMessage(report);
 
 self.onmessage = (e: MessageEvent<MultiplexedStart>) => {
   const start = e.data;
