@@ -76,7 +76,8 @@ export async function runBenchCli(args: string[]): Promise<number> {
 
 export function withRatio(result: BenchResult): BenchResult {
   if (result.ref === undefined || result.ref === 0) return result;
-  return { ...result, ratio: result.value / result.ref };
+  // a suite may give its own ratio (the median of paired runs' ratios, say)
+  return { ...result, ratio: result.ratio ?? result.value / result.ref };
 }
 
 /** A plain aligned table; numbers get 3 significant decimals at most. */

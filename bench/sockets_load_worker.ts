@@ -1,12 +1,14 @@
 /**
- * The sockets bench's load, on a Worker of its own: closed-loop clients
- * (hub tasks, as in the lab) that keep a whole thread to themselves, so the
- * server measured gets the main thread to itself, the same for every model
- * and for the reference.
+ * The sockets bench's load, on a Worker of its own: the lean epoll client
+ * (`sockets_lean_load.ts`), which blocks this Worker's thread in
+ * `epoll_wait`, so the server measured keeps its own thread (the bench's
+ * main thread, or its Worker) for itself, the same for every model and for
+ * the reference.
  */
 /// <reference lib="deno.worker" />
-import { Hub } from "../src/lab/hub.ts";
-import { type LoadStats, startLoad } from "../src/lab/sockets/load_client.ts";
+import { libc } from "../src/lab/sockets/libc.ts";
+import { type LeanStats, runLeanLoad } from "./sockets_lean_load.ts";
+import { errorMessage } from "../src/util/error_message.ts";
 
 export interface LoadRequest {
   port: number;
@@ -14,10 +16,15 @@ export interface LoadRequest {
   durationMs: number;
 }
 
-self.onmessage = async (e: MessageEvent<LoadRequest>) => {
-  const hub = new Hub();
-  const load = startLoad(hub, { ...e.data, rounds: 0 });
-  const stats: LoadStats = await load.done();
-  hub.close();
-  self.postMessage(stats);
+export type LoadReply = { stats: LeanStats } | { error: string };
+
+self.onmessage = (e: MessageEvent<LoadRequest>) => {
+  const { port, connections, durationMs } = e.data;
+  let reply: LoadReply;
+  try {
+    reply = { stats: runLeanLoad(libc(), port, connections, durationMs) };
+  } catch (error) {
+    reply = { error: errorMessage(error) };
+  }
+  self.postMessage(reply);
 };

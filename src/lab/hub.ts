@@ -391,7 +391,8 @@ export class Hub extends Scheduler {
           this._run(t);
         }
         if (timing.overBudget) break;
-        this._now = clock.now();
+        // steps timed one by one have just read the clock (see `_run`)
+        if (timing.stride !== 1) this._now = clock.now();
         if (this._now >= this.#nextScanAt) {
           this.#nextScanAt = this._now + 1000;
           this.scanWaits();

@@ -75,6 +75,11 @@ export abstract class SchedulerCore implements TaskHost {
   /** Hub time of the step being run (read from the clock at most once per batch of steps). */
   protected _now = 0;
   protected _driving = false;
+  /** `_now` was read by a wake of the microtask run going on (see `_wake`). */
+  #wakeStamped = false;
+  #unstamp = (): void => {
+    this.#wakeStamped = false;
+  };
   protected _closed = false;
 
   protected readonly _tasks: TaskRegistry;
@@ -147,7 +152,14 @@ export abstract class SchedulerCore implements TaskHost {
   }
 
   protected _wake(t: Task, reason: number, value: unknown, isThrow: boolean): void {
-    if (!this._driving) this._now = this.clock.now();
+    if (!this._driving && !this.#wakeStamped) {
+      // io completions come in batches (one event-loop turn resolves many): the
+      // first wake of a batch reads the clock, the others of the same microtask
+      // run share its time
+      this._now = this.clock.now();
+      this.#wakeStamped = true;
+      queueMicrotask(this.#unstamp);
+    }
     this._to(t, S_READY);
     t._wake = reason;
     t._rv = value;

@@ -67,17 +67,21 @@ export class StepTiming {
     if (this.#watch !== null) this.#watch[0] = this.#epochBase + now / this.#speed;
     this.overBudget = false;
     this.#sliceEndHub = now + this.#sliceMs * this.#speed;
-    this.#sliceEndReal = performance.now() + this.#sliceMs;
+    // a real clock's slice ends by hub time (flush); only a virtual one needs real time
+    if (this.#virtual) this.#sliceEndReal = performance.now() + this.#sliceMs;
     return now;
   }
 
-  /** Before a step timed on its own (`stride` 1): starts its batch; returns hub time now. */
+  /**
+   * Before a step timed on its own (`stride` 1): starts its batch; returns hub
+   * time now. The clock was read a moment ago (the slice's start, or the end
+   * of the step before, with only the hub's bookkeeping since), so that read
+   * is the step's start: one clock read per step, not two, and the hub's
+   * bookkeeping between two steps is charged to the second.
+   */
   startStep(): number {
-    const now = this.#clock.now();
-    this.now = now;
-    this.#batchStart = now;
-    if (this.#watch !== null) this.#watch[0] = this.#epochBase + now / this.#speed;
-    return now;
+    this.#batchStart = this.now;
+    return this.now;
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * The lesson's gevent server: one hub task per connection on Deno's own
- * sockets, each waiting in `wait(conn.read(...), "read")`, so every
+ * sockets, each waiting in `wait(..., "read")` for its next message, so every
  * connection shows in the Coroutines panel. Deno's sockets complete
  * operations rather than report readiness, so this model's events are what
  * the tasks did (`READ n`, `WRITE n`, `EOF`...), and fds are hidden (-1).
@@ -77,6 +77,7 @@ export class AsyncServer implements EchoServer {
     this.bind = options.bind;
     this.#notice = options.notice;
     this.ring = new EventRing(options.ringCapacity);
+    this.ring.shareClockReads();
     this.#conns = new Connections(this.ring);
     this.#listener = Deno.listen({ hostname: options.bind, port: options.port });
     this.port = this.#listener.addr.port;
@@ -155,30 +156,40 @@ export class AsyncServer implements EchoServer {
     }
   }
 
-  /** One connection: read, write it all back, until EOF, reset or stop. */
+  /**
+   * One connection: read, write it all back, until EOF, reset or stop. Each
+   * round trip is one hub wait, on the read and the echo that follows it, as
+   * gevent's `sendall` goes on without a switch while the socket takes the
+   * bytes: the task waits in the hub for the client's next message, not
+   * for its own writes.
+   */
   *#serve(conn: Conn, socket: Deno.TcpConn): Gen {
     const ring = this.ring;
     const buf = new Uint8Array(READ_SIZE);
+    const echo = async (): Promise<boolean> => {
+      const n = await socket.read(buf);
+      if (n === null) {
+        ring.record(EV_EOF, conn.id, -1, 0);
+        return false;
+      }
+      ring.record(EV_READ, conn.id, -1, n);
+      ring.addBytesIn(n);
+      conn.bytesIn += n;
+      conn.lastEvent = EV_READ;
+      let off = 0;
+      while (off < n) {
+        const w = await socket.write(off === 0 && n === buf.length ? buf : buf.subarray(off, n));
+        ring.record(EV_WRITE, conn.id, -1, w);
+        ring.addBytesOut(w);
+        conn.bytesOut += w;
+        conn.lastEvent = EV_WRITE;
+        off += w;
+      }
+      return true;
+    };
     try {
-      for (;;) {
-        const n = (yield wait(socket.read(buf), "read")) as number | null;
-        if (n === null) {
-          ring.record(EV_EOF, conn.id, -1, 0);
-          break;
-        }
-        ring.record(EV_READ, conn.id, -1, n);
-        ring.addBytesIn(n);
-        conn.bytesIn += n;
-        conn.lastEvent = EV_READ;
-        let off = 0;
-        while (off < n) {
-          const w = (yield wait(socket.write(buf.subarray(off, n)), "write")) as number;
-          ring.record(EV_WRITE, conn.id, -1, w);
-          ring.addBytesOut(w);
-          conn.bytesOut += w;
-          conn.lastEvent = EV_WRITE;
-          off += w;
-        }
+      while ((yield wait(echo(), "read")) as boolean) {
+        // the next round trip
       }
     } catch (error) {
       if (!this.#stopping) ring.record(isReset(error) ? EV_RESET : EV_ERR, conn.id, -1, 0);

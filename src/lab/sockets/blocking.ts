@@ -5,7 +5,6 @@
  * memory.
  */
 import {
-  type BlockingReport,
   type BlockingStart,
   C_BYTES_IN,
   C_BYTES_OUT,
@@ -26,6 +25,7 @@ import { EventRing } from "./event_ring.ts";
 import type { Libc } from "./libc.ts";
 import { formatPeer, listenTcp } from "./raw_socket.ts";
 import type { EchoServer } from "./server.ts";
+import { ServerWorker } from "./server_worker.ts";
 import { setTimeouts } from "./socket_timeouts.ts";
 
 /** How long stop waits for the Worker to leave its blocked call before terminating it. */
@@ -41,14 +41,12 @@ export class BlockingServer implements EchoServer {
   readonly #listenFd: number;
   readonly #control = newControl();
   readonly #ctl: ControlViews;
-  readonly #worker: Worker;
-  readonly #stopped: Promise<void>;
+  readonly #worker: ServerWorker;
   #stopping: Promise<void> | null = null;
 
   private constructor(
     c: Libc,
     options: { bind: string; port: number; ringCapacity: number; notice: (line: string) => void },
-    ready: (error: string | null) => void,
   ) {
     this.#c = c;
     this.bind = options.bind;
@@ -58,30 +56,15 @@ export class BlockingServer implements EchoServer {
     this.port = listening.port;
     this.#listenFd = listening.fd;
     setTimeouts(c, listening.fd, STOP_CHECK_MS); // accept gives up every so often to check stop
-    this.#worker = new Worker(new URL("./blocking_worker.ts", import.meta.url), { type: "module" });
-    let stopped!: () => void;
-    this.#stopped = new Promise((resolve) => stopped = resolve);
-    this.#worker.onmessage = (e: MessageEvent<BlockingReport>) => {
-      const m = e.data;
-      if (m.type === "ready") ready(null);
-      else if (m.type === "notice") options.notice(m.line);
-      else if (m.type === "failed") {
-        ready(m.message);
-        options.notice(`blocking server stopped: ${m.message}`);
-        stopped();
-      } else stopped();
-    };
-    this.#worker.onerror = (e) => {
-      e.preventDefault();
-      ready(e.message);
-      stopped();
-    };
     const start: BlockingStart = {
       listenFd: listening.fd,
       ring: this.ring.memory,
       control: this.#control,
     };
-    this.#worker.postMessage(start);
+    this.#worker = new ServerWorker(new URL("./blocking_worker.ts", import.meta.url), start, {
+      notice: options.notice,
+      onFailed: (message) => options.notice(`blocking server stopped: ${message}`),
+    });
   }
 
   /** Starts the Worker; resolves once it is in its accept loop. */
@@ -89,10 +72,8 @@ export class BlockingServer implements EchoServer {
     c: Libc,
     options: { bind: string; port: number; ringCapacity: number; notice: (line: string) => void },
   ): Promise<BlockingServer> {
-    let settle!: (error: string | null) => void;
-    const ready = new Promise<string | null>((resolve) => settle = resolve);
-    const server = new BlockingServer(c, options, (error) => settle(error));
-    const error = await ready;
+    const server = new BlockingServer(c, options);
+    const error = await server.#worker.ready;
     if (error !== null) {
       await server.stop();
       throw new Error(`blocking server: ${error}`);
@@ -123,11 +104,7 @@ export class BlockingServer implements EchoServer {
   async #stop(): Promise<void> {
     Atomics.store(this.#ctl.ints, C_STOP, 1);
     Atomics.notify(this.#ctl.ints, C_STOP);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, STOP_GRACE_MS));
-    await Promise.race([this.#stopped, grace]);
-    clearTimeout(timer);
-    this.#worker.terminate();
+    await this.#worker.stopped(STOP_GRACE_MS);
     // the Worker has left accept (or was terminated): the listening socket is ours to close
     this.#c.sym.close(this.#listenFd);
   }

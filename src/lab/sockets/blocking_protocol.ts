@@ -1,8 +1,8 @@
 /**
- * What the blocking server and its Worker share: the start message, the
- * messages back, and the layout of the control memory. The Worker spends its
- * life inside blocking calls, so it cannot read messages: the stop request
- * and the current connection travel through shared memory instead.
+ * What the blocking server and its Worker share: the start message and the
+ * layout of the control memory. The Worker spends its life inside blocking
+ * calls, so it cannot read messages: the stop request and the current
+ * connection travel through shared memory instead.
  */
 import type { RingMemory } from "./event_ring.ts";
 
@@ -11,12 +11,6 @@ export interface BlockingStart {
   ring: RingMemory;
   control: SharedArrayBuffer;
 }
-
-export type BlockingReport =
-  | { type: "ready" }
-  | { type: "notice"; line: string }
-  | { type: "stopped" }
-  | { type: "failed"; message: string };
 
 // Int32 slots of the control memory
 export const C_STOP = 0;

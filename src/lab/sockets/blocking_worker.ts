@@ -10,7 +10,6 @@
  */
 /// <reference lib="deno.worker" />
 import {
-  type BlockingReport,
   type BlockingStart,
   C_BYTES_IN,
   C_BYTES_OUT,
@@ -54,13 +53,14 @@ import {
   SOCK_CLOEXEC,
 } from "./libc.ts";
 import { PeerAddress } from "./raw_socket.ts";
+import type { ServerWorkerReport } from "./server_worker.ts";
 import { setTimeouts } from "./socket_timeouts.ts";
 import { errorMessage } from "../../util/error_message.ts";
 
 const BUF_SIZE = 64 * 1024;
 const BUF_SIZE_N = BigInt(BUF_SIZE);
 
-function report(message: BlockingReport): void {
+function report(message: ServerWorkerReport): void {
   self.postMessage(message);
 }
 

@@ -3,8 +3,6 @@
  * with the number of sockets watched, only with the number ready.
  */
 import {
-  EFD_CLOEXEC,
-  EFD_NONBLOCK,
   EPOLL_CLOEXEC,
   EPOLL_CTL_ADD,
   EPOLL_CTL_DEL,
@@ -12,7 +10,7 @@ import {
   EPOLLIN,
   type Libc,
 } from "./libc.ts";
-import { type Poller, WakeFd } from "./poller.ts";
+import { type Poller, WakeFd, wakeFdFor } from "./poller.ts";
 import { SocketError } from "./raw_socket.ts";
 
 /** Ready fds returned per call at most; more wait for the next call. */
@@ -34,23 +32,28 @@ export class EpollPoller implements Poller {
   readonly #c: Libc;
   readonly #ep: number;
   readonly #wake: WakeFd;
+  readonly #ownsWake: boolean;
   readonly #ctl = new Uint8Array(EVENT_SIZE);
   readonly #ctlView = new DataView(this.#ctl.buffer);
   readonly #events = new Uint8Array(MAX_EVENTS * EVENT_SIZE);
   readonly #words = new Uint32Array(this.#events.buffer);
 
-  constructor(c: Libc) {
+  /** `wakeFd`: an eventfd of the caller's to wake the poller with (else it makes its own). */
+  constructor(c: Libc, wakeFd?: number) {
     this.#c = c;
     this.#ep = c.sym.epoll_create1(EPOLL_CLOEXEC);
     if (this.#ep < 0) throw new SocketError(`epoll_create1: ${c.strerror(c.errno())}`, c.errno());
-    const wfd = c.sym.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (wfd < 0) {
+    let wake;
+    try {
+      wake = wakeFdFor(c, wakeFd);
+    } catch (error) {
       c.sym.close(this.#ep);
-      throw new SocketError(`eventfd: ${c.strerror(c.errno())}`, c.errno());
+      throw error;
     }
-    this.#wake = new WakeFd(c, wfd);
-    this.wakeFd = wfd;
-    this.add(wfd, EPOLLIN);
+    this.#wake = new WakeFd(c, wake.fd);
+    this.#ownsWake = wake.owned;
+    this.wakeFd = wake.fd;
+    this.add(wake.fd, EPOLLIN);
   }
 
   #control(op: number, fd: number, interest: number): void {
@@ -76,14 +79,9 @@ export class EpollPoller implements Poller {
     this.#c.sym.epoll_ctl(this.#ep, EPOLL_CTL_DEL, fd, this.#ctl);
   }
 
-  poll(): number {
-    const n = this.#c.sym.epoll_wait(this.#ep, this.#events, MAX_EVENTS, 0);
+  wait(timeoutMs: number): number {
+    const n = this.#c.sym.epoll_wait(this.#ep, this.#events, MAX_EVENTS, timeoutMs);
     return n < 0 ? 0 : n; // EINTR: nothing ready this time
-  }
-
-  async wait(timeoutMs: number): Promise<number> {
-    const n = await this.#c.sym.epoll_wait_async(this.#ep, this.#events, MAX_EVENTS, timeoutMs);
-    return n < 0 ? 0 : n;
   }
 
   fd(i: number): number {
@@ -103,7 +101,7 @@ export class EpollPoller implements Poller {
   }
 
   close(): void {
-    this.#c.sym.close(this.wakeFd);
+    if (this.#ownsWake) this.#c.sym.close(this.wakeFd);
     this.#c.sym.close(this.#ep);
   }
 }

@@ -4,10 +4,11 @@
  * sees: readiness, EAGAIN, a call that blocks. Deno's own sockets complete
  * operations and never expose readiness.
  *
- * A call that may wait (`epoll_wait`, `select` with a timeout) exists twice:
- * `*_async` runs on Deno's blocking-thread pool and returns a promise, so the
- * calling thread's event loop keeps running. The blocking model's calls wait
- * for real, on a Worker of its own.
+ * A call that may wait (`accept`, `recv`, `epoll_wait`, `select` with a
+ * timeout) waits for real: the blocking and multiplexed models make such
+ * calls on a Worker of their own, never on the lab's thread. The one `*_async`
+ * call (`sched_yield_async`, the non-blocking model's hop through Deno's
+ * thread pool) returns a promise, so the calling thread's event loop runs.
  *
  * errno is per thread: `errno()` reads it through `__errno_location()` of the
  * thread that loaded the library, so read it right after the failed call, on
@@ -85,19 +86,7 @@ const SYMBOLS = {
   epoll_create1: { parameters: ["i32"], result: "i32" },
   epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
-  epoll_wait_async: {
-    name: "epoll_wait",
-    parameters: ["i32", "buffer", "i32", "i32"],
-    result: "i32",
-    nonblocking: true,
-  },
   select: { parameters: ["i32", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
-  select_async: {
-    name: "select",
-    parameters: ["i32", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-    nonblocking: true,
-  },
   /** Used as "let the event loop poll io, then come straight back" (see nonblocking.ts). */
   sched_yield_async: { name: "sched_yield", parameters: [], result: "i32", nonblocking: true },
   __errno_location: { parameters: [], result: "pointer" },

@@ -1,32 +1,32 @@
 /**
- * The lesson's selectors server: one loop asks the kernel which sockets are
- * ready (`epoll_wait`, or `select`) and calls the handler registered for
- * each, the accept handler for the listening socket and the echo handler for
- * a connection. Every readiness the kernel returns is an event (`READABLE`,
- * `WRITABLE`, `HUP`, `ERR`), followed by what the handler did.
- *
- * The loop never blocks its thread: it takes what is ready with a zero
- * timeout, and when nothing is, waits on Deno's thread pool, so the lab's
- * event loop (the hub, messages) keeps running.
+ * The multiplexed model, as seen from the lab: opens the listening socket
+ * here (so "port in use" is known at once) and an eventfd to wake the
+ * server with, then hands both to a Worker of its own whose one loop waits
+ * for readiness (`multiplexed_worker.ts`, `multiplexed_loop.ts`). The lab
+ * reads the events from the shared ring and the connections from the shared
+ * table; it stops the server through shared memory and the eventfd.
  */
-import { Acceptor } from "./acceptor.ts";
-import { type Conn, type ConnectionInfo, Connections } from "./connections.ts";
-import { EchoIo, IO_DONE, IO_PENDING, IO_PROGRESS } from "./echo_io.ts";
-import { EV_CLOSE, EV_ERR, EV_HUP, EV_READABLE, EV_WRITABLE, EventRing } from "./event_ring.ts";
-import { EpollPoller } from "./epoll_poller.ts";
-import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, type Libc } from "./libc.ts";
-import type { Poller, PollerName } from "./poller.ts";
+import { ConnTable, newConnTable } from "./conn_table.ts";
+import type { ConnectionInfo } from "./connections.ts";
+import { EventRing } from "./event_ring.ts";
+import { EFD_CLOEXEC, EFD_NONBLOCK, type Libc } from "./libc.ts";
+import type { MultiplexedStart } from "./multiplexed_worker.ts";
+import { WakeFd } from "./poller.ts";
+import type { PollerName } from "./poller.ts";
 import { listenTcp, SocketError } from "./raw_socket.ts";
-import { SelectPoller } from "./select_poller.ts";
 import type { EchoServer } from "./server.ts";
-import { errorMessage } from "../../util/error_message.ts";
+import { ServerWorker } from "./server_worker.ts";
 
-/** A wait on the thread pool ends after this even with nothing ready (a safety net for stop). */
-const WAIT_MS = 500;
-/** Looks at the poller (between event-loop turns) before a real wait when nothing is ready. */
-const QUICK_LOOKS = 4;
-/** Real ms the loop runs on before letting the event loop in. */
-const SLICE_MS = 4;
+/** How long stop waits for the Worker to leave its loop before terminating it. */
+const STOP_GRACE_MS = 2000;
+
+interface Options {
+  bind: string;
+  port: number;
+  poller: PollerName;
+  ringCapacity: number;
+  notice: (line: string) => void;
+}
 
 export class MultiplexedServer implements EchoServer {
   readonly model = "multiplexed" as const;
@@ -36,160 +36,68 @@ export class MultiplexedServer implements EchoServer {
   readonly ring: EventRing;
   readonly #c: Libc;
   readonly #listenFd: number;
-  readonly #poll: Poller;
-  readonly #conns: Connections;
-  readonly #io: EchoIo;
-  readonly #acceptor: Acceptor;
-  readonly #notice: (line: string) => void;
-  /** Handlers by fd, as the lesson's `sel.register(sock, EVENT_READ, handler)`. */
-  readonly #handlers: (((flags: number) => void) | undefined)[] = [];
-  #stopping = false;
-  #acceptPaused = false;
-  readonly #done: Promise<void>;
+  readonly #wake: WakeFd;
+  readonly #control = new Int32Array(new SharedArrayBuffer(4));
+  readonly #table: ConnTable;
+  readonly #worker: ServerWorker;
+  #stopping: Promise<void> | null = null;
 
-  constructor(
-    c: Libc,
-    options: {
-      bind: string;
-      port: number;
-      poller: PollerName;
-      ringCapacity: number;
-      notice: (line: string) => void;
-    },
-  ) {
+  private constructor(c: Libc, options: Options) {
     this.#c = c;
     this.bind = options.bind;
     this.poller = options.poller;
-    this.#notice = options.notice;
     this.ring = new EventRing(options.ringCapacity);
+    const tableMemory = newConnTable();
+    this.#table = new ConnTable(tableMemory);
     const listening = listenTcp(c, { bind: options.bind, port: options.port, nonblocking: true });
     this.port = listening.port;
     this.#listenFd = listening.fd;
-    try {
-      this.#poll = options.poller === "select" ? new SelectPoller(c) : new EpollPoller(c);
-      this.#poll.add(this.#listenFd, EPOLLIN);
-    } catch (error) {
-      c.sym.close(this.#listenFd);
-      throw error;
+    const wakeFd = c.sym.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (wakeFd < 0) {
+      const errno = c.errno();
+      c.sym.close(listening.fd);
+      throw new SocketError(`eventfd: ${c.strerror(errno)}`, errno);
     }
-    this.#handlers[this.#listenFd] = (flags) => {
-      this.ring.record(EV_READABLE, 0, this.#listenFd, flags);
-      this.#onAcceptable();
+    this.#wake = new WakeFd(c, wakeFd);
+    const start: MultiplexedStart = {
+      listenFd: listening.fd,
+      wakeFd,
+      poller: options.poller,
+      ring: this.ring.memory,
+      table: tableMemory,
+      control: this.#control.buffer as SharedArrayBuffer,
     };
-    this.#conns = new Connections(this.ring);
-    this.#io = new EchoIo(c, this.ring);
-    this.#acceptor = new Acceptor(c, this.ring, this.#conns, this.#listenFd, this.#notice);
-    this.#done = this.#loop().catch((error) => {
-      this.#notice(`multiplexed server stopped: ${errorMessage(error)}`);
-    }).finally(() => this.#closeAll());
+    this.#worker = new ServerWorker(new URL("./multiplexed_worker.ts", import.meta.url), start, {
+      notice: options.notice,
+    });
+  }
+
+  /** Starts the Worker; resolves once its loop is waiting for readiness. */
+  static async start(c: Libc, options: Options): Promise<MultiplexedServer> {
+    const server = new MultiplexedServer(c, options);
+    const error = await server.#worker.ready;
+    if (error !== null) {
+      await server.stop();
+      throw new Error(error);
+    }
+    return server;
   }
 
   connections(max?: number): ConnectionInfo[] {
-    return this.#conns.list(max);
+    return this.#table.list(max);
   }
 
-  async stop(): Promise<void> {
-    if (!this.#stopping) {
-      this.#stopping = true;
-      this.#poll.wake();
-    }
-    await this.#done;
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
   }
 
-  async #loop(): Promise<void> {
-    let sliceStart = performance.now();
-    while (!this.#stopping) {
-      let n = this.#poll.poll();
-      // under load the next readiness is usually microseconds away: look again after a
-      // hop through the thread pool (the event loop runs meanwhile) before parking a pool
-      // thread in epoll_wait, whose hand-over back costs more
-      for (let k = 0; n === 0 && k < QUICK_LOOKS && !this.#stopping; k++) {
-        await this.#c.sym.sched_yield_async();
-        n = this.#poll.poll();
-      }
-      if (n === 0) {
-        n = await this.#poll.wait(this.#acceptPaused ? 20 : WAIT_MS);
-        if (this.#stopping) return;
-        sliceStart = performance.now();
-      }
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) this.#dispatch(this.#poll.fd(i), this.#poll.flags(i));
-      if (this.#acceptPaused && t0 >= this.#acceptor.pausedUntil) this.#resumeAccepting();
-      const t1 = performance.now();
-      this.ring.addBusyMs(t1 - t0);
-      if (t1 - sliceStart >= SLICE_MS) {
-        await this.#c.sym.sched_yield_async(); // io and timers run meanwhile (see nonblocking.ts)
-        sliceStart = performance.now();
-      }
-    }
-  }
-
-  #dispatch(fd: number, flags: number): void {
-    if (fd === this.#poll.wakeFd) {
-      this.#poll.drainWake();
-      return;
-    }
-    this.#handlers[fd]?.(flags);
-  }
-
-  /** The listening socket's handler: take every pending connection. */
-  #onAcceptable(): void {
-    for (let conn = this.#acceptor.accept(); conn !== null; conn = this.#acceptor.accept()) {
-      try {
-        this.#poll.add(conn.fd, EPOLLIN);
-        this.#handlers[conn.fd] = (flags) => this.#onConnection(conn, flags);
-      } catch (error) {
-        // select past FD_SETSIZE: say so, close this one, keep the others
-        this.ring.record(EV_ERR, conn.id, conn.fd, error instanceof SocketError ? error.errno : 0);
-        this.#notice(errorMessage(error));
-        this.#close(conn, false);
-      }
-    }
-    if (this.#acceptor.pausedUntil > performance.now() && !this.#acceptPaused) {
-      this.#acceptPaused = true;
-      this.#poll.remove(this.#listenFd);
-    }
-  }
-
-  #resumeAccepting(): void {
-    this.#acceptPaused = false;
-    this.#poll.add(this.#listenFd, EPOLLIN);
-  }
-
-  /** A connection's handler: what the kernel said, then read or write. */
-  #onConnection(conn: Conn, flags: number): void {
-    const ring = this.ring;
-    if (flags & EPOLLERR) ring.record(EV_ERR, conn.id, conn.fd, 0);
-    if (flags & EPOLLHUP) ring.record(EV_HUP, conn.id, conn.fd, 0);
-    let result = IO_PROGRESS;
-    if (flags & EPOLLOUT) {
-      ring.record(EV_WRITABLE, conn.id, conn.fd, flags);
-      conn.lastEvent = EV_WRITABLE;
-      result = this.#io.flush(conn);
-      if (result === IO_PROGRESS) this.#poll.modify(conn.fd, EPOLLIN);
-    } else if (flags & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-      ring.record(EV_READABLE, conn.id, conn.fd, flags);
-      conn.lastEvent = EV_READABLE;
-      result = this.#io.readAndEcho(conn);
-      // the rest of the echo waits for WRITABLE; reading waits for it too (backpressure)
-      if (result === IO_PENDING) this.#poll.modify(conn.fd, EPOLLOUT);
-    }
-    if (result === IO_DONE) this.#close(conn, true);
-  }
-
-  #close(conn: Conn, watched: boolean): void {
-    if (watched) this.#poll.remove(conn.fd);
-    this.#handlers[conn.fd] = undefined;
-    this.#c.sym.close(conn.fd);
-    conn.state = "closed";
-    this.ring.record(EV_CLOSE, conn.id, conn.fd, 0);
-    this.#conns.delete(conn);
-  }
-
-  #closeAll(): void {
-    for (const conn of [...this.#conns.values()]) this.#close(conn, true);
-    if (!this.#acceptPaused) this.#poll.remove(this.#listenFd);
+  async #stop(): Promise<void> {
+    Atomics.store(this.#control, 0, 1);
+    this.#wake.wake();
+    await this.#worker.stopped(STOP_GRACE_MS);
+    // the Worker has left its loop (or was terminated): these fds are ours to close
     this.#c.sym.close(this.#listenFd);
-    this.#poll.close();
+    this.#c.sym.close(this.#wake.fd);
   }
 }

@@ -5,7 +5,8 @@
  * `wake()` makes readable, so a wait in progress on the thread pool ends at
  * once when the server stops.
  */
-import type { Libc } from "./libc.ts";
+import { EFD_CLOEXEC, EFD_NONBLOCK, type Libc } from "./libc.ts";
+import { SocketError } from "./raw_socket.ts";
 
 /** Interest and result flags are epoll's bits (EPOLLIN, EPOLLOUT, EPOLLHUP, EPOLLERR). */
 export interface Poller {
@@ -17,15 +18,17 @@ export interface Poller {
   modify(fd: number, interest: number): void;
   /** Stops watching `fd`; call before closing it. */
   remove(fd: number): void;
-  /** Ready fds now, without waiting (a plain call: it never blocks). */
-  poll(): number;
-  /** Waits up to `timeoutMs` on Deno's thread pool, so this thread's event loop keeps running. */
-  wait(timeoutMs: number): Promise<number>;
+  /**
+   * Waits up to `timeoutMs` (0: only looks) for readiness and returns how
+   * many fds are ready. It blocks the calling thread: the multiplexed server
+   * calls it on a Worker of its own.
+   */
+  wait(timeoutMs: number): number;
   /** The i-th ready fd of the last poll/wait. */
   fd(i: number): number;
   /** Its flags, as the kernel returned them. */
   flags(i: number): number;
-  /** Ends a wait in progress (from this thread). */
+  /** Ends a wait in progress. */
   wake(): void;
   drainWake(): void;
   close(): void;
@@ -33,6 +36,17 @@ export interface Poller {
 
 export type PollerName = "epoll" | "select";
 export const POLLERS: readonly PollerName[] = ["epoll", "select"];
+
+/**
+ * An eventfd that wakes a poller: made here, or made by whoever wants to
+ * wake it from another thread (then theirs to close: `owned` false).
+ */
+export function wakeFdFor(c: Libc, given?: number): { fd: number; owned: boolean } {
+  if (given !== undefined) return { fd: given, owned: false };
+  const fd = c.sym.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd < 0) throw new SocketError(`eventfd: ${c.strerror(c.errno())}`, c.errno());
+  return { fd, owned: true };
+}
 
 /** eventfd helpers shared by both pollers. */
 export class WakeFd {

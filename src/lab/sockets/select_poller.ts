@@ -4,8 +4,8 @@
  * highest fd, not with the ready ones), and an fd_set holds fds below
  * FD_SETSIZE (1024) only, so the poller refuses anything higher.
  */
-import { EFD_CLOEXEC, EFD_NONBLOCK, EPOLLIN, EPOLLOUT, FD_SETSIZE, type Libc } from "./libc.ts";
-import { type Poller, WakeFd } from "./poller.ts";
+import { EPOLLIN, EPOLLOUT, FD_SETSIZE, type Libc } from "./libc.ts";
+import { type Poller, WakeFd, wakeFdFor } from "./poller.ts";
 import { SocketError } from "./raw_socket.ts";
 
 const WORDS = FD_SETSIZE / 32;
@@ -21,6 +21,7 @@ export class SelectPoller implements Poller {
   readonly wakeFd: number;
   readonly #c: Libc;
   readonly #wake: WakeFd;
+  readonly #ownsWake: boolean;
   // what is watched, and the copies select() overwrites with what is ready
   readonly #wantRead = new Uint32Array(WORDS);
   readonly #wantWrite = new Uint32Array(WORDS);
@@ -30,17 +31,18 @@ export class SelectPoller implements Poller {
   readonly #results = new Int32Array(FD_SETSIZE * 2);
   #maxFd = -1;
 
-  constructor(c: Libc) {
+  /** `wakeFd`: an eventfd of the caller's to wake the poller with (else it makes its own). */
+  constructor(c: Libc, wakeFd?: number) {
     this.#c = c;
-    const wfd = c.sym.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (wfd < 0) throw new SocketError(`eventfd: ${c.strerror(c.errno())}`, c.errno());
-    if (wfd >= FD_SETSIZE) {
-      c.sym.close(wfd);
-      throw new SocketError(fdSetSizeText(wfd), 0);
+    const wake = wakeFdFor(c, wakeFd);
+    if (wake.fd >= FD_SETSIZE) {
+      if (wake.owned) c.sym.close(wake.fd);
+      throw new SocketError(fdSetSizeText(wake.fd), 0);
     }
-    this.#wake = new WakeFd(c, wfd);
-    this.wakeFd = wfd;
-    this.add(wfd, EPOLLIN);
+    this.#wake = new WakeFd(c, wake.fd);
+    this.#ownsWake = wake.owned;
+    this.wakeFd = wake.fd;
+    this.add(wake.fd, EPOLLIN);
   }
 
   add(fd: number, interest: number): void {
@@ -80,21 +82,9 @@ export class SelectPoller implements Poller {
     this.#timeout[2] = (timeoutMs % 1000) * 1000;
   }
 
-  poll(): number {
-    this.#prepare(0);
-    const n = this.#c.sym.select(
-      this.#maxFd + 1,
-      this.#readyRead,
-      this.#readyWrite,
-      null,
-      this.#timeout,
-    );
-    return n <= 0 ? 0 : this.#collect();
-  }
-
-  async wait(timeoutMs: number): Promise<number> {
+  wait(timeoutMs: number): number {
     this.#prepare(timeoutMs);
-    const n = await this.#c.sym.select_async(
+    const n = this.#c.sym.select(
       this.#maxFd + 1,
       this.#readyRead,
       this.#readyWrite,
@@ -141,6 +131,6 @@ export class SelectPoller implements Poller {
   }
 
   close(): void {
-    this.#c.sym.close(this.wakeFd);
+    if (this.#ownsWake) this.#c.sym.close(this.wakeFd);
   }
 }

@@ -42,7 +42,10 @@ export async function startEchoServer(hub: Hub, options: EchoServerOptions): Pro
   try {
     if (options.model === "blocking") return await BlockingServer.start(libc(), common);
     if (options.model === "nonblocking") return new NonblockingServer(libc(), common);
-    return new MultiplexedServer(libc(), { ...common, poller: options.poller ?? "epoll" });
+    return await MultiplexedServer.start(libc(), {
+      ...common,
+      poller: options.poller ?? "epoll",
+    });
   } catch (error) {
     throw new ServerStartError(errorMessage(error));
   }

@@ -5,6 +5,7 @@ import {
   EV_READ,
   EventRing,
   formatEvent,
+  timeOfDay,
 } from "../../../src/lab/sockets/event_ring.ts";
 
 Deno.test("EventRing keeps the last `capacity` events but counts every one exactly", () => {
@@ -62,4 +63,12 @@ Deno.test("formatEvent() reads like the kernel's story", () => {
   ring.record(EV_READ, 3, 7, 12);
   const line = formatEvent(ring.since(0)[0]!);
   assertEquals(line.replace(/^\d\d:\d\d:\d\d\.\d{3} /, ""), "#3 fd 7 READ 12");
+});
+
+Deno.test("timeOfDay() is the time toISOString gives, to the millisecond", () => {
+  const times = [0, 999.9, 1000, 86_399_999, 86_400_000, 1_764_547_199_999.5, 1_764_547_200_123];
+  for (let i = 0; i < 200; i++) times.push(1.7e12 + i * 7_777_777.7);
+  for (const t of times) {
+    assertEquals(timeOfDay(t), new Date(t).toISOString().slice(11, 23), `at ${t}`);
+  }
 });

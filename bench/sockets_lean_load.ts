@@ -1,0 +1,185 @@
+/**
+ * The sockets bench's load generator: N closed-loop connections (each sends
+ * `hello <n>`, waits for the whole echo, checks it and sends again), driven
+ * by one epoll loop through FFI that blocks in `epoll_wait` on the thread it
+ * runs on (a Worker of its own). A round trip costs it a `recv`, a `send` and
+ * a clock read, a few µs, against about 20 µs for the lab's hub-task load
+ * client: with that one, every server measured the client; with this one the
+ * server is the bottleneck, and servers can be told apart.
+ *
+ * Round trips are counted over a window that opens once every connection is
+ * up (connecting 1 000 clients is no part of the figure). Over the same
+ * window, the CPU time of every thread of the process but this one (from
+ * /proc's schedstat, in ns) is what serving cost: the server's thread, its
+ * helpers, GC; a figure that other work on the machine hardly moves.
+ */
+import {
+  AF_INET,
+  EAGAIN,
+  EPOLL_CLOEXEC,
+  EPOLL_CTL_ADD,
+  EPOLLIN,
+  IPPROTO_TCP,
+  type Libc,
+  MSG_NOSIGNAL,
+  SOCK_CLOEXEC,
+  SOCK_STREAM,
+  TCP_NODELAY,
+} from "../src/lab/sockets/libc.ts";
+import { setNonblocking, sockaddrIn } from "../src/lab/sockets/raw_socket.ts";
+import { LatencyHistogram } from "../src/lab/sockets/latency.ts";
+import { message } from "../src/lab/sockets/load_client.ts";
+
+/** What a run measured (the shape the bench reports from). */
+export interface LeanStats {
+  connections: number;
+  roundTrips: number;
+  windowMs: number;
+  roundTripsPerS: number;
+  /** Milliseconds. */
+  p50: number;
+  p99: number;
+  errors: number;
+  /** CPU µs the rest of the process (the server) spent per round trip in the window. */
+  serverCpuUsPerRt: number;
+}
+
+/** CPU ns so far of every thread of this process but the calling one. */
+export function otherThreadsCpuNs(): number {
+  const self = Deno.readLinkSync("/proc/thread-self").split("/").pop();
+  let ns = 0;
+  for (const e of Deno.readDirSync("/proc/self/task")) {
+    if (e.name === self) continue;
+    try {
+      ns += Number(Deno.readTextFileSync(`/proc/self/task/${e.name}/schedstat`).split(" ")[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns;
+}
+
+const PACKED = Deno.build.arch === "x86_64";
+const EVENT_SIZE = PACKED ? 12 : 16;
+const FD_WORD = (PACKED ? 4 : 8) / 4;
+const MAX_EVENTS = 1024;
+/** How long after the last connect the window opens (the servers settle). */
+const WARMUP_MS = 150;
+
+interface Client {
+  fd: number;
+  out: Uint8Array;
+  outLen: bigint;
+  got: number;
+  sentAt: number;
+}
+
+/** Runs the load against 127.0.0.1:`port`; blocks this thread for the run's length. */
+export function runLeanLoad(
+  c: Libc,
+  port: number,
+  connections: number,
+  durationMs: number,
+): LeanStats {
+  const ep = c.sym.epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) throw new Error(`epoll_create1: ${c.strerror(c.errno())}`);
+  const clients: (Client | undefined)[] = [];
+  const open: Client[] = [];
+  const sa = sockaddrIn(new Uint8Array([127, 0, 0, 1]), port);
+  const one = new Int32Array([1]);
+  const ctl = new Uint8Array(EVENT_SIZE);
+  const ctlWords = new Uint32Array(ctl.buffer);
+  const events = new Uint8Array(MAX_EVENTS * EVENT_SIZE);
+  const words = new Uint32Array(events.buffer);
+  const back = new Uint8Array(4096);
+  const backLen = BigInt(back.length);
+  const latency = new LatencyHistogram();
+  let errors = 0;
+  try {
+    for (let i = 0; i < connections; i++) {
+      const fd = c.sym.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd < 0) throw new Error(`socket: ${c.strerror(c.errno())}`);
+      if (c.sym.connect(fd, sa, 16) < 0) {
+        const text = c.strerror(c.errno());
+        c.sym.close(fd);
+        throw new Error(`connect to :${port}: ${text}`);
+      }
+      c.sym.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
+      setNonblocking(c, fd, true);
+      ctlWords[0] = EPOLLIN;
+      ctlWords[FD_WORD] = fd;
+      c.sym.epoll_ctl(ep, EPOLL_CTL_ADD, fd, ctl);
+      const out = message(i + 1);
+      const client: Client = { fd, out, outLen: BigInt(out.length), got: 0, sentAt: 0 };
+      clients[fd] = client;
+      open.push(client);
+    }
+    const send = (cl: Client): boolean => {
+      cl.got = 0;
+      cl.sentAt = performance.now();
+      // a few bytes always fit in an empty socket buffer: all or an error
+      return c.sym.send(cl.fd, cl.out, cl.outLen, MSG_NOSIGNAL) === cl.out.length;
+    };
+    for (const cl of open) if (!send(cl)) errors++;
+    const start = performance.now();
+    const windowStart = start + WARMUP_MS;
+    const windowEnd = windowStart + durationMs;
+    let counted = 0;
+    let before = -1;
+    let cpuBefore = 0;
+    let openedAt = 0;
+    let now = start;
+    while (now < windowEnd) {
+      const n = c.sym.epoll_wait(ep, events, MAX_EVENTS, 50);
+      now = performance.now();
+      if (before < 0 && now >= windowStart) {
+        before = counted;
+        cpuBefore = otherThreadsCpuNs();
+        openedAt = now;
+      }
+      for (let i = 0; i < n; i++) {
+        const cl = clients[words[i * (EVENT_SIZE / 4) + FD_WORD]!];
+        if (cl === undefined) continue;
+        const r = c.sym.recv(cl.fd, back, backLen, 0);
+        if (r <= 0) {
+          if (r < 0 && c.errno() === EAGAIN) continue;
+          errors++;
+          c.sym.close(cl.fd);
+          clients[cl.fd] = undefined;
+          continue;
+        }
+        // the echo must be what was sent, in order
+        const out = cl.out;
+        for (let k = 0; k < r; k++) {
+          if (back[k] !== out[cl.got + k]) {
+            errors++;
+            break;
+          }
+        }
+        cl.got += r;
+        if (cl.got < out.length) continue;
+        counted++;
+        if (now >= windowStart) latency.record(now - cl.sentAt);
+        if (!send(cl)) errors++;
+      }
+    }
+    const cpuNs = otherThreadsCpuNs() - cpuBefore;
+    if (before < 0) before = counted;
+    const windowMs = now - openedAt;
+    const s = latency.summary();
+    const trips = counted - before;
+    return {
+      connections,
+      roundTrips: trips,
+      windowMs,
+      roundTripsPerS: trips / (windowMs / 1000),
+      p50: s.p50,
+      p99: s.p99,
+      errors,
+      serverCpuUsPerRt: trips > 0 ? cpuNs / 1000 / trips : 0,
+    };
+  } finally {
+    for (const cl of clients) if (cl !== undefined) c.sym.close(cl.fd);
+    c.sym.close(ep);
+  }
+}
