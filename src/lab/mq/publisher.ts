@@ -105,13 +105,16 @@ export class Publisher extends Actor {
       else if (String((error as Error).message).includes("nack")) {
         this.counts.nacked++;
         this.log(`#${n} ${routingKey} nack: the broker did not take it`);
-      } else this.#unconfirmed++;
+      } else {
+        this.#unconfirmed++;
+        this.log(`#${n} ${routingKey} unconfirmed: its channel closed before the broker said`);
+      }
     };
     const ok = confirms
       ? ch.publish(c.exchange, routingKey, Buffer.from(body), options, confirmed)
       : ch.publish(c.exchange, routingKey, Buffer.from(body), options);
     this.counts.published++;
-    this.log(`#${n} ${routingKey} ${shortBody(body)} published`);
+    this.log(`#${n} ${routingKey || '""'} ${shortBody(body)} published`);
     return ok;
   }
 

@@ -58,7 +58,7 @@ export class Subscriber extends Actor {
 
 /** `#3 kern.critical redelivered=false "disk full"`: one delivery for the log. */
 export function deliveryText(m: ConsumeMessage, n: number): string {
-  return `#${n} ${m.fields.routingKey} redelivered=${m.fields.redelivered} ${
+  return `#${n} ${m.fields.routingKey || '""'} redelivered=${m.fields.redelivered} ${
     shortBody(m.content.toString())
   }`;
 }
