@@ -5,33 +5,11 @@
  * broker's errors as one line without a password.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { Hub } from "../../src/lab/hub.ts";
-import { LabService } from "../../src/lab/lab_service.ts";
-import type { LabCommand, LabMessage } from "../../src/lab/protocol.ts";
 import { ActorLog, LOG_LINES_PER_SNAPSHOT } from "../../src/lab/mq/actor_log.ts";
 import { BACKOFF_MAX_MS, backoffMs } from "../../src/lab/mq/actor.ts";
 import { brokerErrorText, hidePassword } from "../../src/lab/mq/amqp.ts";
 import { ENDED_KEPT } from "../../src/lab/mq_service.ts";
-
-type Reply = Extract<LabMessage, { type: "reply" }>;
-
-async function withService(
-  body: (service: LabService, send: (c: LabCommand) => Promise<Reply>) => Promise<void>,
-) {
-  const hub = new Hub();
-  const posted: LabMessage[] = [];
-  const service = new LabService({ hub, post: (m) => posted.push(m) });
-  const send = async (command: LabCommand) => {
-    await service.handle(command);
-    return posted.filter((m): m is Reply => m.type === "reply").at(-1)!;
-  };
-  try {
-    await body(service, send);
-  } finally {
-    await service.mq.close();
-    hub.close();
-  }
-}
+import { withService } from "./service_support.ts";
 
 function refusedUrl(): string {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

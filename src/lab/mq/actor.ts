@@ -39,6 +39,8 @@ export const BACKOFF_MAX_MS = 5000;
 /** Longest single sleep: how fast a pause notices a stop or a lost connection. */
 const SLICE_MS = 100;
 const CLOSE_TIMEOUT_MS = 2000;
+/** How long a stopping actor may take to finish before its connection is closed under it. */
+const STOP_GRACE_MS = 2000;
 
 /** The backoff before reconnect attempt `n` (1, 2, ...): doubling, capped. */
 export function backoffMs(n: number): number {
@@ -57,15 +59,11 @@ interface Envelope {
 /** Thrown inside the task when it must leave its session. */
 class SessionEnd extends Error {}
 
-export interface Counts {
-  published: number;
-  confirmed: number;
-  nacked: number;
-  returned: number;
-  received: number;
-  acked: number;
-  rejected: number;
-}
+/** The counters of an actor's row. */
+export type Counts = Pick<
+  ActorRow,
+  "published" | "confirmed" | "nacked" | "returned" | "received" | "acked" | "rejected"
+>;
 
 export abstract class Actor {
   readonly name: string;
@@ -138,10 +136,18 @@ export abstract class Actor {
     if (task === null || task.finished) return;
     this.#stopping = true;
     this.#wake();
-    // io in progress (a connect, a confirm) ends with the connection
-    void this.#closeConnection();
+    // io still in progress after a grace (a connect, a broker that does not answer) ends with
+    // the connection
+    const timer = setTimeout(() => void this.#closeConnection(), STOP_GRACE_MS);
     await task.whenFinished();
+    clearTimeout(timer);
   }
+
+  /**
+   * Runs when a stop ends the session, before the connection closes: a
+   * publisher waits for its last confirms, so a stop loses nothing.
+   */
+  protected *finish(): Gen {}
 
   row(): ActorRow {
     const task = this.task;
@@ -312,6 +318,13 @@ export abstract class Actor {
         }
         yield* this.#closeAndWait();
         return this.#fail(this.#lost ?? this.#channelError ?? brokerErrorText(error));
+      }
+    }
+    if (this.#conn !== null && this.#lost === null) {
+      try {
+        yield* this.finish();
+      } catch {
+        // the connection went meanwhile: nothing left to finish
       }
     }
     yield* this.#closeAndWait();

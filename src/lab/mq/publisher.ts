@@ -37,6 +37,9 @@ export class Publisher extends Actor {
   readonly #count: number;
   /** Messages whose confirm never came (their channel closed first). */
   #unconfirmed = 0;
+  /** Published and not yet acked, nacked or given up; and who waits for fewer. */
+  #inFlight = 0;
+  #waiters: { below: number; resolve: () => void }[] = [];
 
   constructor(name: string, env: ActorEnv, config: PublisherConfig, topology?: Topology) {
     super(name, env, topology);
@@ -81,16 +84,34 @@ export class Publisher extends Actor {
       } else if ((this.counts.published - firstThisSession) % BURST === BURST - 1) {
         yield sleep(0);
       }
-      const inFlight = this.counts.published - this.counts.confirmed - this.counts.nacked -
-        this.#unconfirmed;
-      if (confirms && inFlight >= MAX_IN_FLIGHT) {
-        yield wait(ch.waitForConfirms().catch(() => {}), "confirms");
+      if (confirms && this.#inFlight >= MAX_IN_FLIGHT) {
+        yield wait(this.#confirmsBelow(MAX_IN_FLIGHT), "confirms");
         continue;
       }
       const writable = this.#publish(ch, confirms);
       if (!writable) yield wait(new Promise((r) => ch.once("drain", r)), "drain");
     }
-    if (confirms) yield wait(ch.waitForConfirms().catch(() => {}), "confirms");
+    // every confirm, nacks included (amqplib's waitForConfirms stops at the first nack)
+    if (confirms) yield wait(this.#confirmsBelow(1), "confirms");
+  }
+
+  protected override *finish(): Gen {
+    if (this.#inFlight > 0) yield wait(this.#confirmsBelow(1), "confirms");
+  }
+
+  /** Resolves once fewer than `below` messages wait for their confirm. */
+  #confirmsBelow(below: number): Promise<void> {
+    if (this.#inFlight < below) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ below, resolve }));
+  }
+
+  #settled(): void {
+    this.#inFlight--;
+    this.#waiters = this.#waiters.filter((w) => {
+      if (this.#inFlight >= w.below) return true;
+      w.resolve();
+      return false;
+    });
   }
 
   /** Publishes the next message; false when the socket's buffer is full. */
@@ -101,6 +122,7 @@ export class Publisher extends Actor {
     const n = i + 1;
     const options = { persistent: c.persistent === true, mandatory: c.mandatory === true };
     const confirmed = (error: unknown) => {
+      this.#settled();
       if (error === null || error === undefined) this.counts.confirmed++;
       else if (String((error as Error).message).includes("nack")) {
         this.counts.nacked++;
@@ -114,6 +136,7 @@ export class Publisher extends Actor {
       ? ch.publish(c.exchange, routingKey, Buffer.from(body), options, confirmed)
       : ch.publish(c.exchange, routingKey, Buffer.from(body), options);
     this.counts.published++;
+    if (confirms) this.#inFlight++;
     this.log(`#${n} ${routingKey || '""'} ${shortBody(body)} published`);
     return ok;
   }

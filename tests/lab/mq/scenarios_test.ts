@@ -33,6 +33,9 @@ mqTest("topic: each subscriber receives exactly the messages its pattern matches
   assert(stopped.ok, stopped.message);
   const published = publishedKeys(lab.lines, "publisher-1");
   assert(published.length >= 20);
+  // a stop waits for the last confirms: nothing published is lost
+  const publisher = row(lab.mq(), "publisher-1");
+  assertEquals([publisher.state, publisher.confirmed], ["stopped", published.length]);
   const expected = TOPIC_PATTERNS.map((p) => published.filter((k) => topicMatches(p, k)));
   await lab.until(
     () => subscribers.every((s, i) => receivedKeys(lab.lines, s).length >= expected[i]!.length),

@@ -7,31 +7,23 @@
  * (`topic_logs`, `task_queue`) never meet another test's.
  */
 import { ok as assert } from "node:assert/strict";
-import { Hub } from "../../../src/lab/hub.ts";
-import { LabService } from "../../../src/lab/lab_service.ts";
-import type {
-  ActorLogLine,
-  ActorRow,
-  LabCommand,
-  LabMessage,
-  MqSnapshot,
-} from "../../../src/lab/protocol.ts";
+import type { LabService } from "../../../src/lab/lab_service.ts";
+import type { ActorLogLine, ActorRow, MqSnapshot } from "../../../src/lab/protocol.ts";
 import { startBroker } from "../../../src/broker/server.ts";
 import { waitFor, withTimeout } from "../../broker/support/timing.ts";
+import { type Send, withService } from "../service_support.ts";
 
 export { waitFor };
 
 const RABBITMQ_URL = Deno.env.get("RABBITMQ_URL") || undefined;
 const RABBITMQ_MGMT_URL = Deno.env.get("RABBITMQ_MGMT_URL") || undefined;
 
-type Reply = Extract<LabMessage, { type: "reply" }>;
-
 export interface MqLab {
   target: "embedded" | "rabbitmq";
   url: string;
   service: LabService;
   /** Sends a command; resolves with its reply. */
-  send(command: LabCommand): Promise<Reply>;
+  send: Send;
   /** Takes a snapshot's mq part, keeping every log line seen in `lines` (fails on dropped lines). */
   mq(): MqSnapshot;
   lines: ActorLogLine[];
@@ -92,49 +84,47 @@ export async function runLab(
   fn: (lab: MqLab) => Promise<void>,
   options: { workScale?: number; timeoutMs?: number } = {},
 ): Promise<void> {
-  const hub = new Hub();
-  const posted: LabMessage[] = [];
-  const service = new LabService({ hub, post: (m) => posted.push(m) });
-  const lines: ActorLogLine[] = [];
-  let last: MqSnapshot | undefined;
-  const send = async (command: LabCommand) => {
-    await service.handle(command);
-    return posted.filter((m): m is Reply => m.type === "reply").at(-1)!;
-  };
-  const mq = () => {
-    const part = service.snapshot().mq;
-    assert(part !== undefined, "the snapshot has an mq part");
-    assert(part.log.dropped === 0, `log lines dropped: ${part.log.dropped}`);
-    lines.push(...part.log.lines);
-    last = part;
-    return part;
-  };
-  const lab: MqLab = {
-    target,
-    url,
-    service,
-    send,
-    mq,
-    lines,
-    actor: (name) => {
-      const row = (last ?? mq()).actors.find((a) => a.name === name);
-      assert(row !== undefined, `no actor ${name}`);
-      return row;
-    },
-    until: async (check, what, timeoutMs = 10_000) => {
-      let seen: MqSnapshot | undefined;
-      await waitFor(() => check(seen = mq()), what, timeoutMs);
-      return seen!;
-    },
-  };
-  try {
+  await withService(async (service, send) => {
+    const lines: ActorLogLine[] = [];
+    let last: MqSnapshot | undefined;
+    const mq = () => {
+      const part = service.snapshot().mq;
+      assert(part !== undefined, "the snapshot has an mq part");
+      assert(part.log.dropped === 0, `log lines dropped: ${part.log.dropped}`);
+      lines.push(...part.log.lines);
+      last = part;
+      return part;
+    };
+    const lab: MqLab = {
+      target,
+      url,
+      service,
+      send,
+      mq,
+      lines,
+      actor: (name) => {
+        const row = (last ?? mq()).actors.find((a) => a.name === name);
+        assert(row !== undefined, `no actor ${name}`);
+        return row;
+      },
+      until: async (check, what, timeoutMs = 10_000) => {
+        let seen: MqSnapshot | undefined;
+        try {
+          await waitFor(() => check(seen = mq()), what, timeoutMs);
+        } catch (error) {
+          const rows = seen?.actors.map((a) =>
+            `${a.name} ${a.state} pub ${a.published} conf ${a.confirmed} recv ${a.received} ` +
+            `ack ${a.acked} ${a.error ?? ""}`
+          );
+          throw new Error(`${(error as Error).message}; actors: ${rows?.join("; ")}`);
+        }
+        return seen!;
+      },
+    };
     const connected = await send({ type: "mq-connect", url, workScale: options.workScale ?? 0.01 });
     assert(connected.ok, connected.message);
     await withTimeout(fn(lab), options.timeoutMs ?? 30_000, "test body");
-  } finally {
-    await service.mq.close();
-    hub.close();
-  }
+  });
 }
 
 function mgmt(): { base: string; auth: string } {
