@@ -21,6 +21,10 @@ const RABBITMQ_MGMT_URL = Deno.env.get("RABBITMQ_MGMT_URL") || undefined;
 export interface MqLab {
   target: "embedded" | "rabbitmq";
   url: string;
+  /** The vhost the actors use. */
+  vhost: string;
+  /** A management API request (`GET`: its JSON). */
+  api(method: string, path: string): Promise<unknown>;
   service: LabService;
   /** Sends a command; resolves with its reply. */
   send: Send;
@@ -43,9 +47,13 @@ export function mqTest(
     sanitizeOps: false,
     sanitizeResources: false,
     fn: async () => {
-      const broker = await startBroker({ port: 0, hostname: "127.0.0.1" });
+      const broker = await startBroker({ port: 0, hostname: "127.0.0.1", httpPort: 0 });
+      const mgmtUrl = `http://guest:guest@127.0.0.1:${broker.management!.port}`;
       try {
-        await runLab("embedded", broker.url, fn, options);
+        await runLab("embedded", broker.url, fn, {
+          ...options,
+          mgmt: { url: mgmtUrl, vhost: "/" },
+        });
       } finally {
         await broker.close();
       }
@@ -69,7 +77,10 @@ export function mqTest(
       try {
         const url = new URL(RABBITMQ_URL!);
         url.pathname = `/${encodeURIComponent(vhost)}`;
-        await runLab("rabbitmq", url.href, fn, options);
+        await runLab("rabbitmq", url.href, fn, {
+          ...options,
+          mgmt: { url: RABBITMQ_MGMT_URL!, vhost },
+        });
       } finally {
         await deleteVhost(vhost);
       }
@@ -82,7 +93,7 @@ export async function runLab(
   target: "embedded" | "rabbitmq",
   url: string,
   fn: (lab: MqLab) => Promise<void>,
-  options: { workScale?: number; timeoutMs?: number } = {},
+  options: { workScale?: number; timeoutMs?: number; mgmt?: Mgmt } = {},
 ): Promise<void> {
   await withService(async (service, send) => {
     const lines: ActorLogLine[] = [];
@@ -98,6 +109,11 @@ export async function runLab(
     const lab: MqLab = {
       target,
       url,
+      vhost: options.mgmt?.vhost ?? "/",
+      api: (method, path) => {
+        if (options.mgmt === undefined) throw new Error("no management API in this test");
+        return mgmtRequest(options.mgmt.url, method, path);
+      },
       service,
       send,
       mq,
@@ -127,37 +143,41 @@ export async function runLab(
   });
 }
 
-function mgmt(): { base: string; auth: string } {
-  const url = new URL(RABBITMQ_MGMT_URL!);
-  const auth = `Basic ${
-    btoa(
-      `${decodeURIComponent(url.username || "guest")}:${
-        decodeURIComponent(url.password || "guest")
-      }`,
-    )
-  }`;
-  return { base: `${url.protocol}//${url.host}`, auth };
+/** The management API's URL and the vhost a test's actors use. */
+interface Mgmt {
+  url: string;
+  vhost: string;
 }
 
-async function mgmtRequest(method: string, path: string, body?: unknown): Promise<void> {
-  const { base, auth } = mgmt();
-  const response = await fetch(`${base}/api/${path}`, {
+async function mgmtRequest(
+  mgmtUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const url = new URL(mgmtUrl);
+  const user = decodeURIComponent(url.username || "guest");
+  const auth = `Basic ${btoa(`${user}:${decodeURIComponent(url.password || "guest")}`)}`;
+  const response = await fetch(`${url.protocol}//${url.host}/api/${path}`, {
     method,
     headers: { authorization: auth, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (method === "GET" && response.ok) return await response.json();
   await response.body?.cancel();
   if (!response.ok && response.status !== 404) {
     throw new Error(`${method} /api/${path}: ${response.status}`);
   }
+  return undefined;
 }
 
 async function createVhost(): Promise<string> {
   const random = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
   const vhost = `warren-mqlab-${Date.now().toString(36)}-${random}`;
   const user = decodeURIComponent(new URL(RABBITMQ_URL!).username || "guest");
-  await mgmtRequest("PUT", `vhosts/${encodeURIComponent(vhost)}`, {});
+  await mgmtRequest(RABBITMQ_MGMT_URL!, "PUT", `vhosts/${encodeURIComponent(vhost)}`, {});
   await mgmtRequest(
+    RABBITMQ_MGMT_URL!,
     "PUT",
     `permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(user)}`,
     { configure: ".*", write: ".*", read: ".*" },
@@ -166,9 +186,9 @@ async function createVhost(): Promise<string> {
 }
 
 async function deleteVhost(vhost: string): Promise<void> {
-  await mgmtRequest("DELETE", `vhosts/${encodeURIComponent(vhost)}`).catch((e) =>
-    console.warn(`cleanup of vhost ${vhost}: ${e instanceof Error ? e.message : e}`)
-  );
+  await mgmtRequest(RABBITMQ_MGMT_URL!, "DELETE", `vhosts/${encodeURIComponent(vhost)}`).catch((
+    e,
+  ) => console.warn(`cleanup of vhost ${vhost}: ${e instanceof Error ? e.message : e}`));
 }
 
 /** The routing keys an actor's log shows it received (`#3 key redelivered=...`). */
