@@ -13,13 +13,29 @@ export type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Message } f
 
 /** How long a TCP connect may take before the attempt counts as failed. */
 const CONNECT_TIMEOUT_MS = 5000;
+const HEARTBEAT_S = 10;
 
 /** Opens the actor's connection, named so it can be told apart in the connections table. */
 export function connectActor(url: string, actor: string): Promise<ChannelModel> {
-  return amqp.connect(url, {
+  return amqp.connect(withHeartbeat(url), {
     clientProperties: { connection_name: `warren ${actor}` },
     timeout: CONNECT_TIMEOUT_MS,
   });
+}
+
+/**
+ * Asks for heartbeats (unless the URL says otherwise), so a broker that
+ * vanishes without closing the socket is noticed within about 2 periods.
+ */
+function withHeartbeat(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.searchParams.has("heartbeat")) return url;
+    parsed.searchParams.set("heartbeat", String(HEARTBEAT_S));
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }
 
 /** `amqp://guest:***@host:5672`: the URL as it may be shown. */

@@ -1,6 +1,7 @@
 /**
  * The actors' connections as the management API shows them, on the
- * embedded broker and RabbitMQ: each is named `warren <actor>`, and when
+ * embedded broker and RabbitMQ: each is named `warren <actor>` with
+ * heartbeats of 10 s, and when
  * the broker closes them (the API's "force close", as an operator does) the
  * actors reconnect and flow again.
  */
@@ -9,6 +10,8 @@ import { mqTest, waitFor } from "./support.ts";
 
 interface ConnectionJson {
   name: string;
+  /** The negotiated heartbeat (s). */
+  timeout: number;
   client_properties: { connection_name?: string };
 }
 
@@ -34,6 +37,8 @@ mqTest(
       connections.map((c) => c.client_properties.connection_name).sort(),
       ["warren publisher-1", "warren subscriber-1", "warren subscriber-2"],
     );
+    // heartbeats on: a broker that vanishes without a close is noticed
+    assertEquals(connections.map((c) => c.timeout), [10, 10, 10]);
     const before = lab.mq().actors.map((a) => a.received + a.published);
     for (const c of connections) {
       await lab.api(

@@ -96,3 +96,17 @@ mqTest("rpc: a reply with an unknown correlation id is ignored and logged", asyn
     await client.close();
   }
 });
+
+mqTest(
+  "rpc: a call with no server comes back unroutable; the call says to start the server",
+  async (lab) => {
+    const reply = await lab.send({ type: "mq-rpc", n: 5 });
+    assert(reply.ok, reply.message);
+    const mq = await lab.until((m) => call(m, 5), "the call settled");
+    assertEquals([call(mq, 5)!.state, call(mq, 5)!.answer], [
+      "error",
+      "no rpc_queue: start the RPC server",
+    ]);
+    assertEquals(mq.actors[0]!.returned, 1);
+  },
+);
