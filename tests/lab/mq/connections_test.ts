@@ -27,6 +27,7 @@ mqTest(
     // RabbitMQ's API lists a connection a little after it opens
     const connections = await waitFor(
       async () => {
+        lab.mq(); // keeps reading the log, so no line is dropped meanwhile
         const list = await ours();
         return list.length === 3 && list;
       },
