@@ -24,6 +24,8 @@ import { QueueWorker, type WorkerConfig } from "./mq/worker.ts";
 
 /** Ended actors kept for the table. */
 export const ENDED_KEPT = 20;
+/** The fastest pace a publisher is asked for (faster: leave the rate out). */
+export const MAX_RATE_PER_S = 100_000;
 /** How long a start command waits for its actor before replying "connecting". */
 const SETTLE_WAIT_MS = 6000;
 
@@ -50,6 +52,7 @@ export class MqService {
       case "mq-connect":
         return this.#connect(command.url, command.workScale);
       case "mq-publish":
+        checkPublish(command.options);
         return this.#started(
           this.#make().publisher(command.options, this.#known(command.options.exchange)),
         );
@@ -58,6 +61,9 @@ export class MqService {
           this.#make().subscriber(command.exchange, command.keys, this.#known(command.exchange)),
         );
       case "mq-worker":
+        if (command.prefetch !== undefined && !isCount(command.prefetch, 0)) {
+          throw new Error(`prefetch must be a whole number from 0, got ${command.prefetch}`);
+        }
         return this.#started(
           this.#make().worker(
             { queue: command.queue, prefetch: command.prefetch, noAck: command.noAck },
@@ -195,6 +201,8 @@ export class MqService {
     const failed = plan.consumers.find((a) => a.state === "failed");
     if (failed !== undefined) {
       await Promise.all(this.#scenarioActors.map((a) => a.stop()));
+      // its publishers never started: they are not shown
+      this.#actors = this.#actors.filter((a) => a.task !== null);
       throw new Error(`scenario ${name}: ${failed.name} failed: ${failed.error}`);
     }
     for (const a of plan.publishers) a.start();
@@ -264,6 +272,20 @@ function outcome(actor: Actor): string {
     default:
       return `${actor.name} started: ${actor.summary()}`;
   }
+}
+
+/** Refuses options no publisher can follow, in one line. */
+function checkPublish(o: PublisherConfig): void {
+  if (o.count !== undefined && !isCount(o.count, 1)) {
+    throw new Error(`count must be a whole number from 1, got ${o.count}`);
+  }
+  if (o.ratePerS !== undefined && !(o.ratePerS > 0 && o.ratePerS <= MAX_RATE_PER_S)) {
+    throw new Error(`rate must be above 0 and at most ${MAX_RATE_PER_S}/s, got ${o.ratePerS}`);
+  }
+}
+
+function isCount(n: number, min: number): boolean {
+  return Number.isSafeInteger(n) && n >= min;
 }
 
 function plural(n: number, what: string): string {

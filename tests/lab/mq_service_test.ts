@@ -88,3 +88,30 @@ Deno.test("broker errors as one line; reconnect backoff doubles up to its cap", 
     BACKOFF_MAX_MS,
   ]);
 });
+
+Deno.test("options no actor can follow are refused in one line", async () => {
+  await withService(async (_service, send) => {
+    await send({ type: "mq-connect", url: refusedUrl(), workScale: 1 });
+    const publish = (extra: { count?: number; ratePerS?: number }) =>
+      send({ type: "mq-publish", options: { exchange: "", routingKey: "q", body: "x", ...extra } });
+    assertEquals(
+      (await publish({ count: 0 })).message,
+      "count must be a whole number from 1, got 0",
+    );
+    assertEquals(
+      (await publish({ count: 2.5 })).message,
+      "count must be a whole number from 1, got 2.5",
+    );
+    assertEquals(
+      (await publish({ ratePerS: -1 })).message,
+      "rate must be above 0 and at most 100000/s, got -1",
+    );
+    const worker = await send({ type: "mq-worker", queue: "q", prefetch: -1 });
+    assertEquals([worker.ok, worker.message], [
+      false,
+      "prefetch must be a whole number from 0, got -1",
+    ]);
+    const rpc = await send({ type: "mq-rpc", n: 1.5 });
+    assertEquals([rpc.ok, rpc.message], [false, "fib(n) needs an integer n, got 1.5"]);
+  });
+});

@@ -125,9 +125,10 @@ export abstract class Actor {
     return this.#settled;
   }
 
+  /** Started and not ended. */
   get alive(): boolean {
-    return this.state === "connecting" || this.state === "running" ||
-      this.state === "reconnecting";
+    return this.task !== null && (this.state === "connecting" || this.state === "running" ||
+      this.state === "reconnecting");
   }
 
   /** Stops the actor: its connection closes cleanly and its task ends (`stopped`). */

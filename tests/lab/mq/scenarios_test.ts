@@ -116,6 +116,8 @@ mqTest("a queue declared otherwise: the scenario's reply is the broker's 406", a
     assertMatch(reply.message, /^scenario work: worker-\d failed: 406 PRECONDITION_FAILED/);
     const mq = lab.mq();
     assert(mq.actors.every((a) => !["connecting", "running", "reconnecting"].includes(a.state)));
+    // its publisher never started, so it is not listed
+    assertEquals(mq.actors.map((a) => a.kind), ["worker", "worker"]);
     await ch.deleteQueue("task_queue");
   } finally {
     await client.close();
