@@ -27,6 +27,7 @@ import {
 } from "./telemetry.ts";
 import { errorMessage } from "../util/error_message.ts";
 import { SocketsService } from "./sockets_service.ts";
+import { MqService } from "./mq_service.ts";
 
 const OUTPUT_PER_SNAPSHOT = 200;
 export const MIN_INTERVAL_MS = 100;
@@ -56,6 +57,7 @@ export class LabService {
   #demoTask: Task | null = null;
   #stress: Task[] = [];
   readonly sockets: SocketsService;
+  readonly mq: MqService;
 
   /** See `watchdog` in the hello message (protocol.ts). */
   readonly watchdog = new SharedArrayBuffer(16);
@@ -64,6 +66,7 @@ export class LabService {
     this.hub = options.hub ?? new Hub({ watchdog: new Float64Array(this.watchdog) });
     this.#post = options.post;
     this.sockets = new SocketsService(this.hub);
+    this.mq = new MqService(this.hub);
   }
 
   hello(): void {
@@ -135,9 +138,18 @@ export class LabService {
         return command.paused ? "paused" : "resumed";
       case "stress":
         return this.#setStress(command.tasks);
+      case "mq-connect":
+      case "mq-publish":
+      case "mq-subscribe":
+      case "mq-worker":
+      case "mq-rpc-server":
+      case "mq-rpc":
+      case "mq-scenario":
+      case "mq-stop":
+        return this.mq.handle(command);
       case "shutdown":
-        // every socket closes before the hub goes
-        return this.sockets.close().then(() => {
+        // every socket and AMQP connection closes before the hub goes
+        return Promise.all([this.sockets.close(), this.mq.close()]).then(() => {
           this.hub.close();
           return "shut down";
         });
@@ -222,7 +234,7 @@ export class LabService {
     if (nowReal - this.#lastSent < this.#minInterval) return false;
     const s = this.hub.stats();
     const fingerprint =
-      `${s.switches}/${s.spawned}/${s.done}/${s.failed}/${s.killed}/${s.abandoned}/${s.warnings}/${this.#outputLines}/${this.#demo?.state}/${this.sockets.fingerprint()}`;
+      `${s.switches}/${s.spawned}/${s.done}/${s.failed}/${s.killed}/${s.abandoned}/${s.warnings}/${this.#outputLines}/${this.#demo?.state}/${this.sockets.fingerprint()}/${this.mq.fingerprint()}`;
     const changed = fingerprint !== this.#lastFingerprint || this.#viewChanged;
     if (!changed && nowReal - this.#lastSent < HEARTBEAT_MS) return false;
     this.#lastFingerprint = fingerprint;
@@ -266,6 +278,8 @@ export class LabService {
     };
     const sockets = this.sockets.snapshot();
     if (sockets !== undefined) snapshot.sockets = sockets;
+    const mq = this.mq.snapshot();
+    if (mq !== undefined) snapshot.mq = mq;
     this.#output = [];
     this.#dropped = 0;
     return snapshot;

@@ -8,31 +8,11 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-import { Hub } from "../../src/lab/hub.ts";
 import { LabService } from "../../src/lab/lab_service.ts";
-import type { LabCommand, LabMessage, SocketsSnapshot } from "../../src/lab/protocol.ts";
+import type { SocketsSnapshot } from "../../src/lab/protocol.ts";
 import { EVENTS_PER_SNAPSHOT } from "../../src/lab/sockets_service.ts";
 import { until } from "./sockets/helpers.ts";
-
-type Reply = Extract<LabMessage, { type: "reply" }>;
-
-async function withService(
-  body: (service: LabService, send: (c: LabCommand) => Promise<Reply>) => Promise<void>,
-): Promise<void> {
-  const hub = new Hub();
-  const posted: LabMessage[] = [];
-  const service = new LabService({ hub, post: (m) => posted.push(m) });
-  const send = async (command: LabCommand) => {
-    await service.handle(command);
-    return posted.filter((m): m is Reply => m.type === "reply").at(-1)!;
-  };
-  try {
-    await body(service, send);
-  } finally {
-    await service.sockets.close();
-    hub.close();
-  }
-}
+import { withService } from "./service_support.ts";
 
 function sockets(service: LabService): SocketsSnapshot {
   const part = service.snapshot().sockets;
