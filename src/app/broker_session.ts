@@ -25,6 +25,11 @@ export interface BrokerSessionOptions {
   mgmtUrl?: string;
   /** Ports the embedded broker asks for first (5672/15672; tests pass 0). */
   embeddedPorts?: StartOptions["embeddedPorts"];
+  /**
+   * The chosen broker's AMQP URL, password included, once known (before the
+   * link starts): for the lab's actors (`mq-connect`), never for the screen.
+   */
+  onAmqpUrl?: (url: string) => void;
   /** `auto`'s probe (tests inject one). */
   choose?: (flag: StartOptions["broker"]) => Promise<BrokerChoice>;
 }
@@ -43,6 +48,7 @@ export function startBrokerSession(
     if (choice.kind === "url") {
       const mgmtUrl = options.mgmtUrl ?? defaultMgmtUrl(choice.url);
       mgmt = mgmtUrl;
+      options.onAmqpUrl?.(choice.url);
       link = startBrokerLink({
         kind: "external",
         amqpUrl: choice.url,
@@ -64,6 +70,7 @@ export function startBrokerSession(
     }
     if (closed) return void await embedded.stop();
     mgmt = options.mgmtUrl ?? embedded.mgmtUrl;
+    options.onAmqpUrl?.(embedded.amqpUrl);
     link = startBrokerLink({
       kind: "embedded",
       amqpUrl: embedded.amqpUrl,

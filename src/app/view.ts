@@ -28,6 +28,8 @@ import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
 import type { Theme } from "./theme.ts";
 import { brokerProblem, brokerSegments, MGMT_FIX } from "./broker_status.ts";
 import { drawRabbit, rabbitOverviewLine } from "./rabbit_view.ts";
+import { actorsLine } from "./mq.ts";
+import { drawScenarioMenu } from "./scenario_menu.ts";
 
 const DIM: Style = { dim: true };
 
@@ -92,7 +94,7 @@ function drawPanel(state: AppState, buf: ScreenBuffer, layout: ScreenLayout, the
       drawSockets(buf, area, state.sockets, labLine(state), filter, theme);
       return;
     case "rabbitmq":
-      drawRabbit(buf, area, state.rabbit, state.broker, filter, theme);
+      drawRabbit(buf, area, state, filter, theme);
       return;
   }
 }
@@ -142,14 +144,15 @@ function drawOverview(state: AppState, buf: ScreenBuffer, area: Rect): void {
   lines.forEach((line, i) => buf.setString(area.x, area.y + i, line.text, line.style, area.width));
 }
 
-/** The broker in one line (wrapped whole), or why there is none to read. */
+/** The broker in one line, then the actors in one (each wrapped whole), or why there is none. */
 function rabbitOverview(state: AppState): string[] {
   const text = state.rabbit.data
     ? rabbitOverviewLine(state.rabbit.data, state.broker?.mgmt.state === "unreachable")
     : state.broker
     ? brokerProblem(state.broker) ?? "reading the management API..."
     : "The broker is read in the live dashboard only (deno task start).";
-  return wrapText(text, Math.max(1, state.width - 16));
+  const width = Math.max(1, state.width - 16);
+  return [...wrapText(text, width), ...wrapText(actorsLine(state.mq.snapshot), width)];
 }
 
 function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Theme): void {
@@ -235,6 +238,9 @@ function drawOverlay(state: AppState, buf: ScreenBuffer, area: Rect, theme: Them
       return;
     case "demo-menu":
       drawDemoMenu(state, overlay.selected, buf, area, theme);
+      return;
+    case "scenario-menu":
+      drawScenarioMenu(buf, area, overlay, theme);
       return;
     case "confirm":
       renderConfirm(buf, area, {

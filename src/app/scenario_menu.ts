@@ -1,0 +1,106 @@
+/**
+ * The scenario menu (`s` on the RabbitMQ panel): the lesson's six scenarios,
+ * one line each, as an overlay list. Enter runs the selected one as
+ * `:scenario NAME` would; `n` toggles work's comparison without prefetch.
+ */
+import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
+import type { KeyEvent } from "../tui/keys.ts";
+import { formatKey } from "../tui/keys.ts";
+import { renderList } from "../tui/widgets/list.ts";
+import { renderOverlayBox } from "../tui/widgets/overlay.ts";
+import { scrollDelta } from "../tui/widgets/scroll_text.ts";
+import { stringWidth, wrapText } from "../tui/width.ts";
+import type { MqCommand } from "../lab/protocol.ts";
+import { SCENARIOS, type ScenarioName } from "../lab/mq_protocol.ts";
+import type { Theme } from "./theme.ts";
+
+export interface ScenarioMenu {
+  kind: "scenario-menu";
+  selected: number;
+  /** Work runs its workers without prefetch 1 (to compare the dispatch). */
+  noPrefetch: boolean;
+}
+
+/** One line each, in the lesson's words. */
+export const SCENARIO_ABOUT: Record<ScenarioName, string> = {
+  hello: "hello: one message through the default exchange to a consumer",
+  work: "task_queue: persistent tasks, two workers with prefetch 1 and acks, one slow",
+  fanout: "logs (fanout): every subscriber gets every message",
+  direct: "direct_logs: subscribers by severity (info, warning, error)",
+  topic: "topic_logs: subscribers on *.orange.*, *.*.rabbit, lazy.# and #",
+  rpc: "rpc_queue: a server computes fib(n), a client matches replies by id",
+};
+
+export function openScenarioMenu(): ScenarioMenu {
+  return { kind: "scenario-menu", selected: 0, noPrefetch: false };
+}
+
+function itemText(name: ScenarioName, menu: ScenarioMenu): string {
+  const about = name === "work" && menu.noPrefetch
+    ? "task_queue: the same two workers WITHOUT prefetch (compare the dispatch)"
+    : SCENARIO_ABOUT[name];
+  return `${name.padEnd(7)} ${about}`;
+}
+
+/**
+ * The menu's keys: the new menu, `"close"`, a command to run (the menu
+ * closes), or undefined for a key it ignores.
+ */
+export function scenarioMenuKey(
+  menu: ScenarioMenu,
+  key: KeyEvent,
+): ScenarioMenu | "close" | MqCommand | undefined {
+  const name = formatKey(key);
+  const move = scrollDelta(name, SCENARIOS.length);
+  if (move !== undefined) {
+    const selected = Math.max(0, Math.min(SCENARIOS.length - 1, menu.selected + move));
+    return selected === menu.selected ? undefined : { ...menu, selected };
+  }
+  switch (name) {
+    case "escape":
+    case "q":
+    case "s":
+      return "close";
+    case "n":
+      return { ...menu, noPrefetch: !menu.noPrefetch };
+    case "enter": {
+      const scenario = SCENARIOS[menu.selected]!;
+      return scenario === "work" && menu.noPrefetch
+        ? { type: "mq-scenario", name: scenario, prefetch: false }
+        : { type: "mq-scenario", name: scenario };
+    }
+  }
+  return undefined;
+}
+
+export function drawScenarioMenu(
+  buf: ScreenBuffer,
+  area: Rect,
+  menu: ScenarioMenu,
+  theme: Theme,
+): void {
+  const items = SCENARIOS.map((name) => itemText(name, menu));
+  const footer = "Enter runs  n work without prefetch  Esc closes";
+  const width = Math.min(
+    area.width - 4,
+    Math.max(stringWidth(footer) + 4, ...items.map((i) => stringWidth(i) + 6)),
+  );
+  // The list cuts what does not fit; the selected scenario's line is shown whole below it.
+  const about = wrapText(items[menu.selected] ?? "", Math.max(1, width - 4)).slice(0, 3);
+  const { inner } = renderOverlayBox(buf, area, {
+    width,
+    height: items.length + about.length + 5,
+    title: "Run a scenario",
+    symbols: theme.symbols,
+  });
+  const x = inner.x + 1;
+  const textWidth = inner.width - 2;
+  renderList(buf, { ...inner, x, width: textWidth, height: items.length }, {
+    items,
+    symbols: theme.symbols,
+  }, { selected: menu.selected, offset: 0 });
+  about.forEach((line, i) =>
+    buf.setString(x, inner.y + items.length + 1 + i, line, undefined, textWidth)
+  );
+  buf.setString(x, inner.y + inner.height - 1, footer, { dim: true }, textWidth);
+}
