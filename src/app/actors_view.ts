@@ -52,8 +52,9 @@ export function actorsLayout(rect: Rect, mq: MqState): ActorsLayout {
   const table = row(title.y + title.height, Math.min(body, tableHeight));
   const below = row(table.y + table.height, body - table.height);
   const selected = selectedActor(mq);
+  // The selected actor's sentences whole come first; the log (2 rows at least) gets the rest.
   const aboutHeight = selected
-    ? Math.min(3, Math.max(0, below.height - 2), aboutLines(selected, below.width).length)
+    ? Math.min(Math.max(0, below.height - 2), aboutLines(selected, below.width).length)
     : 0;
   const about = row(below.y, aboutHeight);
   const rest = row(about.y + about.height, below.height - aboutHeight);
@@ -61,7 +62,13 @@ export function actorsLayout(rect: Rect, mq: MqState): ActorsLayout {
   const callRows = 1 + Math.max(1, mq.snapshot?.rpc.length ?? 0);
   if (rect.width >= 120) {
     const [log, calls] = splitCols(rest, [{ fill: 1 }, { fixed: 56 }]) as [Rect, Rect];
-    return { title, table, about, calls: { ...calls, x: calls.x + 2, width: calls.width - 2 }, log };
+    return {
+      title,
+      table,
+      about,
+      calls: { ...calls, x: calls.x + 2, width: calls.width - 2 },
+      log,
+    };
   }
   const callsHeight = Math.min(callRows, Math.max(2, Math.ceil(rest.height / 2)));
   return {
@@ -81,7 +88,7 @@ export function actorsPage(rect: Rect, mq: MqState): number {
 /** The selected actor in words: name, kind, state, what it does, its counters and its error. */
 export function aboutLines(a: ActorRow, width: number): string[] {
   const text = `${a.name} (${a.kind}, ${a.state}${a.taskId > 0 ? `, task #${a.taskId}` : ""}): ` +
-    `${a.summary}; ${actorCounters(a)}`;
+    `${a.summary === "" ? "" : `${a.summary}; `}${actorCounters(a)}`;
   return [
     ...wrapText(text, Math.max(1, width)),
     ...(a.error === null ? [] : wrapText(`error: ${a.error}`, Math.max(1, width))),
@@ -151,7 +158,9 @@ function drawCalls(buf: ScreenBuffer, rect: Rect, calls: readonly RpcCallRow[], 
     c.correlationId.slice(0, 8),
     String(c.n),
     c.state === "waiting" ? "waiting..." : c.answer ?? "",
-    c.latencyMs === null ? "" : `${c.latencyMs < 10 ? c.latencyMs.toFixed(1) : c.latencyMs} ms`,
+    c.latencyMs === null
+      ? ""
+      : `${c.latencyMs < 10 ? c.latencyMs.toFixed(1) : Math.round(c.latencyMs)} ms`,
   ]);
   renderTable(buf, rect, {
     columns: CALL_COLUMNS,

@@ -49,7 +49,9 @@ function clean(part: MqSnapshot): MqSnapshot {
   return {
     ...part,
     url: part.url === null ? null : hidePasswords(part.url),
-    actors: part.actors.map((a) => (a.error === null ? a : { ...a, error: hidePasswords(a.error) })),
+    actors: part.actors.map((
+      a,
+    ) => (a.error === null ? a : { ...a, error: hidePasswords(a.error) })),
     rpc: part.rpc.map((c) => (c.answer === null ? c : { ...c, answer: hidePasswords(c.answer) })),
   };
 }
@@ -119,8 +121,7 @@ const STATE_ORDER: readonly ActorState[] = [
 export function actorsLine(part: MqSnapshot | undefined): string {
   const actors = part?.actors ?? [];
   if (actors.length === 0) {
-    return "no actors: s on the RabbitMQ panel opens the scenarios; :publish, :subscribe, " +
-      ":worker and :rpc start one";
+    return "no actors (s on the RabbitMQ panel, or :scenario NAME)";
   }
   const counts = STATE_ORDER.map((s) => [s, actors.filter((a) => a.state === s).length] as const)
     .filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);

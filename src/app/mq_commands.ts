@@ -18,7 +18,7 @@ export const MAX_COUNT = 1_000_000;
 const MAX_NAME_BYTES = 255;
 
 const PUBLISH_USAGE =
-  ':publish EXCHANGE KEY BODY... [--persistent] [--mandatory] [--rate N] [--count N]';
+  ":publish EXCHANGE KEY BODY... [--persistent] [--mandatory] [--rate N] [--count N]";
 const SUBSCRIBE_USAGE = ":subscribe EXCHANGE [KEY,...]";
 const WORKER_USAGE = ":worker QUEUE [--prefetch N] [--no-ack]";
 const SCENARIO_USAGE = ":scenario NAME [--no-prefetch]";
@@ -136,9 +136,11 @@ export const MQ_COMMANDS: readonly CommandSpec[] = [
     name: "publish",
     aliases: ["pub"],
     maxArgs: Infinity,
-    usage: PUBLISH_USAGE,
-    summary: `a publisher: KEY through EXCHANGE ("" or ${DEFAULT_EXCHANGE}: the default ` +
-      "one); 1 message, or --count N, at --rate N/s",
+    // The options are in the summary: help's key column has no room for them all.
+    usage: ":publish EXCHANGE KEY BODY...",
+    summary: `a publisher: BODY with KEY through EXCHANGE ("" or ${DEFAULT_EXCHANGE}: the ` +
+      "default one); one message, or --count N, at --rate N per second; --persistent, " +
+      "--mandatory (unroutable ones come back)",
     complete: (index, context) =>
       index === 0
         ? [DEFAULT_EXCHANGE, ...(context.exchanges ?? []).filter((e) => e !== "")]

@@ -22,7 +22,8 @@ import { openScenarioMenu, type ScenarioMenu, scenarioMenuKey } from "./scenario
 export const ACTORS_HELP: readonly { key: string; description: string }[] = [
   {
     key: "a",
-    description: "the actors view: publishers, subscribers, workers, RPC (a again, Esc: the tables)",
+    description:
+      "the actors view: publishers, subscribers, workers, RPC (a again, Esc: the tables)",
   },
   { key: "s", description: "the scenario menu: hello, work, fanout, direct, topic, rpc" },
   {

@@ -9,7 +9,6 @@ import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
 import { renderTable } from "../tui/widgets/table.ts";
 import { stringWidth, wrapText } from "../tui/width.ts";
-import type { BrokerStatus } from "./broker_status.ts";
 import { brokerProblem, mgmtBanner } from "./broker_status.ts";
 import type { RabbitData } from "./mgmt_api.ts";
 import {

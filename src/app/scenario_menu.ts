@@ -11,7 +11,7 @@ import { renderOverlayBox } from "../tui/widgets/overlay.ts";
 import { scrollDelta } from "../tui/widgets/scroll_text.ts";
 import { stringWidth, wrapText } from "../tui/width.ts";
 import type { MqCommand } from "../lab/protocol.ts";
-import { SCENARIOS, type ScenarioName } from "../lab/mq_protocol.ts";
+import { type ScenarioName, SCENARIOS } from "../lab/mq_protocol.ts";
 import type { Theme } from "./theme.ts";
 
 export interface ScenarioMenu {
@@ -23,7 +23,7 @@ export interface ScenarioMenu {
 
 /** One line each, in the lesson's words. */
 export const SCENARIO_ABOUT: Record<ScenarioName, string> = {
-  hello: "hello: one message through the default exchange to a consumer",
+  hello: "queue hello: one message through the default exchange to a consumer",
   work: "task_queue: persistent tasks, two workers with prefetch 1 and acks, one slow",
   fanout: "logs (fanout): every subscriber gets every message",
   direct: "direct_logs: subscribers by severity (info, warning, error)",
@@ -35,11 +35,10 @@ export function openScenarioMenu(): ScenarioMenu {
   return { kind: "scenario-menu", selected: 0, noPrefetch: false };
 }
 
-function itemText(name: ScenarioName, menu: ScenarioMenu): string {
-  const about = name === "work" && menu.noPrefetch
+function about(name: ScenarioName, menu: ScenarioMenu): string {
+  return name === "work" && menu.noPrefetch
     ? "task_queue: the same two workers WITHOUT prefetch (compare the dispatch)"
     : SCENARIO_ABOUT[name];
-  return `${name.padEnd(7)} ${about}`;
 }
 
 /**
@@ -79,17 +78,18 @@ export function drawScenarioMenu(
   menu: ScenarioMenu,
   theme: Theme,
 ): void {
-  const items = SCENARIOS.map((name) => itemText(name, menu));
+  const items = SCENARIOS.map((name) => `${name.padEnd(7)} ${about(name, menu)}`);
   const footer = "Enter runs  n work without prefetch  Esc closes";
   const width = Math.min(
     area.width - 4,
     Math.max(stringWidth(footer) + 4, ...items.map((i) => stringWidth(i) + 6)),
   );
   // The list cuts what does not fit; the selected scenario's line is shown whole below it.
-  const about = wrapText(items[menu.selected] ?? "", Math.max(1, width - 4)).slice(0, 3);
+  const selected = SCENARIOS[menu.selected] ?? "hello";
+  const whole = wrapText(about(selected, menu), Math.max(1, width - 4)).slice(0, 3);
   const { inner } = renderOverlayBox(buf, area, {
     width,
-    height: items.length + about.length + 5,
+    height: items.length + whole.length + 5,
     title: "Run a scenario",
     symbols: theme.symbols,
   });
@@ -99,7 +99,7 @@ export function drawScenarioMenu(
     items,
     symbols: theme.symbols,
   }, { selected: menu.selected, offset: 0 });
-  about.forEach((line, i) =>
+  whole.forEach((line, i) =>
     buf.setString(x, inner.y + items.length + 1 + i, line, undefined, textWidth)
   );
   buf.setString(x, inner.y + inner.height - 1, footer, { dim: true }, textWidth);
