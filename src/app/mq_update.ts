@@ -62,6 +62,10 @@ export function applyMq(state: AppState, command: MqCommand): AppState {
   if (state.lab.status !== "running") {
     return { ...state, message: { text: labUnavailable(state), level: "error" } };
   }
+  if (state.broker?.amqp.state === "failed") {
+    const text = `no broker for the actors: the embedded broker failed: ${state.broker.amqp.error}`;
+    return { ...state, message: { text, level: "error" } };
+  }
   const actors = state.mq.snapshot?.actors ?? [];
   const commands: MqCommand[] = [command];
   if (command.type === "mq-rpc" && !actors.some((a) => a.kind === "rpc-server" && isLive(a))) {

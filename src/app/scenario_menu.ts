@@ -6,10 +6,8 @@
 import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
 import type { KeyEvent } from "../tui/keys.ts";
 import { formatKey } from "../tui/keys.ts";
-import { renderList } from "../tui/widgets/list.ts";
-import { renderOverlayBox } from "../tui/widgets/overlay.ts";
+import { renderMenu } from "../tui/widgets/menu.ts";
 import { scrollDelta } from "../tui/widgets/scroll_text.ts";
-import { stringWidth, wrapText } from "../tui/width.ts";
 import type { MqCommand } from "../lab/protocol.ts";
 import { type ScenarioName, SCENARIOS } from "../lab/mq_protocol.ts";
 import type { Theme } from "./theme.ts";
@@ -78,29 +76,13 @@ export function drawScenarioMenu(
   menu: ScenarioMenu,
   theme: Theme,
 ): void {
-  const items = SCENARIOS.map((name) => `${name.padEnd(7)} ${about(name, menu)}`);
-  const footer = "Enter runs  n work without prefetch  Esc closes";
-  const width = Math.min(
-    area.width - 4,
-    Math.max(stringWidth(footer) + 4, ...items.map((i) => stringWidth(i) + 6)),
-  );
-  // The list cuts what does not fit; the selected scenario's line is shown whole below it.
   const selected = SCENARIOS[menu.selected] ?? "hello";
-  const whole = wrapText(about(selected, menu), Math.max(1, width - 4)).slice(0, 3);
-  const { inner } = renderOverlayBox(buf, area, {
-    width,
-    height: items.length + whole.length + 5,
+  renderMenu(buf, area, {
     title: "Run a scenario",
+    items: SCENARIOS.map((name) => `${name.padEnd(7)} ${about(name, menu)}`),
+    selected: menu.selected,
+    about: about(selected, menu),
+    footer: "Enter runs  n work without prefetch  Esc closes",
     symbols: theme.symbols,
   });
-  const x = inner.x + 1;
-  const textWidth = inner.width - 2;
-  renderList(buf, { ...inner, x, width: textWidth, height: items.length }, {
-    items,
-    symbols: theme.symbols,
-  }, { selected: menu.selected, offset: 0 });
-  whole.forEach((line, i) =>
-    buf.setString(x, inner.y + items.length + 1 + i, line, undefined, textWidth)
-  );
-  buf.setString(x, inner.y + inner.height - 1, footer, { dim: true }, textWidth);
 }

@@ -12,8 +12,7 @@ import { renderBlock } from "../tui/widgets/block.ts";
 import { renderCommandLine } from "../tui/widgets/command_line.ts";
 import { renderConfirm } from "../tui/widgets/confirm.ts";
 import { renderHelp } from "../tui/widgets/help.ts";
-import { renderList } from "../tui/widgets/list.ts";
-import { renderOverlayBox } from "../tui/widgets/overlay.ts";
+import { renderMenu } from "../tui/widgets/menu.ts";
 import { renderStatusBar } from "../tui/widgets/status_bar.ts";
 import { renderTabs } from "../tui/widgets/tabs.ts";
 import { renderTextInput } from "../tui/widgets/text_input.ts";
@@ -260,26 +259,14 @@ function drawDemoMenu(
   theme: Theme,
 ): void {
   const demos = state.coroutines.demos;
-  const items = demos.map((d) => `${d.name.padEnd(11)} ${d.description}`);
-  const width = Math.min(area.width - 4, Math.max(40, ...items.map((i) => stringWidth(i) + 6)));
-  // The list cuts long descriptions; the selected demo's is shown whole below it.
-  const about = wrapText(demos[selected]?.description ?? "", Math.max(1, width - 4)).slice(0, 3);
-  const { inner } = renderOverlayBox(buf, area, {
-    width,
-    height: items.length + about.length + 5,
+  renderMenu(buf, area, {
     title: "Run a demo",
+    items: demos.map((d) => `${d.name.padEnd(11)} ${d.description}`),
+    selected,
+    about: demos[selected]?.description ?? "",
+    footer: "Enter runs  Esc closes",
     symbols: theme.symbols,
   });
-  const x = inner.x + 1;
-  const textWidth = inner.width - 2;
-  renderList(buf, { ...inner, x, width: textWidth, height: items.length }, {
-    items,
-    symbols: theme.symbols,
-  }, { selected, offset: 0 });
-  about.forEach((line, i) =>
-    buf.setString(x, inner.y + items.length + 1 + i, line, undefined, textWidth)
-  );
-  buf.setString(x, inner.y + inner.height - 1, "Enter runs  Esc closes", DIM, textWidth);
 }
 
 function drawHelp(state: AppState, offset: number, buf: ScreenBuffer, area: Rect, theme: Theme) {
