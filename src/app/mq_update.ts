@@ -38,7 +38,11 @@ export const ACTORS_HELP: readonly { key: string; description: string }[] = [
   },
 ];
 
-/** The actors' commands whose replies a person reads (the connect's show only when it fails). */
+/**
+ * The actors' commands whose replies a person reads. The connect's never
+ * show: it is sent at start, not asked for, and the actors' rows say how
+ * their connections fare.
+ */
 export const MQ_REPLIES: readonly LabCommand["type"][] = [
   "mq-publish",
   "mq-subscribe",

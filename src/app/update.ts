@@ -153,7 +153,9 @@ function labMessage(state: AppState, message: LabMessage): AppState {
       return mq ? withMq(withPart, receiveMq(state.mq, mq)) : withPart;
     }
     case "reply":
-      // Failures always show; of successes only those a person asked for by name.
+      // Failures always show (but the actors' connect, whose state each actor's row shows);
+      // of successes only those a person asked for by name.
+      if (message.command === "mq-connect" && !message.ok) return state;
       if (message.ok && !ASKED_BY_NAME.includes(message.command)) {
         return state;
       }
