@@ -212,8 +212,8 @@ export const STOP_COMMAND: CommandSpec = {
   aliases: [],
   maxArgs: 1,
   usage: ":stop [NAME]",
-  summary: "stop an actor (publisher-1...), `actors`, a server or `load`; alone: the RabbitMQ " +
-    "panel's actors there, every socket elsewhere",
+  summary: "stop an actor (publisher-1...), every actor (actors), a server or the load (load); " +
+    "alone: the actors on the RabbitMQ panel, every socket elsewhere",
   complete: (index, context) =>
     index === 0 ? [...(context.actors ?? []), "actors", ...(context.servers ?? []), "load"] : [],
   run: ([name]) => (name === undefined ? { kind: "stop" } : { kind: "stop", name }),
