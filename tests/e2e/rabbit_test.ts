@@ -14,17 +14,22 @@ import { NO_RABBIT } from "./broker_flags.ts";
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+const e2e = { ignore: !tmuxAvailable, sanitizeOps: false, sanitizeResources: false };
+
+/** The dashboard on the RabbitMQ panel, with its own embedded broker on free ports. */
+function startPanel(): Promise<TmuxSession> {
+  return TmuxSession.start(
+    [Deno.execPath(), "run", "-A", MAIN, "start", ...NO_RABBIT, "--panel", "rabbitmq"],
+    { ...TMUX_80X24, env: { LANG: "C.UTF-8", TERM: "xterm-256color" }, cwd: ROOT },
+  );
+}
+
 Deno.test({
   name:
     `RabbitMQ panel in tmux at 80x24: an outside client's queue with 3 messages shows within 3 s, and p peeks at them${tmuxSkip}`,
-  ignore: !tmuxAvailable,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...e2e,
   async fn() {
-    const session = await TmuxSession.start(
-      [Deno.execPath(), "run", "-A", MAIN, "start", ...NO_RABBIT, "--panel", "rabbitmq"],
-      { ...TMUX_80X24, env: { LANG: "C.UTF-8", TERM: "xterm-256color" }, cwd: ROOT },
-    );
+    const session = await startPanel();
     try {
       const ready = await session.waitFor(
         (s) => /amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+/.test(s) && s.includes("api ok"),
@@ -62,14 +67,9 @@ Deno.test({
 Deno.test({
   name:
     `RabbitMQ panel in tmux at 80x24: s opens the scenario menu, a the actors, a bad :publish says why${tmuxSkip}`,
-  ignore: !tmuxAvailable,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...e2e,
   async fn() {
-    const session = await TmuxSession.start(
-      [Deno.execPath(), "run", "-A", MAIN, "start", ...NO_RABBIT, "--panel", "rabbitmq"],
-      { ...TMUX_80X24, env: { LANG: "C.UTF-8", TERM: "xterm-256color" }, cwd: ROOT },
-    );
+    const session = await startPanel();
     try {
       await session.waitForText("api ok");
       await session.send(["s"]);
