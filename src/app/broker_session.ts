@@ -27,6 +27,11 @@ export interface BrokerSessionOptions {
   embeddedPorts?: StartOptions["embeddedPorts"];
   /** The embedded broker's data dir flag (absent: the state directory; "none"). */
   embeddedDataDir?: string;
+  /**
+   * The chosen broker's AMQP URL, password included, once known (before the
+   * link starts): for the lab's actors (`mq-connect`), never for the screen.
+   */
+  onAmqpUrl?: (url: string) => void;
   /** `auto`'s probe (tests inject one). */
   choose?: (flag: StartOptions["broker"]) => Promise<BrokerChoice>;
 }
@@ -45,6 +50,7 @@ export function startBrokerSession(
     if (choice.kind === "url") {
       const mgmtUrl = options.mgmtUrl ?? defaultMgmtUrl(choice.url);
       mgmt = mgmtUrl;
+      options.onAmqpUrl?.(choice.url);
       link = startBrokerLink({
         kind: "external",
         amqpUrl: choice.url,
@@ -69,6 +75,7 @@ export function startBrokerSession(
     }
     if (closed) return void await embedded.stop();
     mgmt = options.mgmtUrl ?? embedded.mgmtUrl;
+    options.onAmqpUrl?.(embedded.amqpUrl);
     link = startBrokerLink({
       kind: "embedded",
       amqpUrl: embedded.amqpUrl,

@@ -13,6 +13,8 @@ const COLOR_FLAGS: readonly ColorFlag[] = ["auto", "never", "always", "16", "256
 
 /** The latest `--at`: the demos last seconds; an hour is a typo. */
 const MAX_AT_S = 3600;
+/** The slowest a worker is asked to be: seconds per `.`. */
+const MAX_WORK_SCALE = 60;
 
 export const START_USAGE = `usage: deno task start [flags]
 
@@ -43,6 +45,8 @@ flags:
                     where the embedded broker keeps durable queues and persistent
                     messages (default $XDG_STATE_HOME/warren/broker, else
                     ~/.local/state/warren/broker; 'none': keep nothing)
+  --work-scale N    a worker's simulated work: N seconds per '.' in a message's
+                    body (default 1, as the lesson; 0 to ${MAX_WORK_SCALE}, e.g. 0.1)
   -h, --help        this text`;
 
 export function parseStartArgs(
@@ -62,6 +66,7 @@ export function parseStartArgs(
     "mgmt-url": { type: "string" },
     "embedded-ports": { type: "string" },
     "embedded-data-dir": { type: "string" },
+    "work-scale": { type: "string" },
   });
   if (values.help) return "help";
   const color = (values.color ?? "auto") as ColorFlag;
@@ -91,6 +96,7 @@ export function parseStartArgs(
     ...(demo ? { demo } : {}),
     broker: parseBroker(values.broker, env.AMQP_URL),
     ...(values["mgmt-url"] === undefined ? {} : { mgmtUrl: parseMgmtUrl(values["mgmt-url"]) }),
+    workScale: parseWorkScale(values["work-scale"]),
     ...(values["embedded-ports"] === undefined
       ? {}
       : { embeddedPorts: parsePorts(String(values["embedded-ports"])) }),
@@ -98,6 +104,20 @@ export function parseStartArgs(
       ? {}
       : { embeddedDataDir: String(values["embedded-data-dir"]) }),
   };
+}
+
+/** `--work-scale N`: seconds of simulated work per `.`, decimals allowed; default 1. */
+function parseWorkScale(value: unknown): number {
+  if (value === undefined) return 1;
+  const text = String(value);
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 0 && n <= MAX_WORK_SCALE)) {
+    throw new UsageError(
+      `start: --work-scale must be seconds per '.' from 0 to ${MAX_WORK_SCALE} (like 0.1), ` +
+        `got '${text}'`,
+    );
+  }
+  return n;
 }
 
 /** `--embedded-ports 5672,15672` -> both ports (0: any free one). */

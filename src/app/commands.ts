@@ -3,43 +3,18 @@
  * each command asks the app to do. Commands return an intent; `update`
  * applies it, so this module has no state of its own.
  */
-import { findPanel, PANEL_IDS, type PanelId } from "./panels.ts";
-import type { LabCommand } from "../lab/protocol.ts";
+import { findPanel, PANEL_IDS } from "./panels.ts";
+import {
+  type CommandContext,
+  type CommandIntent,
+  type CommandSpec,
+  count,
+  error,
+  none,
+} from "./command_spec.ts";
+import { MQ_COMMANDS, STOP_COMMAND } from "./mq_commands.ts";
 
-export type CommandIntent =
-  | { kind: "help" }
-  | { kind: "quit" }
-  | { kind: "panel"; panel: PanelId }
-  | { kind: "demo"; name: string }
-  | { kind: "stress"; tasks: number }
-  | { kind: "clear" }
-  | { kind: "restart-lab" }
-  /** A sockets command for the lab; the Sockets panel comes into view. */
-  | { kind: "sockets"; command: LabCommand }
-  /** The RabbitMQ panel's routing explainer: this key through the selected exchange. */
-  | { kind: "route"; key: string }
-  | { kind: "error"; message: string };
-
-export interface CommandSpec {
-  name: string;
-  aliases: string[];
-  usage: string;
-  /** The most arguments it takes; more is an error, not silently ignored. */
-  maxArgs: number;
-  summary: string;
-  /** Candidates for the argument at `index` (0-based). */
-  complete(index: number, context: CommandContext): readonly string[];
-  run(args: string[]): CommandIntent;
-}
-
-/** What completion may offer beyond fixed words: names known at run time. */
-export interface CommandContext {
-  demos: readonly string[];
-  /** Running echo servers' names (`multiplexed:8001`), for `:stop`. */
-  servers?: readonly string[];
-}
-
-const none = () => [] as const;
+export type { CommandContext, CommandIntent, CommandSpec } from "./command_spec.ts";
 
 /** The most sleeping tasks `:stress` spawns: the scale the panel is built for. */
 export const STRESS_LIMIT = 100_000;
@@ -48,12 +23,6 @@ export const STRESS_LIMIT = 100_000;
 export const MODEL_NAMES = ["blocking", "nonblocking", "multiplexed", "async"] as const;
 /** Load clients the lab accepts at most (its file-descriptor check says more). */
 export const MAX_LOAD = 10_000;
-
-const error = (message: string): CommandIntent => ({ kind: "error", message });
-const count = (word: string | undefined, max: number): number | undefined =>
-  word !== undefined && /^\d+$/.test(word) && Number(word) >= 1 && Number(word) <= max
-    ? Number(word)
-    : undefined;
 
 const LOAD_USAGE = `usage: :load N [--size B] [--rate R] (N from 1 to ${MAX_LOAD})`;
 
@@ -101,18 +70,6 @@ const SOCKETS_COMMANDS: readonly CommandSpec[] = [
       }
       return { kind: "sockets", command: { type: "load", connections, ...options } };
     },
-  },
-  {
-    name: "stop",
-    aliases: [],
-    maxArgs: 1,
-    usage: ":stop [NAME]",
-    summary: "stop a server (its model, port or name) or the load; alone: everything",
-    complete: (index, context) => (index === 0 ? [...(context.servers ?? []), "load"] : []),
-    run: ([name]) => ({
-      kind: "sockets",
-      command: name === undefined ? { type: "stop-socket" } : { type: "stop-socket", name },
-    }),
   },
   {
     name: "compare",
@@ -217,6 +174,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: () => ({ kind: "restart-lab" }),
   },
   ...SOCKETS_COMMANDS,
+  STOP_COMMAND,
+  ...MQ_COMMANDS,
   {
     name: "route",
     aliases: [],

@@ -7,6 +7,7 @@ import { COMMANDS } from "./commands.ts";
 import { COROUTINES_HELP } from "./coroutines_keys.ts";
 import { SOCKETS_HELP } from "./sockets_keys.ts";
 import { RABBIT_HELP } from "./rabbit_update.ts";
+import { ACTORS_HELP } from "./mq_update.ts";
 import { globalHelp } from "./keymap.ts";
 import type { AppState } from "./model.ts";
 import { PANELS } from "./panels.ts";
@@ -34,7 +35,7 @@ function fixedContent(state: AppState): HelpContent {
     entries: [
       ...(state.panel === "coroutines" ? COROUTINES_HELP : []),
       ...(state.panel === "sockets" ? SOCKETS_HELP : []),
-      ...(state.panel === "rabbitmq" ? RABBIT_HELP : []),
+      ...(state.panel === "rabbitmq" ? [...RABBIT_HELP, ...ACTORS_HELP] : []),
       ...globalHelp(state.panel),
       ...COMMANDS.map((c) => ({ key: c.usage, description: c.summary })),
     ],

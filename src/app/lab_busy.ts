@@ -8,7 +8,7 @@
  */
 import { type CoroutinesState, initialCoroutines, type StuckTask } from "./coroutines.ts";
 import { selectedTask } from "./coroutines_keys.ts";
-import type { Overlay, StatusMessage } from "./model.ts";
+import type { AppState, Overlay, StatusMessage } from "./model.ts";
 import type { LabCommand } from "../lab/protocol.ts";
 
 type Confirm = Extract<Overlay, { kind: "confirm" }>;
@@ -105,3 +105,16 @@ export function restartedCoroutines(state: CoroutinesState): CoroutinesState {
 }
 
 export const RESTARTED = "restarted the lab: its tasks and the demo's output are gone";
+
+/** Why the lab cannot take a command now (not running, failed, or still starting). */
+export function labUnavailable(state: Pick<AppState, "lab">): string {
+  switch (state.lab.status) {
+    case "failed":
+      return `the lab is not running: ${state.lab.error} (:restart-lab starts a fresh one)`;
+    case "off":
+      return "the lab is not running (it runs in the live dashboard only)";
+    case "running":
+      // Running, but its hello (with the demo list) has not arrived yet.
+      return "the lab is still starting; try again in a moment";
+  }
+}

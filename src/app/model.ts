@@ -2,7 +2,11 @@
  * The dashboard's state. Plain data: `update` derives the next state from
  * an event, `view` draws it; neither does I/O.
  */
-import type { CommandLineState } from "../tui/widgets/command_line.ts";
+import {
+  commandEdit,
+  type CommandLineState,
+  commandLineState,
+} from "../tui/widgets/command_line.ts";
 import type { TextInputState } from "../tui/widgets/text_input.ts";
 import { type CoroutinesState, initialCoroutines } from "./coroutines.ts";
 import type { PanelId } from "./panels.ts";
@@ -11,6 +15,8 @@ import { initialSockets, type SocketsState } from "./sockets.ts";
 import { PANEL_IDS } from "./panels.ts";
 import type { BrokerStatus } from "./broker_status.ts";
 import { initialRabbit, type RabbitState } from "./rabbit.ts";
+import { initialMq, type MqState } from "./mq.ts";
+import type { ScenarioMenu } from "./scenario_menu.ts";
 
 export type Overlay =
   | { kind: "none" }
@@ -20,6 +26,8 @@ export type Overlay =
   | { kind: "filter"; line: TextInputState; previous: string }
   /** The demo menu (`d`): index into the lab's demo list. */
   | { kind: "demo-menu"; selected: number }
+  /** The scenario menu (`s` on the RabbitMQ panel). */
+  | ScenarioMenu
   /** A yes/no question before a destructive command (or restarting the lab Worker). */
   | { kind: "confirm"; message: string; command: LabCommand | "restart-lab" };
 
@@ -45,6 +53,8 @@ export interface AppState {
   sockets: SocketsState;
   /** The RabbitMQ panel: the management API's latest reading and the tables' state. */
   rabbit: RabbitState;
+  /** The RabbitMQ actors the lab runs (publishers, subscribers, workers, RPC). */
+  mq: MqState;
   /** Commands for the lab Worker, sent and cleared by the run loop. */
   outbox: LabCommand[];
   /**
@@ -78,6 +88,7 @@ export function initialState(
     coroutines: initialCoroutines(),
     sockets: initialSockets(),
     rabbit: initialRabbit(),
+    mq: initialMq(),
     outbox: [],
     restartLab: false,
   };
@@ -85,4 +96,10 @@ export function initialState(
 
 export function isTooSmall(state: Pick<AppState, "width" | "height">): boolean {
   return state.width < MIN_WIDTH || state.height < MIN_HEIGHT;
+}
+
+/** Opens the `:` line with `text` written, for Enter to run (a key never does more than that). */
+export function withCommandLine(state: AppState, text: string): AppState {
+  const line = commandEdit(commandLineState(state.history), { type: "insert", text });
+  return { ...state, message: undefined, overlay: { kind: "command", line } };
 }

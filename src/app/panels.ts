@@ -22,7 +22,7 @@ export const PANELS = [
   {
     id: "rabbitmq",
     title: "RabbitMQ",
-    filters: "the table's rows (any cell)",
+    filters: "rows of the focused table (any cell)",
   },
 ] as const;
 

@@ -18,7 +18,7 @@ import { screenLayout } from "./screen_layout.ts";
 export const RABBIT_HELP: readonly { key: string; description: string }[] = [
   {
     key: "Left Right h l",
-    description: "the next table: exchanges, queues, consumers, connections",
+    description: "the next table: exchanges, queues, consumers, connections, actors",
   },
   { key: "Up Down j k", description: "select a row (PgUp PgDn Home End: a page, the ends)" },
   { key: "< >", description: "sort by the column to the left / right" },
@@ -50,7 +50,7 @@ function rabbitKeyState(r: RabbitState, key: KeyEvent, app: AppState): RabbitSta
   const count = visibleRows(r, r.table, filter).length;
   const page = Math.max(
     1,
-    rabbitLayout(screenLayout(app.width, app.height).panel, r).table.height - 1,
+    rabbitLayout(screenLayout(app.width, app.height).panel, r, app.mq).table.height - 1,
   );
   const select = (n: number): RabbitState => ({
     ...r,

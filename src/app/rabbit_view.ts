@@ -9,7 +9,6 @@ import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
 import { renderTable } from "../tui/widgets/table.ts";
 import { stringWidth, wrapText } from "../tui/width.ts";
-import type { BrokerStatus } from "./broker_status.ts";
 import { brokerProblem, mgmtBanner } from "./broker_status.ts";
 import type { RabbitData } from "./mgmt_api.ts";
 import {
@@ -25,6 +24,9 @@ import {
 import type { Theme } from "./theme.ts";
 import { routeLines } from "./rabbit_route.ts";
 import type { PeekResult } from "./mgmt_peek.ts";
+import type { AppState } from "./model.ts";
+import type { MqState } from "./mq.ts";
+import { drawActors } from "./actors_view.ts";
 
 const DIM: Style = { dim: true };
 
@@ -33,6 +35,8 @@ export interface RabbitLayout {
   tabs: Rect;
   table: Rect;
   below: Rect;
+  /** The actors section (empty when neither shown nor room for it). */
+  actors: Rect;
 }
 
 /** The overview line, as the Overview panel shows it too; `stale` when the API stopped answering. */
@@ -47,12 +51,25 @@ export function rabbitOverviewLine(data: RabbitData, stale = false): string {
     `${o.unacked} unacked; publish ${r(o.publishRate)}/s, deliver ${r(o.deliverRate)}/s`;
 }
 
-export function rabbitLayout(area: Rect, r: RabbitState, stale = false): RabbitLayout {
+/** A terminal this tall shows the actors under the broker's tables, both at once. */
+const SPLIT_HEIGHT = 36;
+
+/**
+ * How the panel shares its room: the overview line, the row of tables, then
+ * the focused table and what is under it, or the actors section in their
+ * place (the actors view, `a`). A large terminal shows both: the tables
+ * above, the actors below.
+ */
+export function rabbitLayout(area: Rect, r: RabbitState, mq: MqState, stale = false): RabbitLayout {
   const overviewHeight = r.data
     ? Math.min(3, wrapText(rabbitOverviewLine(r.data, stale), Math.max(1, area.width)).length)
     : 0;
   const top = area.y + overviewHeight;
-  const rest = Math.max(0, area.height - overviewHeight - 1);
+  const all = Math.max(0, area.height - overviewHeight - 1);
+  const hasActors = mq.shown || (mq.snapshot?.actors.length ?? 0) > 0;
+  const split = hasActors && area.height >= SPLIT_HEIGHT;
+  const actorsHeight = split ? Math.floor(all / 2) : mq.shown ? all : 0;
+  const rest = all - actorsHeight;
   const hasBelow = r.detail || r.table !== "consumers";
   const explaining = r.table === "exchanges" && r.routeKey !== undefined;
   // The table takes most of the room; what is under it gets a third, at least 4 rows.
@@ -60,34 +77,47 @@ export function rabbitLayout(area: Rect, r: RabbitState, stale = false): RabbitL
   const share = explaining ? 2 : 3;
   const belowHeight = hasBelow && rest >= 9 ? Math.max(4, Math.floor(rest / share)) : 0;
   const tableHeight = rest - belowHeight;
+  const actorsTop = top + 1 + rest + (split ? 1 : 0);
   return {
     overview: { x: area.x, y: area.y, width: area.width, height: overviewHeight },
     tabs: { x: area.x, y: top, width: area.width, height: 1 },
     table: { x: area.x, y: top + 1, width: area.width, height: tableHeight },
     below: { x: area.x, y: top + 1 + tableHeight, width: area.width, height: belowHeight },
+    actors: {
+      x: area.x,
+      y: actorsTop,
+      width: area.width,
+      height: Math.max(0, area.y + area.height - actorsTop),
+    },
   };
 }
 
 export function drawRabbit(
   buf: ScreenBuffer,
   area: Rect,
-  r: RabbitState,
-  broker: BrokerStatus | undefined,
+  { rabbit: r, mq, broker }: Pick<AppState, "rabbit" | "mq" | "broker">,
   filter: string,
   theme: Theme,
 ): void {
-  // No reading yet: why, wrapped whole (waiting, or what is wrong and the fix).
+  // No reading yet: why, wrapped whole (waiting, or what is wrong and the fix); the actors under it.
   if (!r.data) {
     const notes = [
       brokerProblem(broker),
       mgmtBanner(broker),
       broker ? "reading the management API..." : "The broker is read in the live dashboard only.",
-    ].filter((t) => t !== undefined);
-    lines(buf, area, notes.flatMap((n) => wrapText(n, Math.max(1, area.width))), undefined);
+    ].filter((t) => t !== undefined).flatMap((n) => wrapText(n, Math.max(1, area.width)));
+    const hasActors = mq.shown || (mq.snapshot?.actors.length ?? 0) > 0;
+    const noteHeight = hasActors ? Math.min(notes.length, 3) : area.height;
+    lines(buf, { ...area, height: noteHeight }, notes, undefined);
+    if (hasActors) {
+      const y = area.y + noteHeight + 1;
+      drawActors(buf, { ...area, y, height: area.y + area.height - y }, mq, theme);
+    }
     return;
   }
   const stale = broker?.mgmt.state === "unreachable";
-  const layout = rabbitLayout(area, r, stale);
+  const layout = rabbitLayout(area, r, mq, stale);
+  drawActors(buf, layout.actors, mq, theme);
   lines(
     buf,
     layout.overview,
@@ -96,7 +126,8 @@ export function drawRabbit(
       bold: true,
     },
   );
-  drawTableTabs(buf, layout.tabs, r, filter, theme);
+  drawTableTabs(buf, layout.tabs, r, mq, filter, theme);
+  if (mq.shown && layout.table.height === 0) return;
   const rows = visibleRows(r, r.table, filter);
   // A wide terminal gives the depth sparkline more of its history (up to 30 readings).
   const sparkWidth = area.width >= 120 ? 30 : 10;
@@ -121,7 +152,7 @@ export function drawRabbit(
       symbols: theme.symbols,
       emptyText: filter ? `no ${r.table} match '${filter}'` : `no ${r.table}`,
     },
-    { selected: rows.length > 0 ? selected : null, offset: 0 },
+    { selected: rows.length > 0 && !mq.shown ? selected : null, offset: 0 },
   );
   const row = selectedRow(r, filter);
   if (row && layout.below.height > 0) {
@@ -129,23 +160,29 @@ export function drawRabbit(
   }
 }
 
+/** The row of tables, the actors last: the one in focus highlighted. */
 function drawTableTabs(
   buf: ScreenBuffer,
   rect: Rect,
   r: RabbitState,
+  mq: MqState,
   filter: string,
   theme: Theme,
 ): void {
   let x = rect.x;
-  RABBIT_TABLES.forEach((table, i) => {
-    const n = visibleRows(r, table, filter).length;
-    const text = `${table} ${n}`;
+  const tabs = RABBIT_TABLES.map((table) => ({
+    text: `${table} ${visibleRows(r, table, filter).length}`,
+    active: !mq.shown && table === r.table,
+  }));
+  tabs.push({ text: `actors ${mq.snapshot?.actors.length ?? 0}`, active: mq.shown });
+  tabs.forEach(({ text, active }, i) => {
     if (i > 0) {
       x = buf.setString(x, rect.y, ` ${theme.symbols.separator} `, DIM, rect.x + rect.width - x);
     }
-    const style = table === r.table ? theme.styles.activeTab : DIM;
+    const style = active ? theme.styles.activeTab : DIM;
     x = buf.setString(x, rect.y, text, style, Math.max(0, rect.x + rect.width - x));
   });
+  if (mq.shown) return;
   const hint = "  < > sort  Enter detail";
   if (x + stringWidth(hint) <= rect.x + rect.width) buf.setString(x, rect.y, hint, DIM);
 }

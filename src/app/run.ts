@@ -81,6 +81,7 @@ export async function runDashboard(options: StartOptions): Promise<number> {
           if (event.type === "lab" && event.message.type === "hello") renderer.invalidate();
           labEvent(event);
         });
+        connectActors();
       }
       const peek = state.rabbit.peekRequest;
       if (peek) {
@@ -98,8 +99,22 @@ export async function runDashboard(options: StartOptions): Promise<number> {
     };
     // Events only arrive after this line (input and Worker messages are async).
     let lab = startLabWorker(labEvent);
+    // The broker's URL with its password goes to the lab's actors, and only
+    // there: it stays in this closure, never in the state that is drawn.
+    let amqpUrl: string | undefined;
+    const connectActors = () => {
+      if (amqpUrl !== undefined) {
+        lab.send({ type: "mq-connect", url: amqpUrl, workScale: options.workScale });
+      }
+    };
     // Declared before the first dispatch: a key may ask it for a peek.
-    const broker = startBrokerSession(options, (event) => dispatch(event));
+    const broker = startBrokerSession({
+      ...options,
+      onAmqpUrl: (url) => {
+        amqpUrl = url;
+        connectActors();
+      },
+    }, (event) => dispatch(event));
     dispatch({ type: "lab-started" });
     term.onResize(({ columns, rows }) =>
       dispatch({ type: "resize", width: columns, height: rows })

@@ -3,8 +3,7 @@
  * lab for (which server, the connections window, the event filter).
  */
 import type { KeyEvent } from "../tui/keys.ts";
-import { commandEdit, commandLineState } from "../tui/widgets/command_line.ts";
-import type { AppState } from "./model.ts";
+import { type AppState, withCommandLine } from "./model.ts";
 import { screenLayout } from "./screen_layout.ts";
 import {
   desiredSocketsView,
@@ -39,12 +38,7 @@ export function socketsKey(state: AppState, key: KeyEvent): AppState | undefined
       return withSockets({ ...state, message: undefined }, intent.state);
     case "filter":
       return { ...state, message: undefined, filters: { ...state.filters, sockets: intent.text } };
-    case "command-line": {
-      const line = commandEdit(commandLineState(state.history), {
-        type: "insert",
-        text: intent.text,
-      });
-      return { ...state, message: undefined, overlay: { kind: "command", line } };
-    }
+    case "command-line":
+      return withCommandLine(state, intent.text);
   }
 }

@@ -23,6 +23,8 @@ export interface StartOptions {
   broker: BrokerFlag;
   /** `--mgmt-url`: the management API; default the AMQP host on 15672 (embedded: its own). */
   mgmtUrl?: string;
+  /** `--work-scale`: a worker's one second per `.` in a body is this many seconds (default 1). */
+  workScale: number;
   /** `--embedded-ports`: the ports the embedded broker asks for first (default 5672, 15672). */
   embeddedPorts?: { port: number; httpPort: number };
   /**

@@ -29,6 +29,7 @@ import { followDemo, followStep } from "./demo_follow.ts";
 import { helpScroll } from "./help.ts";
 import {
   killQuestion,
+  labUnavailable,
   missingRowAnswer,
   queuedNote,
   RESTARTED,
@@ -47,6 +48,8 @@ import type { PeekResult } from "./mgmt_peek.ts";
 import { rabbitKey, routeKey, withRabbit } from "./rabbit_update.ts";
 import { initialSockets, receiveSockets } from "./sockets.ts";
 import { socketsKey, syncSockets, withSockets } from "./sockets_update.ts";
+import { initialMq, receiveMq } from "./mq.ts";
+import { applyMq, MQ_REPLIES, mqKey, scenarioKey, stopIntent, withMq } from "./mq_update.ts";
 
 export type AppEvent =
   | InputEvent
@@ -133,6 +136,7 @@ const ASKED_BY_NAME: readonly LabCommand["type"][] = [
   "load",
   "stop-socket",
   "compare",
+  ...MQ_REPLIES,
 ];
 
 function labMessage(state: AppState, message: LabMessage): AppState {
@@ -144,11 +148,14 @@ function labMessage(state: AppState, message: LabMessage): AppState {
         state,
         followStep(receiveSnapshot(state.coroutines, message.snapshot)),
       );
-      const part = message.snapshot.sockets;
-      return part ? withSockets(next, receiveSockets(state.sockets, part)) : next;
+      const { sockets: part, mq } = message.snapshot;
+      const withPart = part ? withSockets(next, receiveSockets(state.sockets, part)) : next;
+      return mq ? withMq(withPart, receiveMq(state.mq, mq)) : withPart;
     }
     case "reply":
-      // Failures always show; of successes only those a person asked for by name.
+      // Failures always show (but the actors' connect, whose state each actor's row shows);
+      // of successes only those a person asked for by name.
+      if (message.command === "mq-connect" && !message.ok) return state;
       if (message.ok && !ASKED_BY_NAME.includes(message.command)) {
         return state;
       }
@@ -171,6 +178,8 @@ function pressKey(state: AppState, key: KeyEvent): AppState {
       return filterKey(state, state.overlay, key);
     case "demo-menu":
       return demoMenuKey(state, state.overlay, key);
+    case "scenario-menu":
+      return scenarioKey(state, state.overlay, key);
     case "confirm":
       return confirmKey(state, state.overlay, key);
     case "none":
@@ -208,7 +217,7 @@ function normalKey(state: AppState, key: KeyEvent): AppState {
     if (next) return next;
   }
   if (state.panel === "rabbitmq") {
-    const next = rabbitKey(state, key);
+    const next = mqKey(state, key) ?? rabbitKey(state, key);
     if (next) return next;
   }
   const action = lookupKey(key);
@@ -255,18 +264,6 @@ function openDemoMenu(state: AppState): AppState {
     return { ...state, message: { text: labUnavailable(state), level: "error" } };
   }
   return { ...state, message: undefined, overlay: { kind: "demo-menu", selected: 0 } };
-}
-
-function labUnavailable(state: AppState): string {
-  switch (state.lab.status) {
-    case "failed":
-      return `the lab is not running: ${state.lab.error} (:restart-lab starts a fresh one)`;
-    case "off":
-      return "the lab is not running (it runs in the live dashboard only)";
-    case "running":
-      // Running, but its hello (with the demo list) has not arrived yet.
-      return "the lab is still starting; try again in a moment";
-  }
 }
 
 function stepPanel(panel: PanelId, step: 1 | -1): PanelId {
@@ -360,8 +357,9 @@ function restartLab(state: AppState): AppState {
     restartLab: true,
     outbox: [],
     coroutines: restartedCoroutines(state.coroutines),
-    // the old lab's servers went with it
+    // the old lab's servers and actors went with it
     sockets: initialSockets(),
+    mq: initialMq(),
     message: { text: RESTARTED, level: "info" },
   };
 }
@@ -390,6 +388,9 @@ function commandKey(state: AppState, overlay: Overlay<"command">, key: KeyEvent)
       const context = {
         demos: state.coroutines.demos.map((d) => d.name),
         servers: state.sockets.snapshot?.servers.map((s) => s.name) ?? [],
+        actors: state.mq.snapshot?.actors.map((a) => a.name) ?? [],
+        exchanges: state.rabbit.data?.exchanges.map((e) => e.name) ?? [],
+        queues: state.rabbit.data?.queues.map((q) => q.name) ?? [],
       };
       return withLine(
         commandComplete(overlay.line, completionCandidates(value.slice(0, cursor), context)),
@@ -439,6 +440,10 @@ function applyIntent(state: AppState, intent: CommandIntent): AppState {
       const sockets = { ...state.sockets, showCompare };
       return send({ ...state, panel: "sockets", sockets }, intent.command);
     }
+    case "stop":
+      return applyIntent(state, stopIntent(state, intent.name));
+    case "mq":
+      return applyMq(state, intent.command);
     case "route":
       return withRabbit({ ...state, panel: "rabbitmq" }, routeKey(state.rabbit, intent.key));
     case "error":

@@ -12,8 +12,7 @@ import { renderBlock } from "../tui/widgets/block.ts";
 import { renderCommandLine } from "../tui/widgets/command_line.ts";
 import { renderConfirm } from "../tui/widgets/confirm.ts";
 import { renderHelp } from "../tui/widgets/help.ts";
-import { renderList } from "../tui/widgets/list.ts";
-import { renderOverlayBox } from "../tui/widgets/overlay.ts";
+import { renderMenu } from "../tui/widgets/menu.ts";
 import { renderStatusBar } from "../tui/widgets/status_bar.ts";
 import { renderTabs } from "../tui/widgets/tabs.ts";
 import { renderTextInput } from "../tui/widgets/text_input.ts";
@@ -28,6 +27,8 @@ import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
 import type { Theme } from "./theme.ts";
 import { brokerProblem, brokerSegments, MGMT_FIX } from "./broker_status.ts";
 import { drawRabbit, rabbitOverviewLine } from "./rabbit_view.ts";
+import { actorsLine } from "./mq.ts";
+import { drawScenarioMenu } from "./scenario_menu.ts";
 
 const DIM: Style = { dim: true };
 
@@ -92,7 +93,7 @@ function drawPanel(state: AppState, buf: ScreenBuffer, layout: ScreenLayout, the
       drawSockets(buf, area, state.sockets, labLine(state), filter, theme);
       return;
     case "rabbitmq":
-      drawRabbit(buf, area, state.rabbit, state.broker, filter, theme);
+      drawRabbit(buf, area, state, filter, theme);
       return;
   }
 }
@@ -142,14 +143,15 @@ function drawOverview(state: AppState, buf: ScreenBuffer, area: Rect): void {
   lines.forEach((line, i) => buf.setString(area.x, area.y + i, line.text, line.style, area.width));
 }
 
-/** The broker in one line (wrapped whole), or why there is none to read. */
+/** The broker in one line, then the actors in one (each wrapped whole), or why there is none. */
 function rabbitOverview(state: AppState): string[] {
   const text = state.rabbit.data
     ? rabbitOverviewLine(state.rabbit.data, state.broker?.mgmt.state === "unreachable")
     : state.broker
     ? brokerProblem(state.broker) ?? "reading the management API..."
     : "The broker is read in the live dashboard only (deno task start).";
-  return wrapText(text, Math.max(1, state.width - 16));
+  const width = Math.max(1, state.width - 16);
+  return [...wrapText(text, width), ...wrapText(actorsLine(state.mq.snapshot), width)];
 }
 
 function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Theme): void {
@@ -236,6 +238,9 @@ function drawOverlay(state: AppState, buf: ScreenBuffer, area: Rect, theme: Them
     case "demo-menu":
       drawDemoMenu(state, overlay.selected, buf, area, theme);
       return;
+    case "scenario-menu":
+      drawScenarioMenu(buf, area, overlay, theme);
+      return;
     case "confirm":
       renderConfirm(buf, area, {
         title: "Confirm",
@@ -254,26 +259,14 @@ function drawDemoMenu(
   theme: Theme,
 ): void {
   const demos = state.coroutines.demos;
-  const items = demos.map((d) => `${d.name.padEnd(11)} ${d.description}`);
-  const width = Math.min(area.width - 4, Math.max(40, ...items.map((i) => stringWidth(i) + 6)));
-  // The list cuts long descriptions; the selected demo's is shown whole below it.
-  const about = wrapText(demos[selected]?.description ?? "", Math.max(1, width - 4)).slice(0, 3);
-  const { inner } = renderOverlayBox(buf, area, {
-    width,
-    height: items.length + about.length + 5,
+  renderMenu(buf, area, {
     title: "Run a demo",
+    items: demos.map((d) => `${d.name.padEnd(11)} ${d.description}`),
+    selected,
+    about: demos[selected]?.description ?? "",
+    footer: "Enter runs  Esc closes",
     symbols: theme.symbols,
   });
-  const x = inner.x + 1;
-  const textWidth = inner.width - 2;
-  renderList(buf, { ...inner, x, width: textWidth, height: items.length }, {
-    items,
-    symbols: theme.symbols,
-  }, { selected, offset: 0 });
-  about.forEach((line, i) =>
-    buf.setString(x, inner.y + items.length + 1 + i, line, undefined, textWidth)
-  );
-  buf.setString(x, inner.y + inner.height - 1, "Enter runs  Esc closes", DIM, textWidth);
 }
 
 function drawHelp(state: AppState, offset: number, buf: ScreenBuffer, area: Rect, theme: Theme) {

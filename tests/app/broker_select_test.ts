@@ -128,6 +128,7 @@ Deno.test({
   async fn() {
     const none = `amqp://guest:guest@127.0.0.1:${closedPort()}`;
     const statuses: BrokerStatus[] = [];
+    const urls: string[] = [];
     const { promise: up, resolve } = Promise.withResolvers<BrokerStatus>();
     const session = startBrokerSession(
       {
@@ -136,6 +137,7 @@ Deno.test({
         embeddedPorts: { port: 0, httpPort: 0 },
         embeddedDataDir: "none",
         choose: (flag) => chooseBroker(flag, undefined, none),
+        onAmqpUrl: (url) => urls.push(url),
       },
       (event: AppEvent) => {
         if (event.type !== "broker") return;
@@ -152,6 +154,8 @@ Deno.test({
       assert(/^amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+$/.test(status.url), status.url);
       assert(!/:5672$/.test(status.url), "not on RabbitMQ's port");
       assert(statuses.every((s) => !JSON.stringify(s).includes("guest:guest")));
+      // The actors get the URL itself, password included, once, before the link is up.
+      assertEquals(urls, [status.url.replace("***", "guest")]);
     } finally {
       await session.close();
     }

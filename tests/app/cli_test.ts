@@ -19,6 +19,7 @@ Deno.test("parseStartArgs() reads every flag", () => {
       color: "auto",
       ascii: true,
       broker: { kind: "auto" },
+      workScale: 1,
     },
   );
   assertEquals(parseStartArgs(["--help"]), "help");
@@ -51,6 +52,22 @@ Deno.test("parseStartArgs() reads --broker, env AMQP_URL, --mgmt-url, --embedded
   assertEquals(options.mgmtUrl, "http://h:15672");
   assertEquals(options.embeddedPorts, { port: 0, httpPort: 15673 });
   assertEquals(options.embeddedDataDir, "/tmp/lab");
+});
+
+Deno.test("parseStartArgs() reads --work-scale (seconds per '.') and rejects what is not one", () => {
+  const scale = (args: string[]) => (parseStartArgs(args) as { workScale: number }).workScale;
+  assertEquals(scale([]), 1);
+  assertEquals(scale(["--work-scale", "0.1"]), 0.1);
+  assertEquals(scale(["--work-scale", "0"]), 0);
+  for (const bad of ["-1", "fast", "61", "1e3"]) {
+    assertThrows(
+      () => parseStartArgs(["--work-scale", bad]),
+      (e: Error) =>
+        e instanceof UsageError &&
+        e.message === `start: --work-scale must be seconds per '.' from 0 to 60 (like 0.1), ` +
+            `got '${bad}'`,
+    );
+  }
 });
 
 Deno.test("parseStartArgs() rejects a bad broker without echoing its password", () => {

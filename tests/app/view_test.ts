@@ -23,7 +23,8 @@ Deno.test("view() draws tabs, the panel and the status bar at 80x24", () => {
     "│ Coroutines  The lab runs in the live dashboard only (deno task start).       │",
     "│ Sockets     no echo server (:serve MODEL starts one, :load N loads it)       │",
     "│ RabbitMQ    The broker is read in the live dashboard only (deno task start). │",
-    ...Array(17).fill(blank),
+    "│             no actors (s on the RabbitMQ panel, or :scenario NAME)           │",
+    ...Array(16).fill(blank),
     `└${"─".repeat(78)}┘`,
     "? help │ : command │ Tab panels │ q quit" + " ".repeat(40),
   ]);

@@ -2,7 +2,8 @@
  * The RabbitMQ panel as a person uses it, in tmux at 80x24 with tmux's
  * status line on, against the embedded broker the dashboard starts on free
  * ports: a queue that an outside client (amqplib) declares and fills with 3
- * messages appears with its count within 3 s.
+ * messages appears with its count within 3 s; the actors' keys and commands
+ * answer on the real loop (what the actors do is the lab's, tested with it).
  */
 import { ok as assert } from "node:assert/strict";
 import { Buffer } from "node:buffer";
@@ -13,17 +14,22 @@ import { NO_RABBIT } from "./broker_flags.ts";
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+const e2e = { ignore: !tmuxAvailable, sanitizeOps: false, sanitizeResources: false };
+
+/** The dashboard on the RabbitMQ panel, with its own embedded broker on free ports. */
+function startPanel(): Promise<TmuxSession> {
+  return TmuxSession.start(
+    [Deno.execPath(), "run", "-A", MAIN, "start", ...NO_RABBIT, "--panel", "rabbitmq"],
+    { ...TMUX_80X24, env: { LANG: "C.UTF-8", TERM: "xterm-256color" }, cwd: ROOT },
+  );
+}
+
 Deno.test({
   name:
     `RabbitMQ panel in tmux at 80x24: an outside client's queue with 3 messages shows within 3 s, and p peeks at them${tmuxSkip}`,
-  ignore: !tmuxAvailable,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...e2e,
   async fn() {
-    const session = await TmuxSession.start(
-      [Deno.execPath(), "run", "-A", MAIN, "start", ...NO_RABBIT, "--panel", "rabbitmq"],
-      { ...TMUX_80X24, env: { LANG: "C.UTF-8", TERM: "xterm-256color" }, cwd: ROOT },
-    );
+    const session = await startPanel();
     try {
       const ready = await session.waitFor(
         (s) => /amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+/.test(s) && s.includes("api ok"),
@@ -50,6 +56,36 @@ Deno.test({
       } finally {
         await conn.close();
       }
+      await session.send(["q"]);
+      await session.waitForText("[exit 0]");
+    } finally {
+      await session.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    `RabbitMQ panel in tmux at 80x24: s opens the scenario menu, a the actors, a bad :publish says why${tmuxSkip}`,
+  ...e2e,
+  async fn() {
+    const session = await startPanel();
+    try {
+      await session.waitForText("api ok");
+      await session.send(["s"]);
+      const menu = await session.waitForText("Run a scenario");
+      for (const name of ["hello", "work", "fanout", "direct", "topic", "rpc"]) {
+        assert(new RegExp(`┃ +(▶ )?${name} `).test(menu), `${name} in the menu:\n${menu}`);
+      }
+      await session.send(["Escape"]);
+      await session.waitFor((s) => !s.includes("Run a scenario"), { what: "the menu to close" });
+      await session.send(["a"]);
+      const actors = await session.waitForText("x stop  s scenarios  a back");
+      assert(actors.includes("actors 0"), actors);
+      await session.send([":"]);
+      await session.type("publish logs info");
+      await session.send(["Enter"]);
+      await session.waitForText("no message body (usage: :publish EXCHANGE KEY BODY...");
       await session.send(["q"]);
       await session.waitForText("[exit 0]");
     } finally {

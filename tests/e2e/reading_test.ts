@@ -46,8 +46,8 @@ Deno.test({
       const text = last.replace(/[┃│]/g, " ").replace(/\s+/g, " ");
       for (
         const whole of [
-          ":compare [N] the same load (N clients, 100 by default) on each model in turn, then one table",
-          ":load N [--size B] [--rate R] N clients echo against the shown server for 10 s",
+          ":rpc N call fib(N) over RabbitMQ (starts the RPC server first when none is running)",
+          ":route KEY RabbitMQ panel: which bindings of the selected exchange KEY matches, and why",
         ]
       ) assert(text.includes(whole), last);
       await press(session, "Escape");
