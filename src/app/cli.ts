@@ -39,6 +39,9 @@ flags:
   --embedded-ports AMQP,HTTP
                     the embedded broker's ports (default 5672,15672; a port
                     taken, or 0, means any free one)
+  --read-only       watch a broker safely: refuses everything that changes it
+                    (:purge, :delete, :publish, :subscribe, :worker, :rpc,
+                    :scenario); the status bar says read-only
   -h, --help        this text`;
 
 export function parseStartArgs(
@@ -57,6 +60,7 @@ export function parseStartArgs(
     broker: { type: "string" },
     "mgmt-url": { type: "string" },
     "embedded-ports": { type: "string" },
+    "read-only": { type: "boolean" },
   });
   if (values.help) return "help";
   const color = (values.color ?? "auto") as ColorFlag;
@@ -89,6 +93,7 @@ export function parseStartArgs(
     ...(values["embedded-ports"] === undefined
       ? {}
       : { embeddedPorts: parsePorts(String(values["embedded-ports"])) }),
+    ...(values["read-only"] === true ? { readOnly: true } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { findPanel, PANEL_IDS, type PanelId } from "./panels.ts";
 import type { LabCommand } from "../lab/protocol.ts";
+import type { RabbitAction } from "./rabbit.ts";
 
 export type CommandIntent =
   | { kind: "help" }
@@ -18,6 +19,8 @@ export type CommandIntent =
   | { kind: "sockets"; command: LabCommand }
   /** The RabbitMQ panel's routing explainer: this key through the selected exchange. */
   | { kind: "route"; key: string }
+  /** Purge or delete on the broker (asks first; refused in read-only mode). */
+  | { kind: "rabbit-action"; op: RabbitAction["op"]; name: string }
   | { kind: "error"; message: string };
 
 export interface CommandSpec {
@@ -37,6 +40,9 @@ export interface CommandContext {
   demos: readonly string[];
   /** Running echo servers' names (`multiplexed:8001`), for `:stop`. */
   servers?: readonly string[];
+  /** The RabbitMQ panel's queue and exchange names, for `:purge` and `:delete`. */
+  queues?: readonly string[];
+  exchanges?: readonly string[];
 }
 
 const none = () => [] as const;
@@ -125,6 +131,44 @@ const SOCKETS_COMMANDS: readonly CommandSpec[] = [
       const connections = n === undefined ? 100 : count(n, MAX_LOAD);
       if (connections === undefined) return error(`usage: :compare [N] (N from 1 to ${MAX_LOAD})`);
       return { kind: "sockets", command: { type: "compare", connections } };
+    },
+  },
+];
+
+const DELETE_USAGE = "usage: :delete queue|exchange NAME";
+
+/** The RabbitMQ panel's destructive commands; each asks before it acts. */
+const RABBIT_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "purge",
+    aliases: [],
+    maxArgs: 1,
+    usage: ":purge QUEUE",
+    summary: "delete a queue's ready messages (asks first; P on the selected queue)",
+    complete: (index, context) => (index === 0 ? context.queues ?? [] : []),
+    run: ([name]) =>
+      name === undefined
+        ? error("usage: :purge QUEUE")
+        : { kind: "rabbit-action", op: "purge", name },
+  },
+  {
+    name: "delete",
+    aliases: [],
+    maxArgs: 2,
+    usage: ":delete queue|exchange NAME",
+    summary: "delete a queue or an exchange (asks first; D on the selected one)",
+    complete: (index, context) =>
+      index === 0 ? ["queue", "exchange"] : index === 1
+        ? [
+          ...(context.queues ?? []),
+          ...(context.exchanges ?? []),
+        ]
+        : [],
+    run: ([what, name]) => {
+      if ((what !== "queue" && what !== "exchange") || name === undefined) {
+        return error(DELETE_USAGE);
+      }
+      return { kind: "rabbit-action", op: `delete-${what}`, name };
     },
   },
 ];
@@ -229,6 +273,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         ? error("usage: :route KEY (on the RabbitMQ panel, an exchange selected)")
         : { kind: "route", key },
   },
+  ...RABBIT_COMMANDS,
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

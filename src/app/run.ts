@@ -29,6 +29,7 @@ export async function runDashboard(options: StartOptions): Promise<number> {
       panel: options.panel,
       width: size.columns,
       height: size.rows,
+      readOnly: options.readOnly,
     });
     const buf = new ScreenBuffer(size.columns, size.rows);
     const renderer = new Renderer({ colorLevel });
@@ -87,6 +88,11 @@ export async function runDashboard(options: StartOptions): Promise<number> {
         // The peek runs as async I/O; its answer comes back as a `peek` event.
         state = { ...state, rabbit: { ...state.rabbit, peekRequest: undefined } };
         broker.peek(peek.vhost, peek.queue);
+      }
+      const action = state.rabbit.actionRequest;
+      if (action) {
+        state = { ...state, rabbit: { ...state.rabbit, actionRequest: undefined } };
+        broker.act(action);
       }
       if (state.outbox.length > 0) {
         const outbox = state.outbox;

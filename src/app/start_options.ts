@@ -25,4 +25,6 @@ export interface StartOptions {
   mgmtUrl?: string;
   /** `--embedded-ports`: the ports the embedded broker asks for first (default 5672, 15672). */
   embeddedPorts?: { port: number; httpPort: number };
+  /** `--read-only`: nothing that changes the broker (purge, delete, publishing actors). */
+  readOnly?: boolean;
 }
