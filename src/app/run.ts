@@ -100,6 +100,8 @@ export async function runDashboard(options: StartOptions): Promise<number> {
         for (const command of outbox) lab.send(command);
       }
       if (state.quit) onQuit();
+      // A key's answer is drawn at once; streamed figures wait for the --fps cap.
+      else if (event.type === "key" || event.type === "paste") frames.requestNow();
       else frames.request();
     };
     // Events only arrive after this line (input and Worker messages are async).
