@@ -44,12 +44,15 @@ export function namedAction(
 export function selectedAction(state: AppState, verb: "purge" | "delete"): AppState | undefined {
   const r = state.rabbit;
   if (r.table !== "queues" && r.table !== "exchanges") return undefined;
+  if (state.readOnly) return { ...state, message: readOnlyRefusal(`:${verb}`) };
   if (verb === "purge" && r.table !== "queues") {
     return error(state, "P purges a queue: select one in the queues table");
   }
   const rows = visibleRows(r, r.table, state.filters.rabbitmq);
   const row = rows[Math.min(r.selected[r.table], rows.length - 1)];
-  if (!row) return undefined;
+  if (!row) {
+    return { ...state, message: { text: `no ${r.table.slice(0, -1)} selected`, level: "info" } };
+  }
   const op = verb === "purge" ? "purge" : r.table === "queues" ? "delete-queue" : "delete-exchange";
   return askAction(state, { op, vhost: row.vhost, name: row.name });
 }

@@ -147,7 +147,7 @@ Deno.test("--read-only: purge and delete are refused with one line; the status b
     assertEquals(refused.rabbit.actionRequest, undefined);
     assert(
       refused.message?.text.startsWith("read-only mode is on (--read-only): :"),
-      refused.message?.text,
+      String(refused.message?.text),
     );
   }
   assertEquals(
