@@ -286,7 +286,7 @@ async function measure(report: (result: BenchResult) => void): Promise<void> {
       unit: "ms",
       goal: "CPU contention",
     });
-    const loadAvg = Number(Deno.loadavg()[0].toFixed(2));
+    const loadAvg = Number((Deno.loadavg()[0] ?? 0).toFixed(2));
     report({
       name: "ui_bench_host_load_1m",
       value: loadAvg,
