@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import amqp from "amqplib";
 import { actionPath, performAction } from "../../src/app/mgmt_actions.ts";
 import { startBroker } from "../../src/broker/server.ts";
+import { rabbitmqTest } from "./support/rabbitmq_env.ts";
 
 Deno.test("actionPath(): RabbitMQ's paths, names and vhosts URL-encoded", () => {
   assertEquals(
@@ -108,20 +109,9 @@ Deno.test({
   },
 });
 
-const RABBIT_AMQP = Deno.env.get("RABBITMQ_URL");
-const RABBIT_MGMT = Deno.env.get("RABBITMQ_MGMT_URL");
-
-Deno.test({
-  name: `performAction() [rabbitmq]: the same${
-    RABBIT_AMQP && RABBIT_MGMT ? "" : " (ignored: RABBITMQ_URL and RABBITMQ_MGMT_URL not set)"
-  }`,
-  ignore: !(RABBIT_AMQP && RABBIT_MGMT),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    await purgeAndDelete(RABBIT_AMQP!, RABBIT_MGMT!, "rabbitmq");
-  },
-});
+Deno.test(rabbitmqTest("performAction() [rabbitmq]: the same", async ({ amqpUrl, mgmtUrl }) => {
+  await purgeAndDelete(amqpUrl, mgmtUrl, "rabbitmq");
+}));
 
 Deno.test("performAction(): a closed port is one line, never a stack trace", async () => {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
