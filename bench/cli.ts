@@ -28,6 +28,10 @@ const SUITES: Record<string, { description: string; load: () => Promise<BenchSui
     description: "echo round trips/s per IO model vs a plain Deno.listen echo server",
     load: async () => (await import("./sockets_bench.ts")).socketsBench,
   },
+  ui: {
+    description: "key to frame in the dashboard under 20k msg/s and a 100-client echo load",
+    load: async () => (await import("./ui_bench.ts")).uiBench,
+  },
 };
 
 const USAGE = `usage: deno task bench [NAME...] [--json]

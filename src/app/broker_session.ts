@@ -11,6 +11,8 @@ import { type BrokerLink, startBrokerLink } from "./broker_link.ts";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker_worker.ts";
 import type { StartOptions } from "./start_options.ts";
 import { peekQueue } from "./mgmt_peek.ts";
+import { performAction } from "./mgmt_actions.ts";
+import type { RabbitAction } from "./rabbit.ts";
 import type { AppEvent } from "./update.ts";
 
 export interface BrokerSession {
@@ -18,6 +20,8 @@ export interface BrokerSession {
   close(): Promise<void>;
   /** Peeks at a queue through the management API; the answer comes as a `peek` event. */
   peek(vhost: string, queue: string): void;
+  /** Purges or deletes through the management API; the answer comes as a `rabbit-done` event. */
+  act(action: RabbitAction): void;
 }
 
 export interface BrokerSessionOptions {
@@ -93,6 +97,16 @@ export function startBrokerSession(
       }
       void peekQueue(url, vhost, queue).then((result) => {
         if (!closed) dispatch({ type: "peek", result });
+      });
+    },
+    act(action) {
+      const url = mgmt;
+      if (url === undefined) {
+        dispatch({ type: "rabbit-done", result: { action, ok: false, error: "no broker yet" } });
+        return;
+      }
+      void performAction(url, action).then((result) => {
+        if (!closed) dispatch({ type: "rabbit-done", result });
       });
     },
     async close() {

@@ -47,6 +47,9 @@ flags:
                     ~/.local/state/warren/broker; 'none': keep nothing)
   --work-scale N    a worker's simulated work: N seconds per '.' in a message's
                     body (default 1, as the lesson; 0 to ${MAX_WORK_SCALE}, e.g. 0.1)
+  --read-only       watch a broker safely: refuses everything that changes it
+                    (:purge, :delete, :publish, :subscribe, :worker, :rpc,
+                    :scenario); the status bar says read-only
   -h, --help        this text`;
 
 export function parseStartArgs(
@@ -67,6 +70,7 @@ export function parseStartArgs(
     "embedded-ports": { type: "string" },
     "embedded-data-dir": { type: "string" },
     "work-scale": { type: "string" },
+    "read-only": { type: "boolean" },
   });
   if (values.help) return "help";
   const color = (values.color ?? "auto") as ColorFlag;
@@ -103,6 +107,7 @@ export function parseStartArgs(
     ...(values["embedded-data-dir"] === undefined
       ? {}
       : { embeddedDataDir: String(values["embedded-data-dir"]) }),
+    ...(values["read-only"] === true ? { readOnly: true } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { PanelId } from "./panels.ts";
 import type { LabCommand, MqCommand } from "../lab/protocol.ts";
+import type { RabbitAction } from "./rabbit.ts";
 
 export type CommandIntent =
   | { kind: "help" }
@@ -27,6 +28,8 @@ export type CommandIntent =
   | { kind: "mq"; command: MqCommand }
   /** The RabbitMQ panel's routing explainer: this key through the selected exchange. */
   | { kind: "route"; key: string }
+  /** Purge or delete on the broker (asks first; refused in read-only mode). */
+  | { kind: "rabbit-action"; op: RabbitAction["op"]; name: string }
   | { kind: "error"; message: string };
 
 export interface CommandSpec {
@@ -48,7 +51,10 @@ export interface CommandContext {
   servers?: readonly string[];
   /** The actors' names (`publisher-1`), for `:stop`. */
   actors?: readonly string[];
-  /** The broker's exchanges and queues (from the management API), for the actors' commands. */
+  /**
+   * The broker's exchanges and queues (from the management API), for the
+   * actors' commands, `:purge` and `:delete`.
+   */
   exchanges?: readonly string[];
   queues?: readonly string[];
 }

@@ -86,6 +86,44 @@ const SOCKETS_COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
+const DELETE_USAGE = "usage: :delete queue|exchange NAME";
+
+/** The RabbitMQ panel's destructive commands; each asks before it acts. */
+const RABBIT_COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "purge",
+    aliases: [],
+    maxArgs: 1,
+    usage: ":purge QUEUE",
+    summary: "delete a queue's ready messages (asks first; P on the selected queue)",
+    complete: (index, context) => (index === 0 ? context.queues ?? [] : []),
+    run: ([name]) =>
+      name === undefined
+        ? error("usage: :purge QUEUE")
+        : { kind: "rabbit-action", op: "purge", name },
+  },
+  {
+    name: "delete",
+    aliases: [],
+    maxArgs: 2,
+    usage: ":delete queue|exchange NAME",
+    summary: "delete a queue or an exchange (asks first; D on the selected one)",
+    complete: (index, context) =>
+      index === 0 ? ["queue", "exchange"] : index === 1
+        ? [
+          ...(context.queues ?? []),
+          ...(context.exchanges ?? []).filter((name) => name !== ""),
+        ]
+        : [],
+    run: ([what, name]) => {
+      if ((what !== "queue" && what !== "exchange") || name === undefined) {
+        return error(DELETE_USAGE);
+      }
+      return { kind: "rabbit-action", op: `delete-${what}`, name };
+    },
+  },
+];
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "help",
@@ -188,6 +226,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         ? error("usage: :route KEY (on the RabbitMQ panel, an exchange selected)")
         : { kind: "route", key },
   },
+  ...RABBIT_COMMANDS,
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

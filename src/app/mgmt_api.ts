@@ -100,6 +100,17 @@ export function mgmtRequest(mgmtUrl: string, path: string): { url: string; heade
   return { url: new URL(path, url).href, headers };
 }
 
+/** A refused request as one line: `HTTP 404: Not Found`, the broker's own reason. */
+export async function httpFailure(res: Response): Promise<string> {
+  const text = await res.text();
+  let reason = text;
+  try {
+    reason = String(JSON.parse(text).reason ?? text);
+  } catch { /* not JSON: the text itself */ }
+  const line = reason.replace(/\s+/g, " ").trim().slice(0, 200);
+  return `HTTP ${res.status}: ${line || res.statusText}`;
+}
+
 class MgmtError extends Error {}
 
 // deno-lint-ignore no-explicit-any

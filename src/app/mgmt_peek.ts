@@ -5,7 +5,7 @@
  * redelivered, which the panel says.
  */
 import { errorMessage } from "../util/error_message.ts";
-import { mgmtRequest } from "./mgmt_api.ts";
+import { httpFailure, mgmtRequest } from "./mgmt_api.ts";
 
 export interface PeekedMessage {
   routingKey: string;
@@ -43,17 +43,7 @@ export async function peekQueue(
       }),
       signal: AbortSignal.timeout(3000),
     });
-    if (!res.ok) {
-      const text = await res.text();
-      const reason = (() => {
-        try {
-          return JSON.parse(text).reason ?? text;
-        } catch {
-          return text;
-        }
-      })();
-      return { vhost, queue, error: `HTTP ${res.status}: ${String(reason).slice(0, 200)}` };
-    }
+    if (!res.ok) return { vhost, queue, error: await httpFailure(res) };
     // deno-lint-ignore no-explicit-any
     const list = await res.json() as any[];
     return {

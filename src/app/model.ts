@@ -14,7 +14,7 @@ import type { LabCommand } from "../lab/protocol.ts";
 import { initialSockets, type SocketsState } from "./sockets.ts";
 import { PANEL_IDS } from "./panels.ts";
 import type { BrokerStatus } from "./broker_status.ts";
-import { initialRabbit, type RabbitState } from "./rabbit.ts";
+import { initialRabbit, type RabbitAction, type RabbitState } from "./rabbit.ts";
 import { initialMq, type MqState } from "./mq.ts";
 import type { ScenarioMenu } from "./scenario_menu.ts";
 
@@ -29,7 +29,7 @@ export type Overlay =
   /** The scenario menu (`s` on the RabbitMQ panel). */
   | ScenarioMenu
   /** A yes/no question before a destructive command (or restarting the lab Worker). */
-  | { kind: "confirm"; message: string; command: LabCommand | "restart-lab" };
+  | { kind: "confirm"; message: string; command: LabCommand | "restart-lab" | RabbitAction };
 
 export interface StatusMessage {
   text: string;
@@ -62,6 +62,8 @@ export interface AppState {
    * (before it sends the outbox); the run loop clears it.
    */
   restartLab: boolean;
+  /** `--read-only`: every action that changes the broker is refused (`read_only.ts`). */
+  readOnly: boolean;
   /** The broker the live dashboard talks to; none in snapshots and tests that start none. */
   broker?: BrokerStatus;
 }
@@ -70,10 +72,11 @@ export const MIN_WIDTH = 80;
 export const MIN_HEIGHT = 22;
 
 export function initialState(
-  { panel = "overview", width = 80, height = 24 }: {
+  { panel = "overview", width = 80, height = 24, readOnly = false }: {
     panel?: PanelId;
     width?: number;
     height?: number;
+    readOnly?: boolean;
   } = {},
 ): AppState {
   return {
@@ -91,6 +94,7 @@ export function initialState(
     mq: initialMq(),
     outbox: [],
     restartLab: false,
+    readOnly,
   };
 }
 

@@ -13,6 +13,7 @@ import { isActorName } from "./mq_commands.ts";
 import { type AppState, withCommandLine } from "./model.ts";
 import { followActor, isLive, type MqState, selectedActor } from "./mq.ts";
 import { labUnavailable } from "./lab_busy.ts";
+import { isBrokerChanging, labCommandName, readOnlyRefusal } from "./read_only.ts";
 import { selectedRow } from "./rabbit.ts";
 import { rabbitLayout } from "./rabbit_view.ts";
 import { actorsPage } from "./actors_view.ts";
@@ -63,6 +64,9 @@ export function withMq(state: AppState, mq: MqState): AppState {
  * `:rpc` starts the RPC server first when none is running.
  */
 export function applyMq(state: AppState, command: MqCommand): AppState {
+  if (state.readOnly && isBrokerChanging(command)) {
+    return { ...state, message: readOnlyRefusal(labCommandName(command)) };
+  }
   if (state.lab.status !== "running") {
     return { ...state, message: { text: labUnavailable(state), level: "error" } };
   }

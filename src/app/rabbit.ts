@@ -29,6 +29,15 @@ export interface RabbitState {
   peekRequest?: { vhost: string; queue: string };
   /** The last peek: waiting, or its messages or error (shown under its queue's table). */
   peek?: { vhost: string; queue: string; result?: PeekResult };
+  /** A confirmed purge or delete: asks the run loop to perform it (the run loop clears it). */
+  actionRequest?: RabbitAction;
+}
+
+/** What `:purge` and `:delete` (or P and D on the panel) do to the broker. */
+export interface RabbitAction {
+  op: "purge" | "delete-queue" | "delete-exchange";
+  vhost: string;
+  name: string;
 }
 
 /** Readings a sparkline keeps (one a second). */

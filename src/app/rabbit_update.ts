@@ -14,6 +14,7 @@ import {
 } from "./rabbit.ts";
 import { rabbitLayout } from "./rabbit_view.ts";
 import { screenLayout } from "./screen_layout.ts";
+import { selectedAction } from "./rabbit_actions.ts";
 
 export const RABBIT_HELP: readonly { key: string; description: string }[] = [
   {
@@ -29,6 +30,11 @@ export const RABBIT_HELP: readonly { key: string; description: string }[] = [
     description: "peek: the first 5 messages of the selected queue (get with requeue: " +
       "they stay, marked redelivered, as RabbitMQ does)",
   },
+  { key: "P", description: "purge the selected queue: its ready messages (asks first)" },
+  {
+    key: "D",
+    description: "delete the selected queue or exchange (asks first; not amq.* nor the default)",
+  },
   {
     key: ":route KEY",
     description: "on exchanges: which bindings KEY matches and why, word by word for topic (Esc)",
@@ -41,6 +47,8 @@ export function withRabbit(state: AppState, rabbit: RabbitState): AppState {
 
 /** The panel's own keys; undefined when the key is not one of them. */
 export function rabbitKey(state: AppState, key: KeyEvent): AppState | undefined {
+  const name = formatKey(key);
+  if (name === "P" || name === "D") return selectedAction(state, name === "P" ? "purge" : "delete");
   const next = rabbitKeyState(state.rabbit, key, state);
   return next ? { ...state, message: undefined, rabbit: next } : undefined;
 }

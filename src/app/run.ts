@@ -29,6 +29,7 @@ export async function runDashboard(options: StartOptions): Promise<number> {
       panel: options.panel,
       width: size.columns,
       height: size.rows,
+      readOnly: options.readOnly,
     });
     const buf = new ScreenBuffer(size.columns, size.rows);
     const renderer = new Renderer({ colorLevel });
@@ -89,12 +90,19 @@ export async function runDashboard(options: StartOptions): Promise<number> {
         state = { ...state, rabbit: { ...state.rabbit, peekRequest: undefined } };
         broker.peek(peek.vhost, peek.queue);
       }
+      const action = state.rabbit.actionRequest;
+      if (action) {
+        state = { ...state, rabbit: { ...state.rabbit, actionRequest: undefined } };
+        broker.act(action);
+      }
       if (state.outbox.length > 0) {
         const outbox = state.outbox;
         state = { ...state, outbox: [] };
         for (const command of outbox) lab.send(command);
       }
       if (state.quit) onQuit();
+      // A key's answer is drawn at once; streamed figures wait for the --fps cap.
+      else if (event.type === "key" || event.type === "paste") frames.requestNow();
       else frames.request();
     };
     // Events only arrive after this line (input and Worker messages are async).

@@ -5,14 +5,18 @@ import { type AppState, initialState } from "./model.ts";
 import { screenCapabilities } from "./theme.ts";
 import { view } from "./view.ts";
 
-export type SnapshotOptions = Pick<StartOptions, "size" | "panel" | "ascii" | "color">;
+export type SnapshotOptions = Pick<
+  StartOptions,
+  "size" | "panel" | "ascii" | "color" | "readOnly"
+>;
 
 export function snapshotText(
   options: SnapshotOptions,
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): string {
   const { width, height } = options.size ?? { width: 80, height: 24 };
-  return frameText(initialState({ panel: options.panel, width, height }), options, env);
+  const state = initialState({ panel: options.panel, width, height, readOnly: options.readOnly });
+  return frameText(state, options, env);
 }
 
 /** Draws `state` (its own size) as plain text, trailing spaces trimmed. */

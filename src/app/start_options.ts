@@ -32,4 +32,6 @@ export interface StartOptions {
    * (absent: the state directory; "none": nothing is kept).
    */
   embeddedDataDir?: string;
+  /** `--read-only`: nothing that changes the broker (purge, delete, publishing actors). */
+  readOnly?: boolean;
 }

@@ -25,7 +25,8 @@ import {
   type StuckTask,
   viewCommand,
 } from "./coroutines.ts";
-import { followDemo, followStep } from "./demo_follow.ts";
+import { followStep } from "./demo_follow.ts";
+import { demoMenuKey, openDemoMenu, startDemo } from "./demo_menu.ts";
 import { helpScroll } from "./help.ts";
 import {
   killQuestion,
@@ -46,6 +47,14 @@ import type { RabbitData } from "./mgmt_api.ts";
 import { receivePeek, receiveRabbit } from "./rabbit.ts";
 import type { PeekResult } from "./mgmt_peek.ts";
 import { rabbitKey, routeKey, withRabbit } from "./rabbit_update.ts";
+import { actionDone, askAction, confirmAction, namedAction } from "./rabbit_actions.ts";
+import type { RabbitActionResult } from "./mgmt_actions.ts";
+import {
+  isBrokerChanging,
+  labCommandName,
+  readOnlyRefusal,
+  refuseCommandLine,
+} from "./read_only.ts";
 import { initialSockets, receiveSockets } from "./sockets.ts";
 import { socketsKey, syncSockets, withSockets } from "./sockets_update.ts";
 import { initialMq, receiveMq } from "./mq.ts";
@@ -63,7 +72,9 @@ export type AppEvent =
   /** A reading of the management API (once a second while it answers). */
   | { type: "rabbit"; data: RabbitData }
   /** A peek's answer (the run loop asked for it when `rabbit.peekRequest` was set). */
-  | { type: "peek"; result: PeekResult };
+  | { type: "peek"; result: PeekResult }
+  /** A purge's or delete's answer (the run loop performed `rabbit.actionRequest`). */
+  | { type: "rabbit-done"; result: RabbitActionResult };
 
 export function update(state: AppState, event: AppEvent): AppState {
   const next = updateState(state, event);
@@ -101,6 +112,8 @@ function updateState(state: AppState, event: AppEvent): AppState {
       return withRabbit(state, receiveRabbit(state.rabbit, event.data));
     case "peek":
       return withRabbit(state, receivePeek(state.rabbit, event.result));
+    case "rabbit-done":
+      return actionDone(state, event.result);
   }
 }
 
@@ -120,6 +133,9 @@ function syncLabView(state: AppState): AppState {
 }
 
 function send(state: AppState, command: LabCommand): AppState {
+  if (state.readOnly && isBrokerChanging(command)) {
+    return { ...state, message: readOnlyRefusal(labCommandName(command)) };
+  }
   return { ...state, outbox: [...state.outbox, command] };
 }
 
@@ -259,67 +275,12 @@ function escapeKey(state: AppState): AppState {
   return state;
 }
 
-function openDemoMenu(state: AppState): AppState {
-  if (state.lab.status !== "running" || state.coroutines.demos.length === 0) {
-    return { ...state, message: { text: labUnavailable(state), level: "error" } };
-  }
-  return { ...state, message: undefined, overlay: { kind: "demo-menu", selected: 0 } };
-}
-
 function stepPanel(panel: PanelId, step: 1 | -1): PanelId {
   const i = PANEL_IDS.indexOf(panel);
   return PANEL_IDS[(i + step + PANEL_IDS.length) % PANEL_IDS.length]!;
 }
 
 type Overlay<K extends AppState["overlay"]["kind"]> = Extract<AppState["overlay"], { kind: K }>;
-
-function demoMenuKey(state: AppState, overlay: Overlay<"demo-menu">, key: KeyEvent): AppState {
-  const count = state.coroutines.demos.length;
-  switch (key.key) {
-    case "escape":
-    case "q":
-      return { ...state, overlay: { kind: "none" } };
-    case "up":
-    case "k":
-      return { ...state, overlay: { ...overlay, selected: Math.max(0, overlay.selected - 1) } };
-    case "down":
-    case "j":
-      return {
-        ...state,
-        overlay: { ...overlay, selected: Math.min(count - 1, overlay.selected + 1) },
-      };
-    case "enter": {
-      const demo = state.coroutines.demos[overlay.selected];
-      return demo ? startDemo({ ...state, overlay: { kind: "none" } }, demo.name) : state;
-    }
-  }
-  return state;
-}
-
-function startDemo(state: AppState, name: string): AppState {
-  if (state.lab.status !== "running") {
-    return { ...state, message: { text: labUnavailable(state), level: "error" } };
-  }
-  const demos = state.coroutines.demos.map((d) => d.name);
-  if (!demos.includes(name)) {
-    return {
-      ...state,
-      message: { text: `no demo '${name}' (demos: ${demos.join(", ")})`, level: "error" },
-    };
-  }
-  // The lab prints the demo's own "--- demo NAME ---" banner into the output
-  // and the panel shows the demo's state from each snapshot, so the status
-  // line only says what would otherwise pass unseen: a running demo stopped.
-  const coroutines = followDemo({ ...state.coroutines, detail: false, selected: 0 }, name);
-  const running = state.coroutines.snapshot?.demo;
-  const message = running?.state === "running"
-    ? { text: `stopped demo ${running.name} to start ${name}`, level: "info" as const }
-    : undefined;
-  return send(
-    { ...state, panel: "coroutines", coroutines, message },
-    { type: "run-demo", name },
-  );
-}
 
 /** Esc, `?` or `q` close the help; arrows, j/k, PgUp/PgDn, Home/End scroll it. */
 function helpKey(state: AppState, overlay: Overlay<"help">, key: KeyEvent): AppState {
@@ -339,7 +300,9 @@ function confirmKey(state: AppState, overlay: Overlay<"confirm">, key: KeyEvent)
   if (answer === null) return state;
   const closed = { ...state, overlay: { kind: "none" } as const, message: undefined };
   if (answer === "no") return closed;
-  return overlay.command === "restart-lab" ? restartLab(closed) : send(closed, overlay.command);
+  const command = overlay.command;
+  if (command === "restart-lab") return restartLab(closed);
+  return "op" in command ? confirmAction(closed, command) : send(closed, command);
 }
 
 /**
@@ -406,6 +369,8 @@ function commandKey(state: AppState, overlay: Overlay<"command">, key: KeyEvent)
 
 /** Runs a command line; errors stay on the status line until the next key. */
 export function runCommand(state: AppState, text: string): AppState {
+  const refused = refuseCommandLine(state.readOnly, text);
+  if (refused) return { ...state, message: refused };
   const intent = runCommandLine(text);
   return intent ? applyIntent(state, intent) : state;
 }
@@ -446,6 +411,8 @@ function applyIntent(state: AppState, intent: CommandIntent): AppState {
       return applyMq(state, intent.command);
     case "route":
       return withRabbit({ ...state, panel: "rabbitmq" }, routeKey(state.rabbit, intent.key));
+    case "rabbit-action":
+      return askAction({ ...state, panel: "rabbitmq" }, namedAction(state, intent.op, intent.name));
     case "error":
       return { ...state, message: { text: intent.message, level: "error" } };
   }

@@ -180,7 +180,10 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
     "Tab panels",
     "q quit",
   ];
-  const right = state.broker ? brokerSegments(state.broker) : [];
+  const right = [
+    ...(state.readOnly ? ["read-only"] : []),
+    ...(state.broker ? brokerSegments(state.broker) : []),
+  ];
   // The broker's segments first: the keys fall back to `? help` (which lists them all).
   const separator = ` ${theme.symbols.separator} `;
   const width = (texts: string[]) =>

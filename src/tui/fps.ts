@@ -5,7 +5,9 @@
  * pending frame, which runs on a timer: at once (next macrotask, so a burst of
  * requests in one tick is one frame) if the last frame is at least one frame
  * interval old, otherwise when the interval is up. No request, no frame, so
- * an idle dashboard writes nothing.
+ * an idle dashboard writes nothing. A key's frame (`requestNow()`) is not
+ * held back by the cap: a person waits for it, while the cap is for the
+ * figures that stream in.
  */
 
 export interface FrameSchedulerOptions {
@@ -26,6 +28,8 @@ export class FrameScheduler {
   readonly #setTimer: (fn: () => void, ms: number) => unknown;
   readonly #clearTimer: (id: unknown) => void;
   #timer: unknown = null;
+  /** When the pending frame is due. */
+  #dueAt = 0;
   #lastFrameAt = Number.NEGATIVE_INFINITY;
   #frames = 0;
 
@@ -57,7 +61,22 @@ export class FrameScheduler {
   request(): void {
     if (this.#timer !== null) return;
     const wait = Math.max(0, this.#lastFrameAt + this.#intervalMs - this.#now());
+    this.#dueAt = this.#now() + wait;
     this.#timer = this.#setTimer(this.#frame, wait);
+  }
+
+  /**
+   * Asks for a frame at once (next macrotask), whatever the cap: for input,
+   * which a person waits to see. Coalesces with a pending frame, and brings
+   * a later one forward.
+   */
+  requestNow(): void {
+    if (this.#timer !== null) {
+      if (this.#dueAt <= this.#now()) return;
+      this.#clearTimer(this.#timer);
+    }
+    this.#dueAt = this.#now();
+    this.#timer = this.#setTimer(this.#frame, 0);
   }
 
   /** Drops a scheduled frame (on exit). */

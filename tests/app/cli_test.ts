@@ -167,3 +167,22 @@ Deno.test("start --snapshot prints one 80x24 frame as text", async () => {
   assertMatch(rows[0]!, /^1 Overview {2}2 Coroutines {2}3 Sockets {2}4 RabbitMQ +warren$/);
   assertMatch(rows[1]!, /RabbitMQ/);
 });
+
+Deno.test("start --read-only: parsed, in --help, and the status bar says read-only", async () => {
+  assertEquals((parseStartArgs(["--read-only"]) as { readOnly?: boolean }).readOnly, true);
+  assertEquals((parseStartArgs([]) as { readOnly?: boolean }).readOnly, undefined);
+  const help = await warren("start", "--help");
+  assertMatch(
+    help.stdout,
+    /--read-only +watch a broker safely: refuses everything that changes it/,
+  );
+  const { code, stdout } = await warren(
+    "start",
+    "--snapshot",
+    "--read-only",
+    "--panel",
+    "rabbitmq",
+  );
+  assertEquals(code, 0);
+  assertMatch(stdout.replace(/\n$/, "").split("\n").at(-1)!, /read-only$/);
+});

@@ -10,6 +10,7 @@ import amqp from "amqplib";
 import { Buffer } from "node:buffer";
 import { mgmtRequest, type RabbitData, readRabbit } from "../../src/app/mgmt_api.ts";
 import { startBroker } from "../../src/broker/server.ts";
+import { rabbitmqTest } from "./support/rabbitmq_env.ts";
 
 Deno.test("mgmtRequest() moves the URL's credentials into a basic auth header", () => {
   const { url, headers } = mgmtRequest("http://bob:s%40cret@h:15672", "/api/overview");
@@ -91,20 +92,9 @@ Deno.test({
   },
 });
 
-const RABBIT_AMQP = Deno.env.get("RABBITMQ_URL");
-const RABBIT_MGMT = Deno.env.get("RABBITMQ_MGMT_URL");
-
-Deno.test({
-  name: `readRabbit() [rabbitmq]: the same${
-    RABBIT_AMQP && RABBIT_MGMT ? "" : " (ignored: RABBITMQ_URL and RABBITMQ_MGMT_URL not set)"
-  }`,
-  ignore: !(RABBIT_AMQP && RABBIT_MGMT),
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    await queueWithThree(RABBIT_AMQP!, RABBIT_MGMT!, "rabbitmq");
-  },
-});
+Deno.test(rabbitmqTest("readRabbit() [rabbitmq]: the same", async ({ amqpUrl, mgmtUrl }) => {
+  await queueWithThree(amqpUrl, mgmtUrl, "rabbitmq");
+}));
 
 Deno.test("readRabbit(): a wrong password and a closed port, said without the password", async () => {
   const broker = await startBroker({ port: 0, httpPort: 0, log: () => {} });

@@ -169,8 +169,10 @@ Deno.test({
     const log = await Deno.makeTempFile({ prefix: "warren-idle-" });
     const session = await startDashboard();
     try {
-      await session.waitForText("4 RabbitMQ");
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Idle once its broker has started and the API answered (a busy machine may take a
+      // while): until then the status bar still has news to draw.
+      await session.waitForText("api ok", 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 1300));
       await session.tmux("pipe-pane", "-t", session.target, "-o", `cat >> ${log}`);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await session.tmux("pipe-pane", "-t", session.target);

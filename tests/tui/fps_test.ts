@@ -123,3 +123,21 @@ Deno.test("FrameScheduler never exceeds fps and never loses a request (random re
     { numRuns: 200 },
   );
 });
+
+Deno.test("FrameScheduler.requestNow() draws at once, bringing a capped frame forward", () => {
+  const { clock, frameTimes, frames } = scheduler(10);
+  frames.request();
+  clock.runUntil(10);
+  frames.request(); // capped: due at 100
+  frames.requestNow(); // a key: now
+  frames.requestNow(); // coalesces
+  clock.runUntil(10);
+  deepStrictEqual(frameTimes, [0, 10]);
+  // The cap counts from the key's frame: a streamed update waits for 110.
+  frames.request();
+  clock.runUntil(109);
+  deepStrictEqual(frameTimes, [0, 10]);
+  clock.runUntil(110);
+  deepStrictEqual(frameTimes, [0, 10, 110]);
+  strictEqual(frames.pending, false);
+});
