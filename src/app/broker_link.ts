@@ -24,6 +24,8 @@ export interface BrokerLinkOptions {
   amqpUrl: string;
   mgmtUrl: string;
   onStatus: (status: BrokerStatus) => void;
+  /** The vhost the panel reads (the AMQP URL's, when it names one); undefined: all. */
+  vhost?: string;
   /** Each second's reading of the management API, when it answers. */
   onData?: (data: RabbitData) => void;
 }
@@ -93,7 +95,7 @@ export function startBrokerLink(options: BrokerLinkOptions): BrokerLink {
 
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
   const poll = async () => {
-    const read = await readRabbit(options.mgmtUrl);
+    const read = await readRabbit(options.mgmtUrl, { vhost: options.vhost });
     if (closed) return;
     const mgmt = "data" in read ? { state: "ok" as const } : read.error;
     if ("data" in read) options.onData?.(read.data);

@@ -58,6 +58,15 @@ export function defaultMgmtUrl(amqpUrl: string, httpPort = MGMT_PORT): string {
   return mgmt.href.replace(/\/$/, "");
 }
 
+/**
+ * The vhost an AMQP URL names (`amqp://h/class1` -> `class1`, `%2F` -> `/`),
+ * or undefined when it names none (then the panel reads every vhost).
+ */
+export function urlVhost(amqpUrl: string): string | undefined {
+  const path = new URL(amqpUrl).pathname.replace(/^\//, "");
+  return path === "" ? undefined : decodeURIComponent(path);
+}
+
 /** `host` and `port` of an AMQP URL (5672 / 5671 by scheme when absent). */
 export function amqpAddress(amqpUrl: string): { hostname: string; port: number } {
   const url = new URL(amqpUrl);

@@ -5,7 +5,7 @@
  * async, started after the first frame, so choosing never delays the screen.
  */
 import { errorMessage } from "../util/error_message.ts";
-import { type BrokerChoice, chooseBroker, defaultMgmtUrl } from "./broker_select.ts";
+import { type BrokerChoice, chooseBroker, defaultMgmtUrl, urlVhost } from "./broker_select.ts";
 import { initialBrokerStatus } from "./broker_status.ts";
 import { type BrokerLink, startBrokerLink } from "./broker_link.ts";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./broker_worker.ts";
@@ -59,6 +59,7 @@ export function startBrokerSession(
         kind: "external",
         amqpUrl: choice.url,
         mgmtUrl,
+        vhost: urlVhost(choice.url),
         onStatus: (status) => dispatch({ type: "broker", status }),
         onData: (data) => dispatch({ type: "rabbit", data }),
       });

@@ -91,9 +91,14 @@ export function brokerProblem(status: BrokerStatus | undefined): string | undefi
   return undefined;
 }
 
-/** The banner's text when the management API cannot be reached, else undefined. */
+/**
+ * The banner's text when the management API cannot be reached though the
+ * broker answers AMQP (so the plugin may be the fix), else undefined.
+ */
 export function mgmtBanner(status: BrokerStatus | undefined): string | undefined {
-  if (!status || status.mgmt.state !== "unreachable") return undefined;
+  if (!status || status.mgmt.state !== "unreachable" || status.amqp.state !== "up") {
+    return undefined;
+  }
   return `management API unreachable at ${status.mgmtUrl} (${status.mgmt.error}); ` +
     `on RabbitMQ: ${MGMT_FIX}`;
 }

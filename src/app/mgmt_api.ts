@@ -3,6 +3,9 @@
  * (overview, exchanges, queues, consumers, bindings, connections, channels)
  * with basic auth, mapped into plain rows. The same requests work on
  * RabbitMQ and on the embedded broker; rates are the API's `*_details.rate`.
+ * Scoped to one vhost (the AMQP URL's, when it names one), every list is
+ * that vhost's and the totals are the vhost's (`/api/vhosts/{vhost}`), so a
+ * student on a shared lab box sees their own and not a classmate's.
  */
 import { errorMessage } from "../util/error_message.ts";
 import type { MgmtState } from "./broker_status.ts";
@@ -10,6 +13,8 @@ import type { MgmtState } from "./broker_status.ts";
 export interface RabbitOverview {
   product: string;
   version: string;
+  /** The vhost this reading is scoped to; undefined: every vhost. */
+  vhost?: string;
   queues: number;
   exchanges: number;
   connections: number;
@@ -133,30 +138,65 @@ async function getJson(mgmtUrl: string, path: string, timeoutMs: number): Promis
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 const rate = (details: Json): number => num(details?.rate);
 
-/** Every list and the overview, at once; an error says why, never with the password. */
+/** One reading's paths: the node's lists, or one vhost's (then its own totals last). */
+export function readingPaths(vhost?: string): string[] {
+  if (vhost === undefined) {
+    return ["overview", "exchanges", "queues", "consumers", "bindings", "connections", "channels"]
+      .map((p) => `/api/${p}`);
+  }
+  const v = encodeURIComponent(vhost);
+  return [
+    "/api/overview",
+    `/api/exchanges/${v}`,
+    `/api/queues/${v}`,
+    `/api/consumers/${v}`,
+    `/api/bindings/${v}`,
+    `/api/vhosts/${v}/connections`,
+    `/api/vhosts/${v}/channels`,
+    `/api/vhosts/${v}`,
+  ];
+}
+
+/**
+ * Every list and the overview, at once, of the node or of `vhost`; an error
+ * says why, never with the password.
+ */
 export async function readRabbit(
   mgmtUrl: string,
-  timeoutMs = 900,
+  { vhost, timeoutMs = 900 }: { vhost?: string; timeoutMs?: number } = {},
 ): Promise<{ data: RabbitData } | { error: MgmtState }> {
   try {
-    const [o, ex, q, cons, b, conns, chans] = await Promise.all(
-      [
-        "/api/overview",
-        "/api/exchanges",
-        "/api/queues",
-        "/api/consumers",
-        "/api/bindings",
-        "/api/connections",
-        "/api/channels",
-      ].map((path) => getJson(mgmtUrl, path, timeoutMs)),
+    const [o, ex, q, cons, b, conns, chans, v] = await Promise.all(
+      readingPaths(vhost).map((path) => getJson(mgmtUrl, path, timeoutMs)),
     );
-    return { data: mapRabbit(o, ex, q, cons, b, conns, chans) };
+    const data = mapRabbit(o, ex, q, cons, b, conns, chans);
+    return { data: v === undefined ? data : scopedTo(data, v) };
   } catch (e) {
     const text = e instanceof DOMException && e.name === "TimeoutError"
       ? "no answer"
       : errorMessage(e).split("\n")[0]!;
     return { error: { state: "unreachable", error: text } };
   }
+}
+
+/** A vhost's reading: its totals from its own lists and `/api/vhosts/{vhost}`, not the node's. */
+export function scopedTo(data: RabbitData, v: Json): RabbitData {
+  const stats = v.message_stats ?? {};
+  return {
+    ...data,
+    overview: {
+      ...data.overview,
+      vhost: String(v.name ?? ""),
+      queues: data.queues.length,
+      exchanges: data.exchanges.length,
+      connections: data.connections.length,
+      consumers: data.consumers.length,
+      ready: num(v.messages_ready),
+      unacked: num(v.messages_unacknowledged),
+      publishRate: rate(stats.publish_details),
+      deliverRate: rate(stats.deliver_get_details),
+    },
+  };
 }
 
 /** The API's JSON -> rows (exported for fixtures: the same mapping as live). */

@@ -45,7 +45,8 @@ export function rabbitOverviewLine(data: RabbitData, stale = false): string {
   const prefix = stale ? "STALE (the management API stopped answering) " : "";
   const r = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
   const count = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
-  return `${prefix}${o.product} ${o.version}: ${count(o.queues, "queue")}, ` +
+  const scope = o.vhost === undefined ? "" : ` vhost ${o.vhost}`;
+  return `${prefix}${o.product} ${o.version}${scope}: ${count(o.queues, "queue")}, ` +
     `${count(o.exchanges, "exchange")}, ${count(o.connections, "connection")}, ` +
     `${count(o.consumers, "consumer")}; ${o.ready} ready, ` +
     `${o.unacked} unacked; publish ${r(o.publishRate)}/s, deliver ${r(o.deliverRate)}/s`;

@@ -25,7 +25,7 @@ import { type AppState, isTooSmall, MIN_HEIGHT, MIN_WIDTH, type StatusMessage } 
 import { panelFilters, PANELS } from "./panels.ts";
 import { type ScreenLayout, screenLayout } from "./screen_layout.ts";
 import type { Theme } from "./theme.ts";
-import { brokerProblem, brokerSegments, MGMT_FIX } from "./broker_status.ts";
+import { brokerProblem, brokerSegments, MGMT_FIX, mgmtBanner } from "./broker_status.ts";
 import { drawRabbit, rabbitOverviewLine } from "./rabbit_view.ts";
 import { actorsLine } from "./mq.ts";
 import { drawScenarioMenu } from "./scenario_menu.ts";
@@ -199,12 +199,14 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
 }
 
 /**
- * When the management API cannot be reached: a banner with the fix on the
- * panel's bottom border, on every panel (it explains what the RabbitMQ panel
- * lacks); the URL and the error are in the RabbitMQ panel, wrapped.
+ * When the management API cannot be reached while the broker itself answers:
+ * a banner with the fix on the panel's bottom border, on every panel (it
+ * explains what the RabbitMQ panel lacks); the URL and the error are in the
+ * RabbitMQ panel, wrapped. A broker that is down takes its API with it: the
+ * status bar's `reconnecting in Ns` says so, and the plugin is not the fix.
  */
 function drawMgmtBanner(state: AppState, buf: ScreenBuffer, body: Rect, theme: Theme): void {
-  if (state.broker?.mgmt.state !== "unreachable" || body.height < 2) return;
+  if (mgmtBanner(state.broker) === undefined || body.height < 2) return;
   const long = ` management API unreachable; on RabbitMQ: ${MGMT_FIX} `;
   const short = ` no management API: ${MGMT_FIX} `;
   const text = stringWidth(long) <= body.width - 4 ? long : short;

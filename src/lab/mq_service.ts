@@ -189,6 +189,7 @@ export class MqService {
     const make = this.#make();
     const previous = this.#scenarioActors.filter((a) => a.alive);
     await Promise.all(previous.map((a) => a.stop()));
+    this.#forgetScenario();
     const plan = planScenario(name, make, {
       prefetch,
       timeScale: this.#broker!.workScale,
@@ -216,6 +217,18 @@ export class MqService {
       ? ` (stopped ${plural(previous.length, "actor")} of the previous one)`
       : "";
     return `scenario ${name}: ${plan.text}${stopped}`;
+  }
+
+  /**
+   * The last scenario's actors leave the list once it is replaced (the reply
+   * says how many were stopped), so the new one's are the ones in view; a
+   * failed one stays, its error still to read.
+   */
+  #forgetScenario(): void {
+    const gone = new Set(this.#scenarioActors.filter((a) => a.state !== "failed"));
+    this.#actors = this.#actors.filter((a) => !gone.has(a));
+    if (this.#rpcClient !== null && gone.has(this.#rpcClient)) this.#rpcClient = null;
+    this.#scenarioActors = [];
   }
 
   /** Keeps the live actors and the last ENDED_KEPT ended ones, in start order. */

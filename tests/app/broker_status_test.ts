@@ -78,3 +78,16 @@ Deno.test("an unreachable management API: a banner with the fix, and the reason,
   // No banner while the API answers.
   assert(!screen(rabbit, "rabbitmq")[22]!.includes("rabbitmq-plugins"));
 });
+
+Deno.test("a broker that is down takes its API with it: no plugin advice, the reconnect instead", () => {
+  const down: BrokerStatus = {
+    ...rabbit,
+    amqp: { state: "reconnecting", inS: 2, error: "connect ECONNREFUSED 127.0.0.1:5672" },
+    mgmt: { state: "unreachable", error: "Connection refused (os error 111)" },
+  };
+  for (const panel of ["overview", "rabbitmq"] as const) {
+    const rows = screen(down, panel);
+    assert(rows.every((r) => !r.includes("rabbitmq-plugins")), rows.join("\n"));
+    assert(rows[23]!.endsWith("│ reconnecting in 2s │ api unreachable"), rows[23]);
+  }
+});

@@ -22,7 +22,7 @@ Deno.test("mgmtRequest() moves the URL's credentials into a basic auth header", 
 async function readUntil(mgmtUrl: string, ok: (d: RabbitData) => boolean): Promise<RabbitData> {
   let last: unknown;
   for (let i = 0; i < 100; i++) {
-    const read = await readRabbit(mgmtUrl, 2000);
+    const read = await readRabbit(mgmtUrl, { timeoutMs: 2000 });
     if ("data" in read && ok(read.data)) return read.data;
     last = read;
     await new Promise((r) => setTimeout(r, 100));
@@ -112,3 +112,68 @@ Deno.test("readRabbit(): a wrong password and a closed port, said without the pa
   const gone = await readRabbit(`http://guest:hunter2@127.0.0.1:${closed}`);
   assert("error" in gone && !JSON.stringify(gone).includes("hunter2"), JSON.stringify(gone));
 });
+
+/** A vhost with a queue of 3 messages, read scoped: only its lists, its own totals. */
+async function scopedRead(amqpUrl: string, mgmtUrl: string): Promise<void> {
+  const vhost = `warren-scope-${crypto.randomUUID().slice(0, 8)}`;
+  const put = async (path: string, body: unknown, method = "PUT") => {
+    const { url, headers } = mgmtRequest(mgmtUrl, `/api/${path}`);
+    headers.set("content-type", "application/json");
+    const res = await fetch(url, { method, headers, body: JSON.stringify(body) });
+    await res.body?.cancel();
+    assert(res.ok, `${method} ${path}: ${res.status}`);
+  };
+  const v = encodeURIComponent(vhost);
+  const user = decodeURIComponent(new URL(amqpUrl).username || "guest");
+  await put(`vhosts/${v}`, {});
+  await put(`permissions/${v}/${user}`, { configure: ".*", write: ".*", read: ".*" });
+  const url = new URL(amqpUrl);
+  url.pathname = `/${v}`;
+  const conn = await amqp.connect(url.href);
+  try {
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue("scoped.q", { durable: false });
+    for (let i = 0; i < 3; i++) ch.sendToQueue("scoped.q", Buffer.from(`m${i}`));
+    await ch.waitForConfirms();
+    let data: RabbitData | undefined;
+    for (let i = 0; i < 100 && data?.overview.ready !== 3; i++) {
+      const read = await readRabbit(mgmtUrl, { vhost, timeoutMs: 2000 });
+      if ("data" in read) data = read.data;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert(data !== undefined);
+    assertEquals(data.queues.map((q) => [q.vhost, q.name, q.ready]), [[vhost, "scoped.q", 3]]);
+    assert(data.exchanges.every((x) => x.vhost === vhost) && data.exchanges.length >= 6);
+    assertEquals(data.connections.length, 1);
+    const o = data.overview;
+    assertEquals([o.vhost, o.queues, o.exchanges, o.connections, o.ready, o.unacked], [
+      vhost,
+      1,
+      data.exchanges.length,
+      1,
+      3,
+      0,
+    ]);
+  } finally {
+    await conn.close();
+    await put(`vhosts/${v}`, undefined, "DELETE");
+  }
+}
+
+Deno.test({
+  name: "readRabbit() scoped to a vhost [embedded]: its lists only, its own totals",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const broker = await startBroker({ port: 0, httpPort: 0, log: () => {} });
+    try {
+      await scopedRead(broker.url, `http://guest:guest@127.0.0.1:${broker.management!.port}`);
+    } finally {
+      await broker.close();
+    }
+  },
+});
+
+Deno.test(rabbitmqTest("readRabbit() scoped to a vhost [rabbitmq]: the same", async (urls) => {
+  await scopedRead(urls.amqpUrl, urls.mgmtUrl);
+}));

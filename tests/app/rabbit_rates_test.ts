@@ -29,7 +29,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 
 /** The In/s cell of the queue's row, as the panel draws it from one reading. */
 async function panelInRate(mgmtUrl: string, queue: string): Promise<number | undefined> {
-  const read = await readRabbit(mgmtUrl, 3000);
+  const read = await readRabbit(mgmtUrl, { timeoutMs: 3000 });
   if (!("data" in read)) return undefined;
   const state = receiveRabbit(initialRabbit(), read.data);
   const row = state.data!.queues.find((q) => q.name === queue);

@@ -171,13 +171,17 @@ async function mgmtRequest(
   return undefined;
 }
 
-async function createVhost(): Promise<string> {
+/** A fresh vhost on RabbitMQ (or the given broker) with every permission for the URL's user. */
+export async function createVhost(
+  amqpUrl = RABBITMQ_URL!,
+  mgmtUrl = RABBITMQ_MGMT_URL!,
+): Promise<string> {
   const random = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
   const vhost = `warren-mqlab-${Date.now().toString(36)}-${random}`;
-  const user = decodeURIComponent(new URL(RABBITMQ_URL!).username || "guest");
-  await mgmtRequest(RABBITMQ_MGMT_URL!, "PUT", `vhosts/${encodeURIComponent(vhost)}`, {});
+  const user = decodeURIComponent(new URL(amqpUrl).username || "guest");
+  await mgmtRequest(mgmtUrl, "PUT", `vhosts/${encodeURIComponent(vhost)}`, {});
   await mgmtRequest(
-    RABBITMQ_MGMT_URL!,
+    mgmtUrl,
     "PUT",
     `permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(user)}`,
     { configure: ".*", write: ".*", read: ".*" },
@@ -185,8 +189,8 @@ async function createVhost(): Promise<string> {
   return vhost;
 }
 
-async function deleteVhost(vhost: string): Promise<void> {
-  await mgmtRequest(RABBITMQ_MGMT_URL!, "DELETE", `vhosts/${encodeURIComponent(vhost)}`).catch((
+export async function deleteVhost(vhost: string, mgmtUrl = RABBITMQ_MGMT_URL!): Promise<void> {
+  await mgmtRequest(mgmtUrl, "DELETE", `vhosts/${encodeURIComponent(vhost)}`).catch((
     e,
   ) => console.warn(`cleanup of vhost ${vhost}: ${e instanceof Error ? e.message : e}`));
 }
