@@ -7,7 +7,7 @@
  */
 import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
-import { stringWidth, wrapText } from "../tui/width.ts";
+import { stringWidth, truncateToWidth, wrapText } from "../tui/width.ts";
 import { renderBlock } from "../tui/widgets/block.ts";
 import { renderCommandLine } from "../tui/widgets/command_line.ts";
 import { renderConfirm } from "../tui/widgets/confirm.ts";
@@ -180,18 +180,26 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
     "Tab panels",
     "q quit",
   ];
-  const right = [
-    ...(state.readOnly ? ["read-only"] : []),
-    ...(state.broker ? brokerSegments(state.broker) : []),
-  ];
-  // The broker's segments first: the keys fall back to `? help` (which lists them all).
+  const fewest = ["? help", "q quit"];
   const separator = ` ${theme.symbols.separator} `;
   const width = (texts: string[]) =>
     texts.reduce((sum, t) => sum + stringWidth(t), 0) +
     stringWidth(separator) * (texts.length - 1);
+  const right = state.readOnly ? ["read-only"] : [];
+  if (state.broker) {
+    // [kind, url, api]: a long URL (a vhost's) gives way, cut with an
+    // ellipsis, so the API's state and `? help` stay in view.
+    const [kind, url, api] = brokerSegments(state.broker);
+    const over = width([...fewest]) + 1 + width([...right, kind!, url!, api!]) - row.width;
+    const cut = over > 0
+      ? truncateToWidth(url!, stringWidth(url!) - over, theme.symbols.ellipsis)
+      : url!;
+    right.push(kind!, cut, api!);
+  }
+  // The broker's segments first: the keys fall back to `? help` (which lists them all).
   const fits = right.length === 0 || width(keys) + 1 + width(right) <= row.width;
   renderStatusBar(buf, row, {
-    left: fits ? keys : ["? help", "q quit"],
+    left: fits ? keys : fewest,
     right,
     style: theme.styles.status,
     symbols: theme.symbols,

@@ -91,3 +91,19 @@ Deno.test("a broker that is down takes its API with it: no plugin advice, the re
     assert(rows[23]!.endsWith("│ reconnecting in 2s │ api unreachable"), rows[23]);
   }
 });
+
+Deno.test("a long URL (a vhost's) is cut with an ellipsis; the API state and ? help stay", () => {
+  const long: BrokerStatus = {
+    ...rabbit,
+    url: "amqp://guest:***@127.0.0.1:5672/warren-mqlab-mx44iwwu-1m804tr",
+  };
+  const bar = screen(long)[23]!;
+  assertEquals(
+    bar,
+    "? help │ q quit RabbitMQ 3.13.7 │ amqp://guest:***@127.0.0.1:5672/warr… │ api ok",
+  );
+  // Wide enough: the URL whole.
+  assert(
+    screen(long, "overview", 120)[23]!.includes("5672/warren-mqlab-mx44iwwu-1m804tr │ api ok"),
+  );
+});

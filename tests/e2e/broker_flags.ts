@@ -12,3 +12,9 @@ export const NO_RABBIT = [
   "--embedded-data-dir",
   "none",
 ];
+
+/**
+ * The embedded broker's URL in the status bar once connected (`│ amqp://...:PORT │`),
+ * never the `connecting to ...` segment, which a narrow bar cuts with an ellipsis.
+ */
+export const EMBEDDED_URL_SHOWN = /│ amqp:\/\/guest:\*\*\*@127\.0\.0\.1:(\d+) │/;

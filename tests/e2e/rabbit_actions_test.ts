@@ -9,22 +9,24 @@ import { ok as assert } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import amqp from "amqplib";
 import { TMUX_80X24, tmuxAvailable, TmuxSession, tmuxSkip } from "./tmux.ts";
-import { NO_RABBIT } from "./broker_flags.ts";
+import { EMBEDDED_URL_SHOWN, NO_RABBIT } from "./broker_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
-const URL_SHOWN = /amqp:\/\/guest:\*\*\*@127\.0\.0\.1:(\d+)/;
 
-async function dashboard(...flags: string[]): Promise<{ session: TmuxSession; port: string }> {
+/** The dashboard once its broker is up; the port when the bar has room for the URL whole. */
+async function dashboard(
+  ...flags: string[]
+): Promise<{ session: TmuxSession; port: string | undefined }> {
   const session = await TmuxSession.start(
     [Deno.execPath(), "run", "-A", MAIN, "start", ...NO_RABBIT, "--panel", "rabbitmq", ...flags],
     { ...TMUX_80X24, env: { LANG: "C.UTF-8", TERM: "xterm-256color" }, cwd: ROOT },
   );
   const ready = await session.waitFor(
-    (s) => URL_SHOWN.test(s) && s.includes("api ok"),
-    { what: "the embedded broker's URL and the API", timeoutMs: 20_000 },
+    (s) => !s.includes("connecting to") && s.includes("api ok"),
+    { what: "the embedded broker and its API", timeoutMs: 20_000 },
   );
-  return { session, port: URL_SHOWN.exec(ready)![1]! };
+  return { session, port: EMBEDDED_URL_SHOWN.exec(ready)?.[1] };
 }
 
 /** The dialog's text, its rows joined: what a person reads in the box. */
@@ -41,6 +43,7 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const { session, port } = await dashboard();
+    assert(port !== undefined, "the embedded broker's URL in the status bar");
     const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}`);
     try {
       const ch = await conn.createConfirmChannel();

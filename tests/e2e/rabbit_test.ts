@@ -9,7 +9,7 @@ import { ok as assert } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import amqp from "amqplib";
 import { TMUX_80X24, tmuxAvailable, TmuxSession, tmuxSkip } from "./tmux.ts";
-import { NO_RABBIT } from "./broker_flags.ts";
+import { EMBEDDED_URL_SHOWN, NO_RABBIT } from "./broker_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -32,10 +32,10 @@ Deno.test({
     const session = await startPanel();
     try {
       const ready = await session.waitFor(
-        (s) => /amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+/.test(s) && s.includes("api ok"),
+        (s) => EMBEDDED_URL_SHOWN.test(s) && s.includes("api ok"),
         { what: "the embedded broker's URL and the API" },
       );
-      const port = /amqp:\/\/guest:\*\*\*@127\.0\.0\.1:(\d+)/.exec(ready)![1]!;
+      const port = EMBEDDED_URL_SHOWN.exec(ready)![1]!;
       assert(port !== "5672", "a test never binds 5672");
       assert(!ready.includes("guest:guest"), "no password on screen");
       const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}`);
