@@ -88,7 +88,7 @@ Deno.test("a broker that is down takes its API with it: no plugin advice, the re
   for (const panel of ["overview", "rabbitmq"] as const) {
     const rows = screen(down, panel);
     assert(rows.every((r) => !r.includes("rabbitmq-plugins")), rows.join("\n"));
-    assert(rows[23]!.endsWith("│ reconnecting in 2s │ api unreachable"), rows[23]);
+    assert(rows[23]!.endsWith("│ reconnecting in 2s │ api unreachable"), rows[23]!);
   }
 });
 
