@@ -13,7 +13,12 @@ import { isActorName } from "./mq_commands.ts";
 import { type AppState, withCommandLine } from "./model.ts";
 import { followActor, isLive, type MqState, selectedActor } from "./mq.ts";
 import { labUnavailable } from "./lab_busy.ts";
-import { isBrokerChanging, labCommandName, readOnlyRefusal } from "./read_only.ts";
+import {
+  BROKER_CHANGING_LAB,
+  isBrokerChanging,
+  labCommandName,
+  readOnlyRefusal,
+} from "./read_only.ts";
 import { selectedRow } from "./rabbit.ts";
 import { rabbitLayout } from "./rabbit_view.ts";
 import { actorsPage } from "./actors_view.ts";
@@ -44,15 +49,7 @@ export const ACTORS_HELP: readonly { key: string; description: string }[] = [
  * show: it is sent at start, not asked for, and the actors' rows say how
  * their connections fare.
  */
-export const MQ_REPLIES: readonly LabCommand["type"][] = [
-  "mq-publish",
-  "mq-subscribe",
-  "mq-worker",
-  "mq-rpc-server",
-  "mq-rpc",
-  "mq-scenario",
-  "mq-stop",
-];
+export const MQ_REPLIES: readonly LabCommand["type"][] = [...BROKER_CHANGING_LAB, "mq-stop"];
 
 export function withMq(state: AppState, mq: MqState): AppState {
   return { ...state, mq };
