@@ -69,11 +69,11 @@ export interface WaitOptions {
  * with its value, or throws its error inside the task. `label` is shown as
  * the wait reason: `waiting(io:label)`.
  */
-export function wait<T>(promise: Promise<T>, label: string, options: WaitOptions = {}): Effect {
+export function wait<T>(promise: Promise<T>, label: string, options?: WaitOptions): Effect {
   EFFECT.kind = K_WAIT;
   EFFECT.promise = promise;
   EFFECT.label = label;
-  EFFECT.holdClock = options.holdClock ?? true;
+  EFFECT.holdClock = options?.holdClock ?? true;
   return EFFECT;
 }
 
