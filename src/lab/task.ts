@@ -180,6 +180,11 @@ export class Task {
   // Every number field starts as a number: a field first defined as
   // undefined holds later doubles as boxed heap numbers, one allocation per
   // write on the switch path (about a fifth of the time of a switch).
+  readonly id: number;
+  readonly name: string;
+  readonly group: string;
+  readonly parentId: number;
+  readonly hub: TaskHost;
 
   /** @internal the body's generator (it yields effects, see effects.ts) */ _gen:
     | Generator<unknown, unknown, unknown>
@@ -189,12 +194,13 @@ export class Task {
   /** @internal resume value, or error when `_throw` */ _rv: unknown = undefined;
   /** @internal */ _throw = false;
   /** @internal hub time of the last state change */ _since = 0;
+  /** @internal */ _spawnedAt = 0;
+  /** @internal */ _endedAt = -1;
   /** @internal */ _switches = 0;
   /** @internal */ _busy = 0;
   /** @internal */ _waited = 0;
   /** @internal */ _wake = W_SPAWN;
   /** @internal io label */ _label = "";
-  /** @internal */ _holding = false;
   /** @internal timer deadline and sequence (FIFO among equal deadlines) */ _at = 0;
   /** @internal */ _tseq = 0;
   /**
@@ -203,6 +209,12 @@ export class Task {
    */
   _ioDone: ((value: unknown) => void) | null = null;
   /** @internal */ _ioFailed: ((error: unknown) => void) | null = null;
+  /** @internal */ _holding = false;
+  /** @internal */ _mailbox: unknown[] | null = null;
+  /** @internal */ _mhead = 0;
+  /** @internal tasks waiting in join/joinAll on this one */ _joiners: Task[] | null = null;
+  /** @internal pending joinAll count */ _joinLeft = 0;
+  /** @internal */ _joinTargets: readonly Task[] | null = null;
   /**
    * @internal 0, or the end (S_KILLED, S_ABANDONED) asked for during the
    * task's own step; its reason waits in `_error`
@@ -213,25 +225,11 @@ export class Task {
     | null = null;
   /** @internal ring slot of recent state changes */ _slot = 0;
   /** @internal */ _rpos = 0;
-  /** @internal this task's group figures (looked up once, not per wake) */ _gs: GroupStats | null =
-    null;
-  // the rest, off the switch path (V8 lays fields out in this order: the
-  // fields above, which every switch touches, share the first cache lines)
-  readonly id: number;
-  readonly name: string;
-  readonly group: string;
-  readonly parentId: number;
-  readonly hub: TaskHost;
-  /** @internal */ _spawnedAt = 0;
-  /** @internal */ _endedAt = -1;
-  /** @internal */ _mailbox: unknown[] | null = null;
-  /** @internal */ _mhead = 0;
-  /** @internal tasks waiting in join/joinAll on this one */ _joiners: Task[] | null = null;
-  /** @internal pending joinAll count */ _joinLeft = 0;
-  /** @internal */ _joinTargets: readonly Task[] | null = null;
   /** @internal live list */ _prev: Task | null = null;
   /** @internal */ _next: Task | null = null;
   /** @internal */ _warnings: TaskWarning[] | null = null;
+  /** @internal this task's group figures (looked up once, not per wake) */ _gs: GroupStats | null =
+    null;
   /** @internal */ _result: unknown = undefined;
   /** @internal */ _error: unknown = undefined;
   /** @internal */ _doneWaiters: (() => void)[] | null = null;
