@@ -187,9 +187,11 @@ export abstract class Scheduler extends SchedulerCore {
         return null;
       }
       case K_WAIT: {
-        const promise = v.promise!;
+        const promise = v.promise;
+        const start = v.start;
         const hold = v.holdClock;
         v.promise = null;
+        v.start = null;
         t._label = v.label;
         this._to(t, S_IO);
         this._history.labelLast(t, t._label);
@@ -199,7 +201,14 @@ export abstract class Scheduler extends SchedulerCore {
         if (this._trace !== null) this._trace(`${t.name}: wait io ${t._label}`);
         // the task's own settle handlers, made once: no closures per wait
         if (t._ioDone === null) this.#ioHandlers(t);
-        Promise.resolve(promise).then(t._ioDone, t._ioFailed);
+        if (start === null) Promise.resolve(promise).then(t._ioDone, t._ioFailed);
+        else {
+          try {
+            start(t._ioDone!, t._ioFailed!);
+          } catch (error) {
+            t._ioFailed!(error); // thrown inside the task, as a rejected wait would be
+          }
+        }
         return null;
       }
       case K_RECV: {
@@ -340,10 +349,10 @@ export abstract class Scheduler extends SchedulerCore {
   }
 
   /**
-   * Gives `t` the two handlers every wait of its settles through. A task
-   * leaves `waiting(io)` only when the promise it waits on settles or when
-   * it ends (kill, abandon, hub closed), so a settle that finds it out of
-   * io is stale: the promise of a wait that its end cut short.
+   * Gives `t` the two handlers every wait of its settles through (`wait`'s
+   * promise, `waitFor`'s callbacks). A task leaves `waiting(io)` only when
+   * its wait settles (once) or when it ends (kill, abandon, hub closed), so
+   * a settle that finds it out of io is stale: a wait its end cut short.
    */
   #ioHandlers(t: Task): void {
     t._ioDone = (value) => this.#ioDone(t, value, false);
