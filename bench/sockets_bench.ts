@@ -18,6 +18,10 @@
  * rt/s, the CPU the process spent per round trip outside the load (µs), a
  * figure the other work on the machine hardly moves.
  *
+ * `WARREN_BENCH_ROWS=WORD,...` keeps the cases whose label holds a word
+ * (`async`, `multiplexed_epoll`, `watched`), `WARREN_BENCH_ROUNDS=N` sets the
+ * pairs per case with a goal (7).
+ *
  * Goals (issue 11): multiplexed >= 1.0x the reference, async >= 0.9x, and
  * the dashboard watching the multiplexed server costs it at most 10%
  * (`sockets_watch.ts`). The blocking model serves one connection at a time:
@@ -154,7 +158,11 @@ const CASES: { label: string; model: ModelName; poller?: PollerName; goal?: numb
  * more, as the machine is shared and one pair can land on a burst of other work.
  */
 const ROUNDS = 3;
-const GOAL_ROUNDS = 7;
+const GOAL_ROUNDS = Math.max(1, Number(Deno.env.get("WARREN_BENCH_ROUNDS") ?? 7) || 7);
+const ROW_WORDS = (Deno.env.get("WARREN_BENCH_ROWS") ?? "").split(",").map((w) => w.trim())
+  .filter((w) => w);
+const selected = (label: string) =>
+  ROW_WORDS.length === 0 || ROW_WORDS.some((w) => label.includes(w));
 
 /** The value below which a fraction `q` of `xs` lie (nearest rank). */
 export function quantile(xs: number[], q: number): number {
@@ -222,7 +230,8 @@ export const socketsBench: BenchSuite = {
     for (const connections of COUNTS) {
       // select cannot watch fds past 1024; 1 000 clients in this process take more
       const cases = CASES.filter((c) =>
-        (c.model === "async" || ffi === null) && !(c.poller === "select" && connections > 500)
+        (c.model === "async" || ffi === null) && !(c.poller === "select" && connections > 500) &&
+        selected(c.label)
       );
       const refs: number[] = [];
       for (const c of cases) {
@@ -250,6 +259,7 @@ export const socketsBench: BenchSuite = {
           reportCase(report, `sockets_${c.label}_${connections}c`, pairs, c.goal);
         }
       }
+      if (refs.length === 0) continue;
       report({
         name: `sockets_plain_deno_${connections}c_rt_per_s`,
         value: Math.round(median(refs)),
@@ -257,6 +267,6 @@ export const socketsBench: BenchSuite = {
       });
     }
     // what the dashboard watching the event stream costs the server
-    if (ffi === null) await benchWatchCost(runLoad, report);
+    if (ffi === null && selected("watched")) await benchWatchCost(runLoad, report);
   },
 };

@@ -344,7 +344,7 @@ export class Hub extends Scheduler {
       this._ioWaits--;
       if (t._holding) this._ioHolds--;
       t._holding = false;
-      t._wseq++;
+      // its promise may still settle: the handlers find it ended and ignore it
     }
   }
 

@@ -187,21 +187,28 @@ export abstract class Scheduler extends SchedulerCore {
         return null;
       }
       case K_WAIT: {
-        const promise = v.promise!;
+        const promise = v.promise;
+        const start = v.start;
         const hold = v.holdClock;
         v.promise = null;
+        v.start = null;
         t._label = v.label;
         this._to(t, S_IO);
         this._history.labelLast(t, t._label);
-        const seq = ++t._wseq;
         this._ioWaits++;
         t._holding = hold;
         if (hold) this._ioHolds++;
         if (this._trace !== null) this._trace(`${t.name}: wait io ${t._label}`);
-        Promise.resolve(promise).then(
-          (value) => this.#ioDone(t, seq, value, false),
-          (error) => this.#ioDone(t, seq, error, true),
-        );
+        // the task's own settle handlers, made once: no closures per wait
+        if (t._ioDone === null) this.#ioHandlers(t);
+        if (start === null) Promise.resolve(promise).then(t._ioDone, t._ioFailed);
+        else {
+          try {
+            start(t._ioDone!, t._ioFailed!);
+          } catch (error) {
+            t._ioFailed!(error); // thrown inside the task, as a rejected wait would be
+          }
+        }
         return null;
       }
       case K_RECV: {
@@ -341,8 +348,19 @@ export abstract class Scheduler extends SchedulerCore {
     return target;
   }
 
-  #ioDone(t: Task, seq: number, value: unknown, isError: boolean): void {
-    if (t._state !== S_IO || t._wseq !== seq || this._closed) return;
+  /**
+   * Gives `t` the two handlers every wait of its settles through (`wait`'s
+   * promise, `waitFor`'s callbacks). A task leaves `waiting(io)` only when
+   * its wait settles (once) or when it ends (kill, abandon, hub closed), so
+   * a settle that finds it out of io is stale: a wait its end cut short.
+   */
+  #ioHandlers(t: Task): void {
+    t._ioDone = (value) => this.#ioDone(t, value, false);
+    t._ioFailed = (error) => this.#ioDone(t, error, true);
+  }
+
+  #ioDone(t: Task, value: unknown, isError: boolean): void {
+    if (t._state !== S_IO || this._closed) return;
     this._ioWaits--;
     if (t._holding) this._ioHolds--;
     t._holding = false;

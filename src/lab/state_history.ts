@@ -27,7 +27,9 @@ export interface TaskEvent {
 export class StateHistory {
   #times = new Float64Array(RING * 256);
   #codes = new Uint8Array(RING * 256);
-  #labels: (string | undefined)[] = [];
+  // filled as the slab grows: a store far past the end of a JS array would
+  // turn it into a dictionary, a hash insert per io wait
+  #labels: string[] = new Array<string>(RING * 256).fill("");
   #slotCap = 256;
   #slotNext = 0;
   #freeSlots: number[] = [];
@@ -45,6 +47,7 @@ export class StateHistory {
       codes.set(this.#codes);
       this.#times = times;
       this.#codes = codes;
+      for (let i = this.#labels.length; i < cap * RING; i++) this.#labels.push("");
       this.#slotCap = cap;
     }
     return slot;
@@ -83,7 +86,7 @@ export class StateHistory {
       out.push({
         atMs: this.#times[i]!,
         code,
-        text: describeState(code, code === S_IO ? this.#labels[i] ?? "" : ""),
+        text: describeState(code, code === S_IO ? this.#labels[i]! : ""),
       });
     }
     return out;

@@ -203,7 +203,12 @@ export class Task {
   /** @internal io label */ _label = "";
   /** @internal timer deadline and sequence (FIFO among equal deadlines) */ _at = 0;
   /** @internal */ _tseq = 0;
-  /** @internal guards stale io completions */ _wseq = 0;
+  /**
+   * @internal the settle handlers of its io waits, made at its first wait and
+   * kept (a settle that finds the task no longer in io is stale: see scheduler.ts)
+   */
+  _ioDone: ((value: unknown) => void) | null = null;
+  /** @internal */ _ioFailed: ((error: unknown) => void) | null = null;
   /** @internal */ _holding = false;
   /** @internal */ _mailbox: unknown[] | null = null;
   /** @internal */ _mhead = 0;
