@@ -116,6 +116,7 @@ export class Hub extends Scheduler {
       parentId: parent?.id ?? 0,
       now: this._now,
       slot: this._history.allocSlot(),
+      idleWaits: options.idleWaits,
     });
     t._gen = body(t);
     this._tasks.add(t);

@@ -34,6 +34,11 @@ export interface SpawnOptions {
   group?: string;
   /** Parent task; default the task that calls spawn (none from outside the hub). */
   parent?: Task | null;
+  /**
+   * Its waits are for someone outside to begin (a server's next client or
+   * message): however long, never "far longer than its peers" (default false).
+   */
+  idleWaits?: boolean;
 }
 
 /** Counters for the hub header: the snapshot's header less the per-interval rates. */

@@ -155,6 +155,8 @@ export interface TaskOptions {
   now: number;
   /** Its slot in the hub's state history. */
   slot: number;
+  /** See `SpawnOptions.idleWaits`. */
+  idleWaits?: boolean;
 }
 
 /** What `warnings` returns for a task without any (shared: telemetry reads it per row). */
@@ -185,6 +187,8 @@ export class Task {
   readonly group: string;
   readonly parentId: number;
   readonly hub: TaskHost;
+  /** Long waits are normal for it (a server waiting for clients): no slow-wait warning. */
+  readonly idleWaits: boolean;
 
   /** @internal the body's generator (it yields effects, see effects.ts) */ _gen:
     | Generator<unknown, unknown, unknown>
@@ -241,6 +245,7 @@ export class Task {
     this.name = options.name;
     this.group = options.group;
     this.parentId = options.parentId;
+    this.idleWaits = options.idleWaits ?? false;
     this._since = options.now;
     this._spawnedAt = options.now;
     this._slot = options.slot;

@@ -84,6 +84,7 @@ export class WarningLog {
       // waits depend on someone else, and those are the ones that get stuck
       const code = t._state;
       if (code !== S_IO && code !== S_RECV && code !== S_SWITCH) continue;
+      if (t.idleWaits) continue; // a server waiting for its next client: normal
       const waited = now - t._since;
       if (waited < SLOW_WAIT_MIN_MS) continue;
       const g = groups.get(t.group);

@@ -473,7 +473,7 @@ Deno.test("a blocking step makes timers fire late, which shows as loop lag", asy
   hub.close();
 });
 
-Deno.test("a task waiting far longer than its peers gets the slow-wait warning", async (ctx) => {
+Deno.test("a task waiting far longer than its peers gets the slow-wait warning; one with idleWaits does not", async (ctx) => {
   const { hub } = setup();
   const peers: Task[] = [];
   for (let i = 0; i < 4; i++) {
@@ -485,6 +485,10 @@ Deno.test("a task waiting far longer than its peers gets the slow-wait warning",
   const stuck = hub.spawn("stuck", function* () {
     yield recv(); // nobody ever sends to it
   }, { group: "pool" });
+  // The same wait by a task that waits for clients by nature (a server): no warning.
+  const server = hub.spawn("server", function* () {
+    yield recv();
+  }, { group: "pool", idleWaits: true });
   hub.spawn("feeder", function* () {
     for (let n = 0; n < 40; n++) {
       yield sleep(50);
@@ -496,6 +500,7 @@ Deno.test("a task waiting far longer than its peers gets the slow-wait warning",
   hub.scanWaits();
   assertEquals(stuck.warnings.map((w) => w.kind), ["slow-wait"]);
   assertMatch(stuck.warnings[0]!.summary, /waiting 2\.00 s, peers in 'pool' typically 50 ms/);
+  assertEquals(server.warnings, []);
   for (const p of peers) {
     await ctx.step(`peer ${p.name} has no warning`, () => {
       assertEquals(p.warnings.length, 0);

@@ -65,6 +65,9 @@ export type Counts = Pick<
   "published" | "confirmed" | "nacked" | "returned" | "received" | "acked" | "rejected"
 >;
 
+/** The actors that wait for messages others send. */
+const CONSUMERS: readonly ActorKind[] = ["subscriber", "worker", "rpc-server"];
+
 export abstract class Actor {
   readonly name: string;
   abstract readonly kind: ActorKind;
@@ -116,6 +119,10 @@ export abstract class Actor {
     this.task = this.env.hub.spawn(this.name, () => this.#main(), {
       group: `mq-${this.kind}`,
       parent: null,
+      // a consumer waiting for its next message (a stopped publisher, a rare
+      // routing key) is idle, not stuck; a publisher's confirms and an RPC
+      // client's replies can be lost, so their long waits still warn
+      idleWaits: CONSUMERS.includes(this.kind),
     });
     return this.task;
   }

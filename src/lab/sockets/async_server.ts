@@ -81,8 +81,12 @@ export class AsyncServer implements EchoServer {
     this.#conns = new Connections(this.ring);
     this.#listener = Deno.listen({ hostname: options.bind, port: options.port });
     this.port = this.#listener.addr.port;
+    // Waiting seconds for the next client (or a connection for its client's
+    // next message) is normal for a server: `idleWaits`, never "far longer
+    // than its peers".
     this.#acceptTask = hub.spawn(`echo :${this.port}`, () => this.#acceptLoop(), {
       group: "echo-async",
+      idleWaits: true,
       parent: null,
     });
   }
@@ -148,7 +152,7 @@ export class AsyncServer implements EchoServer {
       const task = this.#hub.spawn(
         `conn #${conn.id} ${conn.peerText}`,
         () => this.#serve(conn, socket),
-        { group: "echo-async" },
+        { group: "echo-async", idleWaits: true },
       );
       conn.taskId = task.id;
       this.#tasks.add(task);

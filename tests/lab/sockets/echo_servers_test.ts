@@ -141,3 +141,17 @@ for (const { label, model, poller } of CASES) {
       await until(() => server.connections().length === 0, "the connection gone");
     }));
 }
+
+Deno.test("async: a server waiting for clients (acceptor, idle connections) is not 'far longer than its peers'", () =>
+  withServer("async", undefined, async ({ hub, server }) => {
+    const conns = await Promise.all([1, 2, 3, 4].map(() => connect(server.port)));
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(conns.map((c, i) => echo(c, `hello ${i}`)));
+    }
+    // The connections' waits were a few ms each; the acceptor has waited since the last accept.
+    await new Promise((r) => setTimeout(r, 1300));
+    hub.scanWaits();
+    const slow = hub.recentWarnings().filter((w) => w.kind === "slow-wait");
+    assertEquals(slow.map((w) => w.taskName), []);
+    for (const c of conns) c.close();
+  }));
