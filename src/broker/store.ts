@@ -109,8 +109,10 @@ export class Store implements SyncGate {
   #inserts = new Map<number, Insert>();
   #bytes = 0;
   #timer: unknown;
-  /** Inserts of each batch sent and not answered yet, oldest first. */
-  #inFlight: Insert[][] = [];
+  /** Each batch sent and not answered yet, oldest first: its inserts and who waits for it. */
+  #inFlight: { inserts: Insert[]; kept: (() => void)[] }[] = [];
+  /** Waiting for the changes in `#ops` to be written (`written()`). */
+  #keptWaiters: (() => void)[] = [];
   #batch = 0;
   #idle: (() => void)[] = [];
   /** The writes of the publish being routed (taken by its confirm). */
@@ -285,8 +287,9 @@ export class Store implements SyncGate {
     if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     if (!this.#ready || this.#inFlight.length >= MAX_IN_FLIGHT) return;
-    const [held, ops] = [this.#held, this.#ops];
+    const [held, ops, kept] = [this.#held, this.#ops, this.#keptWaiters];
     this.#ops = [];
+    this.#keptWaiters = [];
     this.#held = [];
     this.#inserts = new Map();
     this.#bytes = 0;
@@ -313,9 +316,12 @@ export class Store implements SyncGate {
       else batch.other(op);
     }
     if (this.#held.length > 0) this.#arm();
-    if (batch.count === 0) return this.#idleNow();
+    if (batch.count === 0) {
+      for (const resolve of kept) resolve();
+      return this.#idleNow();
+    }
     const bytes = batch.finish();
-    this.#inFlight.push(inserts);
+    this.#inFlight.push({ inserts, kept });
     if (this.#broken) return this.#written("the writer stopped");
     const transfer = [bytes.buffer as ArrayBuffer];
     this.#writer!.postMessage({ type: "write", batch: ++this.#batch, bytes }, transfer);
@@ -323,11 +329,12 @@ export class Store implements SyncGate {
 
   /** The writer answered the batch in flight (`error`: it was not kept). */
   #written(error: string | undefined): void {
-    const inserts = this.#inFlight.shift() ?? [];
+    const { inserts, kept } = this.#inFlight.shift() ?? { inserts: [], kept: [] };
     if (error !== undefined && !this.#broken) {
       this.#log(`store: a commit to ${this.file} failed: ${error}`);
     }
     for (const op of inserts) settle(op.ticket, error !== undefined);
+    for (const resolve of kept) resolve();
     if (this.#ops.length > 0 || this.#held.length > 0) this.commit();
     else this.#idleNow();
   }
@@ -337,6 +344,21 @@ export class Store implements SyncGate {
     const waiting = this.#idle;
     this.#idle = [];
     for (const resolve of waiting) resolve();
+  }
+
+  /**
+   * Resolves once the changes made so far (message inserts held back for an
+   * ack excepted) are committed and synced, or failed (the failure is
+   * logged): how a user or vhost change is on disk before it is answered.
+   * Unlike `flush()`, later changes do not hold it up.
+   */
+  written(): Promise<void> {
+    if (!this.#ready || this.#closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      if (this.#ops.length > 0) this.#keptWaiters.push(resolve);
+      else if (this.#inFlight.length > 0) this.#inFlight.at(-1)!.kept.push(resolve);
+      else resolve();
+    });
   }
 
   /** Resolves once everything changed so far is written (or failed). */

@@ -177,3 +177,26 @@ Deno.test({
 Deno.test(rabbitmqTest("readRabbit() scoped to a vhost [rabbitmq]: the same", async (urls) => {
   await scopedRead(urls.amqpUrl, urls.mgmtUrl);
 }));
+
+Deno.test({
+  name: "readRabbit() scoped to a vhost [embedded]: a student's management user reads their own",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const broker = await startBroker({ port: 0, httpPort: 0, log: () => {} });
+    try {
+      const base = `http://127.0.0.1:${broker.management!.port}`;
+      const users = broker.core.users;
+      users.addVhost("ann");
+      users.putUser({ name: "ann", password: "pw", tags: ["management"] });
+      users.setPermission("ann", "ann", { configure: ".*", write: ".*", read: ".*" });
+      const read = await readRabbit(`http://ann:pw@${new URL(base).host}`, { vhost: "ann" });
+      assert("data" in read, JSON.stringify(read));
+      assertEquals(read.data.overview.vhost, "ann");
+      const other = await readRabbit(`http://ann:pw@${new URL(base).host}`, { vhost: "/" });
+      assert("error" in other, "no access to another vhost");
+    } finally {
+      await broker.close();
+    }
+  },
+});

@@ -15,6 +15,7 @@ import { withRates } from "./rates.ts";
 import {
   badRequest,
   canSeeVhost,
+  type Handler,
   type HttpContext,
   NoContent,
   NODE,
@@ -149,6 +150,16 @@ function deletePermission(ctx: HttpContext) {
 
 const admin = true;
 
+/**
+ * A change answered only once the store has it on disk (with a data dir):
+ * a 201 or 204 means the user, vhost or permission survives a kill -9.
+ */
+const kept = (handler: Handler): Handler => async (ctx) => {
+  const result = await handler(ctx);
+  await ctx.core.store?.written();
+  return result;
+};
+
 export const userRoutes: Route[] = [
   { method: "GET", pattern: "users", admin, handler: (ctx) => ctx.core.users.list().map(userJson) },
   {
@@ -162,8 +173,8 @@ export const userRoutes: Route[] = [
     },
   },
   { method: "GET", pattern: "users/:user", admin, handler: (ctx) => userJson(userParam(ctx)) },
-  { method: "PUT", pattern: "users/:user", admin, handler: putUser },
-  { method: "DELETE", pattern: "users/:user", admin, handler: deleteUser },
+  { method: "PUT", pattern: "users/:user", admin, handler: kept(putUser) },
+  { method: "DELETE", pattern: "users/:user", admin, handler: kept(deleteUser) },
   {
     method: "GET",
     pattern: "users/:user/permissions",
@@ -177,14 +188,10 @@ export const userRoutes: Route[] = [
       [...ctx.core.vhosts.values()].filter((v) => canSeeVhost(ctx, v.name))
         .sort((a, b) => a.name.localeCompare(b.name)).map((v) => vhostJson(ctx, v)),
   },
-  {
-    method: "GET",
-    pattern: "vhosts/:vhost",
-    admin,
-    handler: (ctx) => vhostJson(ctx, vhostParam(ctx)),
-  },
-  { method: "PUT", pattern: "vhosts/:vhost", admin, handler: putVhost },
-  { method: "DELETE", pattern: "vhosts/:vhost", admin, handler: deleteVhost },
+  // As RabbitMQ: any management user with access to the vhost may read it.
+  { method: "GET", pattern: "vhosts/:vhost", handler: (ctx) => vhostJson(ctx, vhostParam(ctx)) },
+  { method: "PUT", pattern: "vhosts/:vhost", admin, handler: kept(putVhost) },
+  { method: "DELETE", pattern: "vhosts/:vhost", admin, handler: kept(deleteVhost) },
   {
     method: "GET",
     pattern: "vhosts/:vhost/permissions",
@@ -204,6 +211,6 @@ export const userRoutes: Route[] = [
     admin,
     handler: (ctx) => permissionJson(permissionParam(ctx)),
   },
-  { method: "PUT", pattern: "permissions/:vhost/:user", admin, handler: putPermission },
-  { method: "DELETE", pattern: "permissions/:vhost/:user", admin, handler: deletePermission },
+  { method: "PUT", pattern: "permissions/:vhost/:user", admin, handler: kept(putPermission) },
+  { method: "DELETE", pattern: "permissions/:vhost/:user", admin, handler: kept(deletePermission) },
 ];

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { type RunningBroker, startBroker } from "../../../src/broker/server.ts";
 import { STORE_FILE, StoreError } from "../../../src/broker/store_schema.ts";
 import { openClient } from "../support/amqplib.ts";
+import { type BrokerProcess, spawnBroker } from "../support/broker_process.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -90,3 +91,36 @@ Deno.test("a damaged users record is a StoreError naming the file", opts, async 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test(
+  "a user change is on disk once answered: kill -9 right after, and it is there",
+  opts,
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "warren-users-kill-" });
+    const auth = { authorization: `Basic ${btoa("guest:guest")}` };
+    const httpPort = (b: BrokerProcess) =>
+      Number(/management API on http:\/\/[^\s]+:(\d+)/.exec(b.stdout)![1]);
+    try {
+      let broker = await spawnBroker(["--data-dir", dir]);
+      const names = ["u1", "u2", "u3", "u4", "u5"];
+      for (const name of names) {
+        const res = await fetch(`http://127.0.0.1:${httpPort(broker)}/api/users/${name}`, {
+          method: "PUT",
+          headers: { ...auth, "content-type": "application/json" },
+          body: JSON.stringify({ password: "pw", tags: "" }),
+        });
+        await res.body?.cancel();
+        assertEquals(res.status, 201);
+        Deno.kill(broker.pid, "SIGKILL");
+        await broker.stop();
+        broker = await spawnBroker(["--data-dir", dir]);
+      }
+      const res = await fetch(`http://127.0.0.1:${httpPort(broker)}/api/users`, { headers: auth });
+      const users = (await res.json() as { name: string }[]).map((u) => u.name);
+      await broker.stop();
+      assertEquals(users.filter((u) => names.includes(u)), names);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
