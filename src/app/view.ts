@@ -187,14 +187,18 @@ function drawBottomLine(state: AppState, buf: ScreenBuffer, row: Rect, theme: Th
     stringWidth(separator) * (texts.length - 1);
   const right = state.readOnly ? ["read-only"] : [];
   if (state.broker) {
-    // [kind, url, api]: a long URL (a vhost's) gives way, cut with an
-    // ellipsis, so the API's state and `? help` stay in view.
+    // [kind, url, api]: a long URL (a vhost's, or beside `read-only`) gives
+    // way so the API's state and `? help` stay in view: first its scheme and
+    // user go (host:port is what a person needs), then its end, cut with `…`.
     const [kind, url, api] = brokerSegments(state.broker);
-    const over = width([...fewest]) + 1 + width([...right, kind!, url!, api!]) - row.width;
-    const cut = over > 0
-      ? truncateToWidth(url!, stringWidth(url!) - over, theme.symbols.ellipsis)
-      : url!;
-    right.push(kind!, cut, api!);
+    const room = (u: string) =>
+      row.width - width([...fewest]) - 1 - width([...right, kind!, u, api!]);
+    let shown = url!;
+    if (room(shown) < 0) shown = shown.replace(/^amqps?:\/\/([^@/ ]*@)?/, "");
+    if (room(shown) < 0) {
+      shown = truncateToWidth(shown, stringWidth(shown) + room(shown), theme.symbols.ellipsis);
+    }
+    right.push(kind!, shown, api!);
   }
   // The broker's segments first: the keys fall back to `? help` (which lists them all).
   const fits = right.length === 0 || width(keys) + 1 + width(right) <= row.width;
