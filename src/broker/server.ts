@@ -116,11 +116,13 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<RunningBrok
   const maxConnections = opts.maxConnections ?? defaultMaxConnections(fileLimit);
   // A data dir keeps users, vhosts and permissions; without one, the caller's or first boot's.
   let users = opts.users;
-  try {
-    if (store) users ??= loadUserRegistry(store);
-  } catch (e) {
-    await store?.close();
-    throw e;
+  if (store && !users) {
+    try {
+      users = loadUserRegistry(store);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
   }
   const core = new BrokerCore({
     limits: {

@@ -4,6 +4,7 @@
  * change. A lab box has tens of users, so a rewrite costs nothing and a
  * restart never sees half a change (a permission without its user).
  */
+import { errorMessage } from "../util/error_message.ts";
 import type { Store } from "./store.ts";
 import { StoreError } from "./store_schema.ts";
 import { type Definitions, UserRegistry } from "./user_registry.ts";
@@ -22,8 +23,9 @@ export function loadUserRegistry(store: Store): UserRegistry {
   try {
     return UserRegistry.fromDefinitions(kept.value as Definitions);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new StoreError(`${store.file}: the kept users and vhosts cannot be read: ${why}`);
+    throw new StoreError(
+      `${store.file}: the kept users and vhosts cannot be read: ${errorMessage(e)}`,
+    );
   }
 }
 
