@@ -32,6 +32,11 @@ export function parseAmqpUrl(text: string): URL | Error {
   if (url.protocol !== "amqp:" && url.protocol !== "amqps:") {
     return new Error(`'${redactUrl(text)}' is not auto, embedded or an amqp:// URL`);
   }
+  try {
+    urlVhost(text);
+  } catch {
+    return new Error(`'${redactUrl(text)}': its vhost is not valid %-encoding (a '/' is %2F)`);
+  }
   return url;
 }
 
@@ -60,7 +65,8 @@ export function defaultMgmtUrl(amqpUrl: string, httpPort = MGMT_PORT): string {
 
 /**
  * The vhost an AMQP URL names (`amqp://h/class1` -> `class1`, `%2F` -> `/`),
- * or undefined when it names none (then the panel reads every vhost).
+ * or undefined when it names none (then the panel reads every vhost). Throws
+ * on a bad %-escape (`parseAmqpUrl` refuses such a URL up front).
  */
 export function urlVhost(amqpUrl: string): string | undefined {
   const path = new URL(amqpUrl).pathname.replace(/^\//, "");

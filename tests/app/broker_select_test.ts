@@ -11,6 +11,7 @@ import {
   parseBrokerFlag,
   probeAmqp,
   redactUrl,
+  urlVhost,
 } from "../../src/app/broker_select.ts";
 import { startBrokerSession } from "../../src/app/broker_session.ts";
 import type { BrokerStatus } from "../../src/app/broker_status.ts";
@@ -23,6 +24,20 @@ Deno.test("parseBrokerFlag(): auto, embedded, an amqp(s) URL, or an error", () =
   assertEquals(parseBrokerFlag("amqps://h"), { kind: "url", url: "amqps://h" });
   const bad = parseBrokerFlag("http://u:secret@h");
   assert(bad instanceof Error && !bad.message.includes("secret"), String(bad));
+  // A vhost that cannot be decoded is refused here, not later in the session.
+  const badVhost = parseBrokerFlag("amqp://u:secret@h/%zz");
+  assert(badVhost instanceof Error && !badVhost.message.includes("secret"), String(badVhost));
+  assertEquals(
+    badVhost.message,
+    "'amqp://u:***@h/%zz': its vhost is not valid %-encoding (a '/' is %2F)",
+  );
+});
+
+Deno.test("urlVhost(): the vhost a URL names, decoded; none without a path", () => {
+  assertEquals(urlVhost("amqp://h"), undefined);
+  assertEquals(urlVhost("amqp://h/"), undefined);
+  assertEquals(urlVhost("amqp://h/class1"), "class1");
+  assertEquals(urlVhost("amqp://h/%2F"), "/");
 });
 
 Deno.test("redactUrl() hides the password, URL or not", () => {
