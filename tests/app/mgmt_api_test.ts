@@ -135,8 +135,12 @@ async function scopedRead(amqpUrl: string, mgmtUrl: string): Promise<void> {
     await ch.assertQueue("scoped.q", { durable: false });
     for (let i = 0; i < 3; i++) ch.sendToQueue("scoped.q", Buffer.from(`m${i}`));
     await ch.waitForConfirms();
+    // RabbitMQ's figures and its connection list come with its statistics
+    // (every 5 s, each on its own): read until both have caught up.
     let data: RabbitData | undefined;
-    for (let i = 0; i < 100 && data?.overview.ready !== 3; i++) {
+    const caughtUp = (d: RabbitData | undefined) =>
+      d?.overview.ready === 3 && d.connections.length === 1;
+    for (let i = 0; i < 150 && !caughtUp(data); i++) {
       const read = await readRabbit(mgmtUrl, { vhost, timeoutMs: 2000 });
       if ("data" in read) data = read.data;
       await new Promise((r) => setTimeout(r, 100));
