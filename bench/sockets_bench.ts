@@ -6,21 +6,25 @@
  *
  * Fair for every model alike: the load is the same lean epoll client
  * (`sockets_lean_load.ts`) on a Worker of its own, blocking its thread in
- * `epoll_wait`, for the reference and for every model; the server has the
+ * `epoll_wait`, for the reference and for every model; the servers have the
  * rest of the machine (the reference, `async` and `nonblocking` on this
  * thread as on the lab's, `blocking` and `multiplexed` on their own
- * Workers as in the lab). Each run counts over a window that opens once
- * every connection is up.
+ * Workers as in the lab). Nothing counts until every connection is up.
  *
- * The machine is shared, so each model run is paired with a reference run
- * next to it (the order alternating), and a ratio is the median of the
- * pairs' ratios, shown with the lower quartile and the worst pair. Beside
- * rt/s, the CPU the process spent per round trip outside the load (µs), a
- * figure the other work on the machine hardly moves.
+ * The machine is shared, and its speed swings by 2x from one second to the
+ * next, so runs one after the other disagree by 30% whatever the servers.
+ * So the reference and the model are up at once and the load takes turns
+ * between them in slices of 150 ms, many rounds (the order alternating):
+ * both go through the same moments (`sockets_interleaved_load.ts`). A ratio
+ * is the median of the rounds' ratios, shown with the lower quartile and
+ * the worst round. The non-blocking model polls while idle and the blocking
+ * one holds one connection at a time: each of their runs is paired with a
+ * reference run next to it instead. Beside rt/s, the CPU the process spent
+ * per round trip outside the load (µs).
  *
  * `WARREN_BENCH_ROWS=WORD,...` keeps the cases whose label holds a word
  * (`async`, `multiplexed_epoll`, `watched`), `WARREN_BENCH_ROUNDS=N` sets the
- * pairs per case with a goal (7).
+ * rounds per case with a goal (20).
  *
  * Goals (issue 11): multiplexed >= 1.0x the reference, async >= 0.9x, and
  * the dashboard watching the multiplexed server costs it at most 10%
@@ -31,9 +35,10 @@
 import type { BenchResult, BenchSuite } from "./harness.ts";
 import type { LoadReply, LoadRequest } from "./sockets_load_worker.ts";
 import type { LeanStats } from "./sockets_lean_load.ts";
+import type { SlicedStats, SliceOptions } from "./sockets_interleaved_load.ts";
 import { Hub } from "../src/lab/hub.ts";
 import type { PollerName } from "../src/lab/sockets/poller.ts";
-import type { ModelName } from "../src/lab/sockets/server.ts";
+import type { EchoServer, ModelName } from "../src/lab/sockets/server.ts";
 import { startEchoServer } from "../src/lab/sockets/start_server.ts";
 import { ffiUnavailable } from "../src/lab/sockets/libc.ts";
 import { errorMessage } from "../src/util/error_message.ts";
@@ -43,28 +48,45 @@ import { benchWatchCost } from "./sockets_watch.ts";
 const DURATION_MS = 800;
 const COUNTS = [100, 1000];
 
-/** Runs the load against `port` on its own Worker. */
-export function runLoad(
-  port: number,
-  connections: number,
-  durationMs = DURATION_MS,
-): Promise<LeanStats> {
+/** Runs one load request on a Worker of its own. */
+function onLoadWorker(request: LoadRequest): Promise<LoadReply> {
   const worker = new Worker(new URL("./sockets_load_worker.ts", import.meta.url), {
     type: "module",
   });
-  return new Promise<LeanStats>((resolve, reject) => {
+  return new Promise<LoadReply>((resolve, reject) => {
     worker.onmessage = (e: MessageEvent<LoadReply>) => {
       const m = e.data;
       if ("error" in m) reject(new Error(m.error));
-      else resolve(m.stats);
+      else resolve(m);
     };
     worker.onerror = (e) => {
       e.preventDefault();
       reject(new Error(e.message));
     };
-    const request: LoadRequest = { port, connections, durationMs };
     worker.postMessage(request);
   }).finally(() => worker.terminate());
+}
+
+/** Runs the load against `port` on its own Worker. */
+export async function runLoad(
+  port: number,
+  connections: number,
+  durationMs = DURATION_MS,
+): Promise<LeanStats> {
+  const reply = await onLoadWorker({ port, connections, durationMs });
+  if (!("stats" in reply)) throw new Error("the load answered with no figures");
+  return reply.stats;
+}
+
+/** Runs the load against each of `ports` in turn, in slices (sockets_interleaved_load.ts). */
+async function runSlicedLoad(
+  ports: number[],
+  connections: number,
+  slices: SliceOptions,
+): Promise<SlicedStats[]> {
+  const reply = await onLoadWorker({ ports, connections, slices });
+  if (!("sliced" in reply)) throw new Error("the load answered with no figures");
+  return reply.sliced;
 }
 
 /** The reference: the plainest echo server Deno can be, one async function per connection. */
@@ -119,6 +141,92 @@ function plainDenoEcho(): { port: number; stop: () => Promise<void> } {
   };
 }
 
+/** One comparison of the model with the reference: a round of slices, or two runs in a row. */
+interface Pair {
+  refRt: number;
+  modelRt: number;
+  /** CPU µs per round trip (see LeanStats.serverCpuUsPerRt). */
+  refCpu: number;
+  modelCpu: number;
+}
+
+/** A case's comparisons, the model's p99 (ms) and the most connections it served at once. */
+interface CaseFigures {
+  pairs: Pair[];
+  p99: number;
+  maxOpen: number;
+}
+
+interface Case {
+  label: string;
+  model: ModelName;
+  poller?: PollerName;
+  goal?: number;
+  /** Measured in slices beside the reference (it does nothing while its clients are quiet). */
+  sliced: boolean;
+}
+
+const CASES: Case[] = [
+  { label: "multiplexed_epoll", model: "multiplexed", poller: "epoll", goal: 1.0, sliced: true },
+  { label: "multiplexed_select", model: "multiplexed", poller: "select", sliced: true },
+  { label: "async", model: "async", goal: 0.9, sliced: true },
+  // it polls while idle, so it would slow the reference's slices down
+  { label: "nonblocking", model: "nonblocking", sliced: false },
+  // it holds one connection at a time: the others wait in the backlog
+  { label: "blocking", model: "blocking", sliced: false },
+];
+
+/** Each slice's sending time (ms). */
+const SLICE_MS = 150;
+/** Rounds of slices (or pairs of runs) per case; the goals' cases get more. */
+const ROUNDS = 8;
+const PAIRED_ROUNDS = 3;
+const GOAL_ROUNDS = Math.max(1, Number(Deno.env.get("WARREN_BENCH_ROUNDS") ?? 20) || 20);
+const ROW_WORDS = (Deno.env.get("WARREN_BENCH_ROWS") ?? "").split(",").map((w) => w.trim())
+  .filter((w) => w);
+const selected = (label: string) =>
+  ROW_WORDS.length === 0 || ROW_WORDS.some((w) => label.includes(w));
+
+/** The model's server on a hub of its own, for `use`, stopped after. */
+async function withModel<T>(
+  c: Case,
+  use: (server: EchoServer) => Promise<T>,
+): Promise<T> {
+  const hub = new Hub();
+  try {
+    const server = await startEchoServer(hub, { model: c.model, poller: c.poller, port: 0 });
+    try {
+      return await use(server);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    hub.close();
+  }
+}
+
+/** Both servers up at once, the load taking turns between them (sockets_interleaved_load.ts). */
+async function measureSliced(c: Case, connections: number, rounds: number): Promise<CaseFigures> {
+  const ref = plainDenoEcho();
+  try {
+    return await withModel(c, async (server) => {
+      const [r, m] = await runSlicedLoad([ref.port, server.port], connections, {
+        sliceMs: SLICE_MS,
+        rounds,
+      });
+      const pairs = r!.perRound.map((refRt, i) => ({
+        refRt,
+        modelRt: m!.perRound[i]!,
+        refCpu: r!.perRoundCpuUs[i]!,
+        modelCpu: m!.perRoundCpuUs[i]!,
+      }));
+      return { pairs, p99: m!.p99, maxOpen: server.ring.maxOpen };
+    });
+  } finally {
+    await ref.stop();
+  }
+}
+
 async function measureReference(connections: number): Promise<LeanStats> {
   const server = plainDenoEcho();
   try {
@@ -128,41 +236,30 @@ async function measureReference(connections: number): Promise<LeanStats> {
   }
 }
 
-/** The load's figures, and the most connections the server served at once. */
-async function measureModel(
-  model: ModelName,
-  poller: PollerName | undefined,
-  connections: number,
-): Promise<{ stats: LeanStats; maxOpen: number }> {
-  const hub = new Hub();
-  const server = await startEchoServer(hub, { model, poller, port: 0 });
-  try {
-    const stats = await runLoad(server.port, connections);
-    return { stats, maxOpen: server.ring.maxOpen };
-  } finally {
-    await server.stop();
-    hub.close();
+/** One run after the other, the order alternating. */
+async function measurePaired(c: Case, connections: number, rounds: number): Promise<CaseFigures> {
+  const pairs: Pair[] = [];
+  const p99s: number[] = [];
+  const opens: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    let ref: LeanStats | null = null;
+    if (round % 2 === 0) ref = await measureReference(connections);
+    const model = await withModel(c, async (server) => {
+      const stats = await runLoad(server.port, connections);
+      opens.push(server.ring.maxOpen);
+      return stats;
+    });
+    ref ??= await measureReference(connections);
+    p99s.push(model.p99);
+    pairs.push({
+      refRt: ref.roundTripsPerS,
+      modelRt: model.roundTripsPerS,
+      refCpu: ref.serverCpuUsPerRt,
+      modelCpu: model.serverCpuUsPerRt,
+    });
   }
+  return { pairs, p99: median(p99s), maxOpen: median(opens) };
 }
-
-const CASES: { label: string; model: ModelName; poller?: PollerName; goal?: number }[] = [
-  { label: "multiplexed_epoll", model: "multiplexed", poller: "epoll", goal: 1.0 },
-  { label: "multiplexed_select", model: "multiplexed", poller: "select" },
-  { label: "async", model: "async", goal: 0.9 },
-  { label: "nonblocking", model: "nonblocking" },
-  { label: "blocking", model: "blocking" },
-];
-
-/**
- * (reference, model) pairs per case, the order alternating; the goals' cases get
- * more, as the machine is shared and one pair can land on a burst of other work.
- */
-const ROUNDS = 3;
-const GOAL_ROUNDS = Math.max(1, Number(Deno.env.get("WARREN_BENCH_ROUNDS") ?? 7) || 7);
-const ROW_WORDS = (Deno.env.get("WARREN_BENCH_ROWS") ?? "").split(",").map((w) => w.trim())
-  .filter((w) => w);
-const selected = (label: string) =>
-  ROW_WORDS.length === 0 || ROW_WORDS.some((w) => label.includes(w));
 
 /** The value below which a fraction `q` of `xs` lie (nearest rank). */
 export function quantile(xs: number[], q: number): number {
@@ -173,29 +270,19 @@ export function quantile(xs: number[], q: number): number {
 const median = (xs: number[]) => quantile(xs, 0.5);
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-interface Pair {
-  ref: LeanStats;
-  model: LeanStats;
-  maxOpen: number;
-}
-
-/** Each pair's model/reference ratio of `figure`. */
-function ratios(pairs: Pair[], figure: (s: LeanStats) => number): number[] {
-  return pairs.map((p) => figure(p.model) / figure(p.ref));
-}
-
 function reportCase(
   report: (result: BenchResult) => void,
   name: string,
-  pairs: Pair[],
+  figures: CaseFigures,
   goal: number | undefined,
 ): void {
-  const rt = ratios(pairs, (s) => s.roundTripsPerS);
+  const pairs = figures.pairs;
+  const rt = pairs.map((p) => p.modelRt / p.refRt);
   report({
     name: `${name}_rt_per_s`,
-    value: Math.round(median(pairs.map((p) => p.model.roundTripsPerS))),
+    value: Math.round(median(pairs.map((p) => p.modelRt))),
     unit: "rt/s",
-    ref: Math.round(median(pairs.map((p) => p.ref.roundTripsPerS))),
+    ref: Math.round(median(pairs.map((p) => p.refRt))),
     // the median of the pairs' own ratios: a pair shares the machine's state of the moment
     ratio: median(rt),
     goal: goal === undefined ? undefined : `>= ${goal.toFixed(1)}x`,
@@ -203,22 +290,17 @@ function reportCase(
   // how reliable: 3 pairs in 4 did at least this well (and the worst one)
   report({ name: `${name}_ratio_low_quartile`, value: round2(quantile(rt, 0.25)), unit: "x" });
   report({ name: `${name}_ratio_worst`, value: round2(Math.min(...rt)), unit: "x" });
-  // the work behind the figure, which the machine's other work hardly moves:
-  // CPU of everything but the load per round trip (lower is better)
+  // the work behind the figure: CPU of everything but the load per round trip (lower is better)
   report({
     name: `${name}_server_cpu_us_per_rt`,
-    value: round2(median(pairs.map((p) => p.model.serverCpuUsPerRt))),
+    value: round2(median(pairs.map((p) => p.modelCpu))),
     unit: "µs",
-    ref: round2(median(pairs.map((p) => p.ref.serverCpuUsPerRt))),
-    ratio: median(ratios(pairs, (s) => s.serverCpuUsPerRt)),
+    ref: round2(median(pairs.map((p) => p.refCpu))),
+    ratio: median(pairs.map((p) => p.modelCpu / p.refCpu)),
   });
-  report({ name: `${name}_p99_ms`, value: median(pairs.map((p) => p.model.p99)), unit: "ms" });
+  report({ name: `${name}_p99_ms`, value: figures.p99, unit: "ms" });
   // the blocking model's rate is one client's: this says how many it served at once
-  report({
-    name: `${name}_most_open`,
-    value: median(pairs.map((p) => p.maxOpen)),
-    unit: "conns",
-  });
+  report({ name: `${name}_most_open`, value: figures.maxOpen, unit: "conns" });
 }
 
 export const socketsBench: BenchSuite = {
@@ -235,28 +317,15 @@ export const socketsBench: BenchSuite = {
       );
       const refs: number[] = [];
       for (const c of cases) {
-        const pairs: Pair[] = [];
-        const rounds = c.goal === undefined ? ROUNDS : GOAL_ROUNDS;
-        for (let round = 0; round < rounds; round++) {
-          try {
-            // the order alternates: whichever runs second in a pair is not always the same one
-            let ref: LeanStats;
-            let model: { stats: LeanStats; maxOpen: number };
-            if (round % 2 === 0) {
-              ref = await measureReference(connections);
-              model = await measureModel(c.model, c.poller, connections);
-            } else {
-              model = await measureModel(c.model, c.poller, connections);
-              ref = await measureReference(connections);
-            }
-            pairs.push({ ref, model: model.stats, maxOpen: model.maxOpen });
-            refs.push(ref.roundTripsPerS);
-          } catch (error) {
-            console.error(`sockets bench: ${c.label}: ${errorMessage(error)}`);
-          }
-        }
-        if (pairs.length > 0) {
-          reportCase(report, `sockets_${c.label}_${connections}c`, pairs, c.goal);
+        const rounds = c.goal !== undefined ? GOAL_ROUNDS : c.sliced ? ROUNDS : PAIRED_ROUNDS;
+        try {
+          const figures = c.sliced
+            ? await measureSliced(c, connections, rounds)
+            : await measurePaired(c, connections, rounds);
+          reportCase(report, `sockets_${c.label}_${connections}c`, figures, c.goal);
+          for (const p of figures.pairs) refs.push(p.refRt);
+        } catch (error) {
+          console.error(`sockets bench: ${c.label}: ${errorMessage(error)}`);
         }
       }
       if (refs.length === 0) continue;

@@ -60,18 +60,78 @@ export function otherThreadsCpuNs(): number {
 }
 
 const PACKED = Deno.build.arch === "x86_64";
-const EVENT_SIZE = PACKED ? 12 : 16;
-const FD_WORD = (PACKED ? 4 : 8) / 4;
-const MAX_EVENTS = 1024;
+export const EVENT_SIZE = PACKED ? 12 : 16;
+/** Where an epoll event's fd (its data word) is, in 32-bit words. */
+export const FD_WORD = (PACKED ? 4 : 8) / 4;
+export const MAX_EVENTS = 1024;
 /** How long after the last connect the window opens (the servers settle). */
 const WARMUP_MS = 150;
 
-interface Client {
+export interface Client {
   fd: number;
   out: Uint8Array;
   outLen: bigint;
   got: number;
   sentAt: number;
+  /** Which server of the run it talks to (0 when there is one). */
+  server: number;
+}
+
+/**
+ * Opens `connections` non-blocking clients to 127.0.0.1:`port`, watched by
+ * `ep` for input; each is put in `byFd` and returned.
+ */
+export function openClients(
+  c: Libc,
+  ep: number,
+  port: number,
+  connections: number,
+  byFd: (Client | undefined)[],
+  server = 0,
+): Client[] {
+  const sa = sockaddrIn(new Uint8Array([127, 0, 0, 1]), port);
+  const one = new Int32Array([1]);
+  const ctl = new Uint8Array(EVENT_SIZE);
+  const ctlWords = new Uint32Array(ctl.buffer);
+  const opened: Client[] = [];
+  for (let i = 0; i < connections; i++) {
+    const fd = c.sym.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw new Error(`socket: ${c.strerror(c.errno())}`);
+    if (c.sym.connect(fd, sa, 16) < 0) {
+      const text = c.strerror(c.errno());
+      c.sym.close(fd);
+      throw new Error(`connect to :${port}: ${text}`);
+    }
+    c.sym.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
+    setNonblocking(c, fd, true);
+    ctlWords[0] = EPOLLIN;
+    ctlWords[FD_WORD] = fd;
+    c.sym.epoll_ctl(ep, EPOLL_CTL_ADD, fd, ctl);
+    const out = message(i + 1);
+    const client: Client = { fd, out, outLen: BigInt(out.length), got: 0, sentAt: 0, server };
+    byFd[fd] = client;
+    opened.push(client);
+  }
+  return opened;
+}
+
+/** Sends `cl`'s message again; false on an error (a few bytes always fit an empty socket buffer). */
+export function sendAgain(c: Libc, cl: Client): boolean {
+  cl.got = 0;
+  cl.sentAt = performance.now();
+  return c.sym.send(cl.fd, cl.out, cl.outLen, MSG_NOSIGNAL) === cl.out.length;
+}
+
+/**
+ * Takes `r` bytes of `cl`'s echo from `back` (the echo is whole once `got`
+ * reaches the message's length); false when a byte is not what was sent.
+ */
+export function takeEcho(cl: Client, back: Uint8Array, r: number): boolean {
+  const out = cl.out;
+  const from = cl.got;
+  cl.got += r;
+  for (let k = 0; k < r; k++) if (back[k] !== out[from + k]) return false;
+  return true;
 }
 
 /** Runs the load against 127.0.0.1:`port`; blocks this thread for the run's length. */
@@ -84,11 +144,6 @@ export function runLeanLoad(
   const ep = c.sym.epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) throw new Error(`epoll_create1: ${c.strerror(c.errno())}`);
   const clients: (Client | undefined)[] = [];
-  const open: Client[] = [];
-  const sa = sockaddrIn(new Uint8Array([127, 0, 0, 1]), port);
-  const one = new Int32Array([1]);
-  const ctl = new Uint8Array(EVENT_SIZE);
-  const ctlWords = new Uint32Array(ctl.buffer);
   const events = new Uint8Array(MAX_EVENTS * EVENT_SIZE);
   const words = new Uint32Array(events.buffer);
   const back = new Uint8Array(4096);
@@ -96,31 +151,8 @@ export function runLeanLoad(
   const latency = new LatencyHistogram();
   let errors = 0;
   try {
-    for (let i = 0; i < connections; i++) {
-      const fd = c.sym.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0) throw new Error(`socket: ${c.strerror(c.errno())}`);
-      if (c.sym.connect(fd, sa, 16) < 0) {
-        const text = c.strerror(c.errno());
-        c.sym.close(fd);
-        throw new Error(`connect to :${port}: ${text}`);
-      }
-      c.sym.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
-      setNonblocking(c, fd, true);
-      ctlWords[0] = EPOLLIN;
-      ctlWords[FD_WORD] = fd;
-      c.sym.epoll_ctl(ep, EPOLL_CTL_ADD, fd, ctl);
-      const out = message(i + 1);
-      const client: Client = { fd, out, outLen: BigInt(out.length), got: 0, sentAt: 0 };
-      clients[fd] = client;
-      open.push(client);
-    }
-    const send = (cl: Client): boolean => {
-      cl.got = 0;
-      cl.sentAt = performance.now();
-      // a few bytes always fit in an empty socket buffer: all or an error
-      return c.sym.send(cl.fd, cl.out, cl.outLen, MSG_NOSIGNAL) === cl.out.length;
-    };
-    for (const cl of open) if (!send(cl)) errors++;
+    const open = openClients(c, ep, port, connections, clients);
+    for (const cl of open) if (!sendAgain(c, cl)) errors++;
     const start = performance.now();
     const windowStart = start + WARMUP_MS;
     const windowEnd = windowStart + durationMs;
@@ -149,18 +181,11 @@ export function runLeanLoad(
           continue;
         }
         // the echo must be what was sent, in order
-        const out = cl.out;
-        for (let k = 0; k < r; k++) {
-          if (back[k] !== out[cl.got + k]) {
-            errors++;
-            break;
-          }
-        }
-        cl.got += r;
-        if (cl.got < out.length) continue;
+        if (!takeEcho(cl, back, r)) errors++;
+        if (cl.got < cl.out.length) continue;
         counted++;
         if (now >= windowStart) latency.record(now - cl.sentAt);
-        if (!send(cl)) errors++;
+        if (!sendAgain(c, cl)) errors++;
       }
     }
     const cpuNs = otherThreadsCpuNs() - cpuBefore;

@@ -1,0 +1,154 @@
+/**
+ * The sockets bench's load for a ratio: the lean epoll clients
+ * (`sockets_lean_load.ts`), N connections to each of several echo servers
+ * (the reference and the model measured), all open for the whole run, with
+ * only one server's clients talking at a time, in short slices that take
+ * turns (the order alternating from round to round).
+ *
+ * Why: this machine's speed swings by 2x from one second to the next (other
+ * work on the host), so two runs one after the other can disagree by 30%
+ * whatever the servers. Slices of a fraction of a second, taking turns many
+ * times, put both servers through the same moments; the ratio of their
+ * totals is what the servers differ by. A server whose clients are quiet
+ * does nothing (it waits in epoll or in the event loop), so it costs the
+ * other nothing. Not for a server that works while idle (the non-blocking
+ * model polls, the blocking one cannot hold two connections): those run
+ * one after the other (`runLeanLoad`).
+ *
+ * A slice: every client of the server sends, each sends again on its echo
+ * until the slice's time is up, then the slice drains (no new sends) and
+ * ends with the last echo. Its round trips over its length (ramp and drain
+ * included, the same for every server) and the CPU every thread but this
+ * one spent meanwhile (the servers' work) are the slice's figures.
+ */
+import { EAGAIN, EPOLL_CLOEXEC, type Libc } from "../src/lab/sockets/libc.ts";
+import { LatencyHistogram } from "../src/lab/sockets/latency.ts";
+import {
+  type Client,
+  EVENT_SIZE,
+  FD_WORD,
+  MAX_EVENTS,
+  openClients,
+  otherThreadsCpuNs,
+  sendAgain,
+  takeEcho,
+} from "./sockets_lean_load.ts";
+
+export interface SliceOptions {
+  /** How long each slice sends (ms); it then drains. */
+  sliceMs: number;
+  /** Rounds counted: one slice per server each (one more round warms up first). */
+  rounds: number;
+}
+
+/** One server's figures over a run of slices. */
+export interface SlicedStats {
+  roundTrips: number;
+  /** The slices' lengths added up (ms). */
+  ms: number;
+  roundTripsPerS: number;
+  /** Each round's rate (round trips/s), for the spread of the ratios. */
+  perRound: number[];
+  /** Each round's CPU µs per round trip (as `serverCpuUsPerRt`). */
+  perRoundCpuUs: number[];
+  /** Milliseconds. */
+  p50: number;
+  p99: number;
+  errors: number;
+  /** CPU µs of every thread but the load's per round trip, over this server's slices. */
+  serverCpuUsPerRt: number;
+}
+
+/** Runs the load against 127.0.0.1:`ports` in turn; blocks this thread for the run's length. */
+export function runInterleavedLoad(
+  c: Libc,
+  ports: number[],
+  connections: number,
+  options: SliceOptions,
+): SlicedStats[] {
+  const ep = c.sym.epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) throw new Error(`epoll_create1: ${c.strerror(c.errno())}`);
+  const byFd: (Client | undefined)[] = [];
+  const events = new Uint8Array(MAX_EVENTS * EVENT_SIZE);
+  const words = new Uint32Array(events.buffer);
+  const back = new Uint8Array(4096);
+  const backLen = BigInt(back.length);
+  const figures = ports.map(() => ({
+    trips: 0,
+    ms: 0,
+    cpuNs: 0,
+    errors: 0,
+    perRound: [] as number[],
+    perRoundCpuUs: [] as number[],
+    latency: new LatencyHistogram(),
+  }));
+  try {
+    const sets = ports.map((port, s) => openClients(c, ep, port, connections, byFd, s));
+    for (let round = -1; round < options.rounds; round++) {
+      for (let k = 0; k < ports.length; k++) {
+        // alternate the order: whichever goes first in a round is not always the same one
+        const s = (round & 1) === 0 ? k : ports.length - 1 - k;
+        const f = figures[s]!;
+        const counted = round >= 0;
+        let busy = 0;
+        let trips = 0;
+        const cpuBefore = otherThreadsCpuNs();
+        const start = performance.now();
+        const sendUntil = start + options.sliceMs;
+        let now = start;
+        for (const cl of sets[s]!) {
+          if (sendAgain(c, cl)) busy++;
+          else f.errors++;
+        }
+        while (busy > 0) {
+          const n = c.sym.epoll_wait(ep, events, MAX_EVENTS, 1000);
+          now = performance.now();
+          if (n === 0) throw new Error(`the server on :${ports[s]} stopped answering`);
+          for (let i = 0; i < n; i++) {
+            const cl = byFd[words[i * (EVENT_SIZE / 4) + FD_WORD]!];
+            if (cl === undefined) continue;
+            const r = c.sym.recv(cl.fd, back, backLen, 0);
+            if (r <= 0) {
+              if (r < 0 && c.errno() === EAGAIN) continue;
+              throw new Error(`the server on :${ports[cl.server]} closed a connection`);
+            }
+            if (!takeEcho(cl, back, r)) f.errors++;
+            if (cl.got < cl.out.length) continue;
+            trips++;
+            if (counted) f.latency.record(now - cl.sentAt);
+            if (now >= sendUntil) busy--;
+            else if (!sendAgain(c, cl)) {
+              f.errors++;
+              busy--;
+            }
+          }
+        }
+        if (!counted) continue;
+        const ms = now - start;
+        f.trips += trips;
+        f.ms += ms;
+        const cpuNs = otherThreadsCpuNs() - cpuBefore;
+        f.cpuNs += cpuNs;
+        f.perRound.push(trips / (ms / 1000));
+        f.perRoundCpuUs.push(trips > 0 ? cpuNs / 1000 / trips : 0);
+      }
+    }
+    return figures.map((f) => {
+      const s = f.latency.summary();
+      return {
+        roundTrips: f.trips,
+        ms: f.ms,
+        roundTripsPerS: f.trips / (f.ms / 1000),
+        perRound: f.perRound,
+        perRoundCpuUs: f.perRoundCpuUs,
+        p50: s.p50,
+        p99: s.p99,
+        errors: f.errors,
+        serverCpuUsPerRt: f.trips > 0 ? f.cpuNs / 1000 / f.trips : 0,
+      };
+    });
+  } finally {
+    for (const cl of byFd) if (cl !== undefined) c.sym.close(cl.fd);
+    c.sym.close(ep);
+  }
+}
