@@ -155,3 +155,36 @@ Deno.test("async: a server waiting for clients (acceptor, idle connections) is n
     assertEquals(slow.map((w) => w.taskName), []);
     for (const c of conns) c.close();
   }));
+
+Deno.test("async: between round trips a connection's task waits in io(read), its next read already posted", () =>
+  withServer("async", undefined, async ({ hub, server }) => {
+    const conn = await connect(server.port);
+    assertEquals(await echo(conn, "hello 1"), "hello 1");
+    await until(() => server.connections()[0]?.lastEvent === EV_WRITE, "the echo written");
+    const task = hub.task(server.connections()[0]!.taskId)!;
+    await until(() => task.stateText === "waiting(io:read)", "the task back in its wait");
+    // messages of other lengths, sent before the previous echo is read: each comes back whole
+    const texts = ["a", "hello 22", "bb", "a much longer message than the others"];
+    for (const t of texts) await conn.write(new TextEncoder().encode(t));
+    const all = texts.join("");
+    assertEquals(new TextDecoder().decode(await readExact(conn, all.length)), all);
+    conn.close();
+  }));
+
+Deno.test("async: a connection's task killed while its next read is posted ends cleanly; others go on", () =>
+  withServer("async", undefined, async ({ hub, server }) => {
+    const doomed = await connect(server.port);
+    assertEquals(await echo(doomed, "hello 1"), "hello 1");
+    await until(() => server.connections()[0]?.lastEvent === EV_WRITE, "the echo written");
+    const info = server.connections()[0]!;
+    assert(hub.kill(hub.task(info.taskId)!));
+    await until(() => server.connections().length === 0, "the killed connection gone");
+    const closed = kindsOf(server.ring.since(0), info.id, new Set([EV_CLOSE]));
+    assertEquals(names(closed), ["CLOSE"]);
+    // the client sees its socket closed, and a new client is served
+    assertEquals(await doomed.read(new Uint8Array(8)), null);
+    doomed.close();
+    const other = await connect(server.port);
+    assertEquals(await echo(other, "hello 2"), "hello 2");
+    other.close();
+  }));
