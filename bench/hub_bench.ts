@@ -7,6 +7,9 @@
  *   ref: two generators resumed alternately by a plain loop.
  * - hub_spawn_per_s: 1M tasks spawned and run to completion (goal: 1M in
  *   < 2 s, i.e. >= 500k/s); ref: 1M generators created and run to the end.
+ * - hub_io_wait_rt_per_s: the async echo model's round trips, one `waitFor`
+ *   each, on stand-in sockets (hub_io.ts); ref: the same echoes chained
+ *   with no hub.
  * - hub_sleeping_100k_mb: heap (+ typed-array) growth for 100k tasks asleep
  *   in `sleep()` (goal < 150 MB); ref: 100k suspended generators.
  *   Exact with `--v8-flags=--expose-gc`; without it garbage can inflate it.
@@ -15,6 +18,7 @@ import type { BenchSuite } from "./harness.ts";
 import { Hub } from "../src/lab/hub.ts";
 import { sleep, switchTo, type TaskGen } from "../src/lab/effects.ts";
 import type { Task } from "../src/lab/task.ts";
+import { chainedRoundTripsPerS, hubIoRoundTripsPerS } from "./hub_io.ts";
 
 const SWITCHES = 4_000_000;
 const SPAWNS = 1_000_000;
@@ -172,6 +176,21 @@ export const hubBench: BenchSuite = {
       unit: "spawn+finish/s",
       ref: median(spRef),
       goal: ">= 500k/s (1M < 2 s)",
+    });
+
+    await hubIoRoundTripsPerS();
+    await chainedRoundTripsPerS();
+    const io: number[] = [];
+    const ioRef: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      io.push(await hubIoRoundTripsPerS());
+      ioRef.push(await chainedRoundTripsPerS());
+    }
+    report({
+      name: "hub_io_wait_rt_per_s",
+      value: median(io),
+      unit: "rt/s",
+      ref: median(ioRef),
     });
 
     const ref = rawSleepingMb();

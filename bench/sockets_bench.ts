@@ -14,17 +14,20 @@
  * The machine is shared, and its speed swings by 2x from one second to the
  * next, so runs one after the other disagree by 30% whatever the servers.
  * So the reference and the model are up at once and the load takes turns
- * between them in slices of 150 ms, many rounds (the order alternating):
- * both go through the same moments (`sockets_interleaved_load.ts`). A ratio
- * is the median of the rounds' ratios, shown with the lower quartile and
- * the worst round. The non-blocking model polls while idle and the blocking
- * one holds one connection at a time: each of their runs is paired with a
- * reference run next to it instead. Beside rt/s, the CPU the process spent
- * per round trip outside the load (µs).
+ * between them in slices (50 ms warm-up, 100 ms measured), many rounds, the
+ * order alternating: both go through the same moments
+ * (`sockets_interleaved_load.ts`). A ratio is the geometric mean of the
+ * rounds' ratios, taken two by two (one round of each order: see
+ * `ratios.ts`), shown with the lower quartile and the worst pair. The
+ * non-blocking model polls while idle and the blocking one holds one
+ * connection at a time: each of their runs is paired with a reference run
+ * next to it instead. Beside rt/s, the CPU the process spent per round trip
+ * outside the load (µs).
  *
  * `WARREN_BENCH_ROWS=WORD,...` keeps the cases whose label holds a word
  * (`async`, `multiplexed_epoll`, `watched`), `WARREN_BENCH_ROUNDS=N` sets the
- * rounds per case with a goal (20).
+ * rounds per case with a goal (30), `WARREN_BENCH_CONNECTIONS=N,...` the
+ * connection counts (100,1000).
  *
  * Goals (issue 11): multiplexed >= 1.0x the reference, async >= 0.9x, and
  * the dashboard watching the multiplexed server costs it at most 10%
@@ -43,20 +46,27 @@ import { startEchoServer } from "../src/lab/sockets/start_server.ts";
 import { ffiUnavailable } from "../src/lab/sockets/libc.ts";
 import { errorMessage } from "../src/util/error_message.ts";
 import { benchWatchCost } from "./sockets_watch.ts";
+import { geomean, median, quantile, ratioPerRoundPair, round2 } from "./ratios.ts";
 
 /** Each run's measuring window (after every connection is up). */
 const DURATION_MS = 800;
-const COUNTS = [100, 1000];
+/** Connections per run: 100 and 1 000, or `WARREN_BENCH_CONNECTIONS=N,...`. */
+const COUNTS = (Deno.env.get("WARREN_BENCH_CONNECTIONS") ?? "100,1000").split(",").map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
 
-/** Runs one load request on a Worker of its own. */
-function onLoadWorker(request: LoadRequest): Promise<LoadReply> {
+/** Runs one load request on a Worker of its own; `onSlice` hears each slice's start. */
+function onLoadWorker(
+  request: LoadRequest,
+  onSlice?: (server: number) => void,
+): Promise<LoadReply> {
   const worker = new Worker(new URL("./sockets_load_worker.ts", import.meta.url), {
     type: "module",
   });
   return new Promise<LoadReply>((resolve, reject) => {
     worker.onmessage = (e: MessageEvent<LoadReply>) => {
       const m = e.data;
-      if ("error" in m) reject(new Error(m.error));
+      if ("slice" in m) onSlice?.(m.slice);
+      else if ("error" in m) reject(new Error(m.error));
       else resolve(m);
     };
     worker.onerror = (e) => {
@@ -79,12 +89,16 @@ export async function runLoad(
 }
 
 /** Runs the load against each of `ports` in turn, in slices (sockets_interleaved_load.ts). */
-async function runSlicedLoad(
+export async function runSlicedLoad(
   ports: number[],
   connections: number,
   slices: SliceOptions,
+  onSlice?: (server: number) => void,
 ): Promise<SlicedStats[]> {
-  const reply = await onLoadWorker({ ports, connections, slices });
+  const reply = await onLoadWorker(
+    { ports, connections, slices, announce: onSlice !== undefined },
+    onSlice,
+  );
   if (!("sliced" in reply)) throw new Error("the load answered with no figures");
   return reply.sliced;
 }
@@ -176,12 +190,15 @@ const CASES: Case[] = [
   { label: "blocking", model: "blocking", sliced: false },
 ];
 
-/** Each slice's sending time (ms). */
-const SLICE_MS = 150;
+/** Each slice's warm-up and measuring window (ms; see sockets_interleaved_load.ts). */
+const WARM_MS = 50;
+const MEASURE_MS = 100;
 /** Rounds of slices (or pairs of runs) per case; the goals' cases get more. */
 const ROUNDS = 8;
-const PAIRED_ROUNDS = 3;
-const GOAL_ROUNDS = Math.max(1, Number(Deno.env.get("WARREN_BENCH_ROUNDS") ?? 20) || 20);
+const PAIRED_ROUNDS = 2;
+/** Even: as many rounds with the model first as with the reference first. */
+const GOAL_ROUNDS = 2 *
+  Math.max(1, Math.ceil((Number(Deno.env.get("WARREN_BENCH_ROUNDS")) || 30) / 2));
 const ROW_WORDS = (Deno.env.get("WARREN_BENCH_ROWS") ?? "").split(",").map((w) => w.trim())
   .filter((w) => w);
 const selected = (label: string) =>
@@ -211,7 +228,8 @@ async function measureSliced(c: Case, connections: number, rounds: number): Prom
   try {
     return await withModel(c, async (server) => {
       const [r, m] = await runSlicedLoad([ref.port, server.port], connections, {
-        sliceMs: SLICE_MS,
+        warmMs: WARM_MS,
+        measureMs: MEASURE_MS,
         rounds,
       });
       const pairs = r!.perRound.map((refRt, i) => ({
@@ -261,15 +279,6 @@ async function measurePaired(c: Case, connections: number, rounds: number): Prom
   return { pairs, p99: median(p99s), maxOpen: median(opens) };
 }
 
-/** The value below which a fraction `q` of `xs` lie (nearest rank). */
-export function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? 0;
-}
-
-const median = (xs: number[]) => quantile(xs, 0.5);
-const round2 = (x: number) => Math.round(x * 100) / 100;
-
 function reportCase(
   report: (result: BenchResult) => void,
   name: string,
@@ -277,17 +286,17 @@ function reportCase(
   goal: number | undefined,
 ): void {
   const pairs = figures.pairs;
-  const rt = pairs.map((p) => p.modelRt / p.refRt);
+  const rt = ratioPerRoundPair(pairs.map((p) => p.modelRt / p.refRt));
   report({
     name: `${name}_rt_per_s`,
     value: Math.round(median(pairs.map((p) => p.modelRt))),
     unit: "rt/s",
     ref: Math.round(median(pairs.map((p) => p.refRt))),
-    // the median of the pairs' own ratios: a pair shares the machine's state of the moment
-    ratio: median(rt),
+    // each round's ratio is of two moments side by side; as many rounds of each order
+    ratio: geomean(rt),
     goal: goal === undefined ? undefined : `>= ${goal.toFixed(1)}x`,
   });
-  // how reliable: 3 pairs in 4 did at least this well (and the worst one)
+  // how reliable: 3 pairs of rounds in 4 did at least this well (and the worst one)
   report({ name: `${name}_ratio_low_quartile`, value: round2(quantile(rt, 0.25)), unit: "x" });
   report({ name: `${name}_ratio_worst`, value: round2(Math.min(...rt)), unit: "x" });
   // the work behind the figure: CPU of everything but the load per round trip (lower is better)
@@ -296,7 +305,7 @@ function reportCase(
     value: round2(median(pairs.map((p) => p.modelCpu))),
     unit: "µs",
     ref: round2(median(pairs.map((p) => p.refCpu))),
-    ratio: median(pairs.map((p) => p.modelCpu / p.refCpu)),
+    ratio: geomean(pairs.map((p) => p.modelCpu / p.refCpu)),
   });
   report({ name: `${name}_p99_ms`, value: figures.p99, unit: "ms" });
   // the blocking model's rate is one client's: this says how many it served at once
@@ -336,6 +345,6 @@ export const socketsBench: BenchSuite = {
       });
     }
     // what the dashboard watching the event stream costs the server
-    if (ffi === null && selected("watched")) await benchWatchCost(runLoad, report);
+    if (ffi === null && selected("watched")) await benchWatchCost(runSlicedLoad, report);
   },
 };

@@ -17,9 +17,15 @@
  *
  * A slice: every client of the server sends, each sends again on its echo
  * until the slice's time is up, then the slice drains (no new sends) and
- * ends with the last echo. Its round trips over its length (ramp and drain
- * included, the same for every server) and the CPU every thread but this
- * one spent meanwhile (the servers' work) are the slice's figures.
+ * ends with the last echo. Only its middle is measured: round trips, time
+ * and the CPU every thread but this one spent (the servers' work), from
+ * the end of a short warm-up to the end of its sending time. Not the
+ * warm-up: a server whose clients were quiet starts with caches the other
+ * one filled (with 1 000 connections that made the first 100 ms of a slice
+ * 20-30% slower, so a server going second in a round lost to one going
+ * first twice running). Not the drain either: its length is the slowest
+ * connection's luck (with 1 000 connections, one can wait 100 ms for its
+ * turn in any server here).
  */
 import { EAGAIN, EPOLL_CLOEXEC, type Libc } from "../src/lab/sockets/libc.ts";
 import { LatencyHistogram } from "../src/lab/sockets/latency.ts";
@@ -35,8 +41,10 @@ import {
 } from "./sockets_lean_load.ts";
 
 export interface SliceOptions {
-  /** How long each slice sends (ms); it then drains. */
-  sliceMs: number;
+  /** How long each slice warms up (ms): not counted (see the module comment). */
+  warmMs: number;
+  /** How long each slice measures (ms), after its warm-up; it then drains. */
+  measureMs: number;
   /** Rounds counted: one slice per server each (one more round warms up first). */
   rounds: number;
 }
@@ -44,7 +52,7 @@ export interface SliceOptions {
 /** One server's figures over a run of slices. */
 export interface SlicedStats {
   roundTrips: number;
-  /** The slices' lengths added up (ms). */
+  /** The slices' measuring windows added up (ms). */
   ms: number;
   roundTripsPerS: number;
   /** Each round's rate (round trips/s), for the spread of the ratios. */
@@ -59,12 +67,18 @@ export interface SlicedStats {
   serverCpuUsPerRt: number;
 }
 
-/** Runs the load against 127.0.0.1:`ports` in turn; blocks this thread for the run's length. */
+/**
+ * Runs the load against 127.0.0.1:`ports` in turn (a port may come twice:
+ * two sets of clients of one server); blocks this thread for the run's
+ * length. `onSlice` hears which one's slice begins (its warm-up is time
+ * enough to act on it).
+ */
 export function runInterleavedLoad(
   c: Libc,
   ports: number[],
   connections: number,
   options: SliceOptions,
+  onSlice?: (server: number) => void,
 ): SlicedStats[] {
   const ep = c.sym.epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) throw new Error(`epoll_create1: ${c.strerror(c.errno())}`);
@@ -90,11 +104,17 @@ export function runInterleavedLoad(
         const s = (round & 1) === 0 ? k : ports.length - 1 - k;
         const f = figures[s]!;
         const counted = round >= 0;
+        onSlice?.(s);
         let busy = 0;
         let trips = 0;
-        const cpuBefore = otherThreadsCpuNs();
         const start = performance.now();
-        const sendUntil = start + options.sliceMs;
+        const measureFrom = start + options.warmMs;
+        const sendUntil = measureFrom + options.measureMs;
+        // the measuring window: clock and CPU at its two ends (-1: not reached yet)
+        let from = -1;
+        let until = -1;
+        let cpuFrom = 0;
+        let cpuUntil = 0;
         let now = start;
         for (const cl of sets[s]!) {
           if (sendAgain(c, cl)) busy++;
@@ -104,6 +124,14 @@ export function runInterleavedLoad(
           const n = c.sym.epoll_wait(ep, events, MAX_EVENTS, 1000);
           now = performance.now();
           if (n === 0) throw new Error(`the server on :${ports[s]} stopped answering`);
+          if (from < 0 && now >= measureFrom) {
+            from = now;
+            cpuFrom = otherThreadsCpuNs();
+          }
+          if (until < 0 && now >= sendUntil) {
+            until = now;
+            cpuUntil = otherThreadsCpuNs();
+          }
           for (let i = 0; i < n; i++) {
             const cl = byFd[words[i * (EVENT_SIZE / 4) + FD_WORD]!];
             if (cl === undefined) continue;
@@ -114,20 +142,25 @@ export function runInterleavedLoad(
             }
             if (!takeEcho(cl, back, r)) f.errors++;
             if (cl.got < cl.out.length) continue;
-            trips++;
-            if (counted) f.latency.record(now - cl.sentAt);
-            if (now >= sendUntil) busy--;
-            else if (!sendAgain(c, cl)) {
+            if (until >= 0) {
+              busy--; // draining
+              continue;
+            }
+            if (from >= 0) {
+              trips++;
+              if (counted) f.latency.record(now - cl.sentAt);
+            }
+            if (!sendAgain(c, cl)) {
               f.errors++;
               busy--;
             }
           }
         }
-        if (!counted) continue;
-        const ms = now - start;
+        if (!counted || from < 0 || until <= from) continue;
+        const ms = until - from;
+        const cpuNs = cpuUntil - cpuFrom;
         f.trips += trips;
         f.ms += ms;
-        const cpuNs = otherThreadsCpuNs() - cpuBefore;
         f.cpuNs += cpuNs;
         f.perRound.push(trips / (ms / 1000));
         f.perRoundCpuUs.push(trips > 0 ? cpuNs / 1000 / trips : 0);

@@ -18,16 +18,24 @@ import { errorMessage } from "../src/util/error_message.ts";
 
 export type LoadRequest =
   | { port: number; connections: number; durationMs: number }
-  | { ports: number[]; connections: number; slices: SliceOptions };
+  | { ports: number[]; connections: number; slices: SliceOptions; announce?: boolean };
 
-export type LoadReply = { stats: LeanStats } | { sliced: SlicedStats[] } | { error: string };
+/** The figures (or the error), once; before them, with `announce`, each slice's start. */
+export type LoadReply =
+  | { stats: LeanStats }
+  | { sliced: SlicedStats[] }
+  | { error: string }
+  | { slice: number };
 
 self.onmessage = (e: MessageEvent<LoadRequest>) => {
   const m = e.data;
   let reply: LoadReply;
   try {
+    const announce = "ports" in m && m.announce === true
+      ? (slice: number) => self.postMessage({ slice } satisfies LoadReply)
+      : undefined;
     reply = "ports" in m
-      ? { sliced: runInterleavedLoad(libc(), m.ports, m.connections, m.slices) }
+      ? { sliced: runInterleavedLoad(libc(), m.ports, m.connections, m.slices, announce) }
       : { stats: runLeanLoad(libc(), m.port, m.connections, m.durationMs) };
   } catch (error) {
     reply = { error: errorMessage(error) };

@@ -17,26 +17,29 @@ import type { BenchResult } from "./harness.ts";
 import type { FromUi, ToUi, UiFigures } from "./sockets_watch_ui.ts";
 import type { LabMessage } from "../src/lab/protocol.ts";
 import { LabService, MIN_INTERVAL_MS } from "../src/lab/lab_service.ts";
-import type { LeanStats } from "./sockets_lean_load.ts";
+import type { SlicedStats, SliceOptions } from "./sockets_interleaved_load.ts";
+import { geomean, median, quantile, ratioPerRoundPair, round2 } from "./ratios.ts";
 import { errorMessage } from "../src/util/error_message.ts";
 
 const CONNECTIONS = 100;
-/** Longer than the other runs: a few of the other work's bursts average out, and the UI's warm-up. */
-const DURATION_MS = 2000;
-const ROUNDS = 5;
+/** Each slice: a warm-up, then 250 ms measured (a few of the watcher's 100 ms ticks). */
+const SLICES: SliceOptions = { warmMs: 50, measureMs: 250, rounds: 16 };
 
-export type RunLoad = (
-  port: number,
+export type RunSliced = (
+  ports: number[],
   connections: number,
-  durationMs: number,
-) => Promise<LeanStats>;
+  slices: SliceOptions,
+  onSlice: (server: number) => void,
+) => Promise<SlicedStats[]>;
 
 interface Watched {
-  rtPerS: number;
+  /** Each round's round trips/s, unwatched and watched. */
+  unwatched: number[];
+  watched: number[];
   /** Snapshots posted, and milliseconds the lab's thread spent building and posting them. */
   snapshots: number;
   labMs: number;
-  /** Seconds the load ran (with the watcher). */
+  /** Seconds the watcher was on. */
   seconds: number;
   ui: UiFigures;
 }
@@ -54,11 +57,16 @@ function startUi(): Promise<Worker> {
   });
 }
 
-/** One run: the server through the lab service, watched by a UI Worker or by nothing. */
-async function measure(runLoad: RunLoad, watched: boolean): Promise<Watched> {
+/**
+ * The server through the lab service, with two sets of clients taking turns
+ * in slices (sockets_interleaved_load.ts): while the first set talks nothing
+ * watches; while the second does, the lab's ticker runs and the UI Worker
+ * draws. Both go through the same moments of the machine.
+ */
+async function measure(runSliced: RunSliced): Promise<Watched> {
   // loaded before the run: a module's load is no part of the figure
-  const ui = watched ? await startUi() : null;
-  const toUi = (message: ToUi) => ui?.postMessage(message);
+  const ui = await startUi();
+  const toUi = (message: ToUi) => ui.postMessage(message);
   let port = 0;
   const service = new LabService({
     post: (message: LabMessage) => {
@@ -79,105 +87,93 @@ async function measure(runLoad: RunLoad, watched: boolean): Promise<Watched> {
     }
   };
   let ticker: ReturnType<typeof setInterval> | undefined;
+  let watchedMs = 0;
+  let watchingSince = 0;
+  const watch = (on: boolean) => {
+    if (on && ticker === undefined) {
+      watchingSince = performance.now();
+      ticker = setInterval(tick, MIN_INTERVAL_MS);
+      tick();
+    } else if (!on && ticker !== undefined) {
+      clearInterval(ticker);
+      ticker = undefined;
+      watchedMs += performance.now() - watchingSince;
+    }
+  };
   const figures = Promise.withResolvers<UiFigures>();
-  if (ui) {
-    ui.onmessage = (e: MessageEvent<FromUi>) => {
-      const m = e.data;
-      if (m.type === "command") service.handle(m.command).then(tick);
-      else if (m.type === "figures") figures.resolve(m.figures);
-    };
-    service.hello();
-  }
+  ui.onmessage = (e: MessageEvent<FromUi>) => {
+    const m = e.data;
+    if (m.type === "command") service.handle(m.command).then(tick);
+    else if (m.type === "figures") figures.resolve(m.figures);
+  };
+  service.hello();
   try {
     await service.handle({ type: "serve", model: "multiplexed", port: 0 });
     if (port === 0) throw new Error("the lab service did not serve");
-    if (ui) {
-      ticker = setInterval(tick, MIN_INTERVAL_MS);
-      tick();
-    }
-    const started = performance.now();
-    const stats = await runLoad(port, CONNECTIONS, DURATION_MS);
-    const seconds = (performance.now() - started) / 1000;
-    clearInterval(ticker);
+    const [plain, seen] = await runSliced(
+      [port, port],
+      CONNECTIONS,
+      SLICES,
+      (server) => watch(server === 1),
+    );
+    watch(false);
     toUi({ type: "finish" });
-    const ui_ = ui ? await figures.promise : emptyFigures();
-    return { rtPerS: stats.roundTripsPerS, snapshots, labMs, seconds, ui: ui_ };
+    return {
+      unwatched: plain!.perRound,
+      watched: seen!.perRound,
+      snapshots,
+      labMs,
+      seconds: watchedMs / 1000,
+      ui: await figures.promise,
+    };
   } finally {
     clearInterval(ticker);
     await service.handle({ type: "shutdown" });
-    ui?.terminate();
+    ui.terminate();
   }
 }
 
-function emptyFigures(): UiFigures {
-  return { snapshots: 0, events: 0, frames: 0, updateMs: 0, frameMs: 0, bytes: 0 };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1] ?? 0;
-}
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
-
-/**
- * Rounds of (unwatched, watched) pairs; the watched figure against the
- * unwatched one is the drawing's cost, each the median of its runs.
- */
+/** The watched figure against the unwatched one is the drawing's cost. */
 export async function benchWatchCost(
-  runLoad: RunLoad,
+  runSliced: RunSliced,
   report: (result: BenchResult) => void,
 ): Promise<void> {
-  const unwatched: number[] = [];
-  const watched: Watched[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    try {
-      // the order alternates: whichever runs second in a pair is not always the same one
-      const first = await measure(runLoad, round % 2 === 1);
-      const second = await measure(runLoad, round % 2 === 0);
-      const [ref, w] = round % 2 === 0 ? [first, second] : [second, first];
-      unwatched.push(ref.rtPerS);
-      watched.push(w);
-    } catch (error) {
-      console.error(`sockets bench: watched: ${errorMessage(error)}`);
-    }
+  let w: Watched;
+  try {
+    w = await measure(runSliced);
+  } catch (error) {
+    console.error(`sockets bench: watched: ${errorMessage(error)}`);
+    return;
   }
-  if (watched.length === 0) return;
   const name = `sockets_multiplexed_${CONNECTIONS}c_watched`;
+  const ratios = ratioPerRoundPair(w.watched.map((rt, i) => rt / w.unwatched[i]!));
   report({
     name: `${name}_rt_per_s`,
-    value: Math.round(median(watched.map((w) => w.rtPerS))),
+    value: Math.round(median(w.watched)),
     unit: "rt/s",
-    ref: Math.round(median(unwatched)),
-    // the median of each pair's own ratio: a pair shares the machine's state of the moment
-    ratio: median(watched.map((w, i) => w.rtPerS / unwatched[i]!)),
+    ref: Math.round(median(w.unwatched)),
+    ratio: geomean(ratios),
     goal: ">= 0.9x (drawing costs at most 10%)",
   });
+  report({ name: `${name}_ratio_low_quartile`, value: round2(quantile(ratios, 0.25)), unit: "x" });
   // what the watching did, per snapshot and per frame
   report({
     name: `${name}_snapshots_per_s`,
-    value: round2(median(watched.map((w) => w.snapshots / w.seconds))),
+    value: round2(w.snapshots / Math.max(0.001, w.seconds)),
     unit: "/s",
   });
   report({
     name: `${name}_lab_ms_per_snapshot`,
-    value: round2(median(watched.map((w) => w.labMs / Math.max(1, w.snapshots)))),
+    value: round2(w.labMs / Math.max(1, w.snapshots)),
     unit: "ms",
   });
   report({
     name: `${name}_ui_ms_per_frame`,
-    value: round2(
-      median(watched.map((w) => (w.ui.frameMs + w.ui.updateMs) / Math.max(1, w.ui.frames))),
-    ),
+    value: round2((w.ui.frameMs + w.ui.updateMs) / Math.max(1, w.ui.frames)),
     unit: "ms",
   });
-  // the watcher's timed work on both threads, as a share of one core: the cost the
-  // rt/s ratio should show, without the noise of a machine shared with other work
-  const busy = (w: Watched) => (w.labMs + w.ui.frameMs + w.ui.updateMs) / 1000 / w.seconds;
-  report({
-    name: `${name}_timed_cpu_pct`,
-    value: round2(median(watched.map((w) => busy(w) * 100))),
-    unit: "%",
-    goal: "<= 10%",
-  });
+  // the watcher's timed work on both threads, as a share of one core while it
+  // watched: the cost the rt/s ratio should show, less the machine's noise
+  const busy = (w.labMs + w.ui.frameMs + w.ui.updateMs) / 1000 / Math.max(0.001, w.seconds);
+  report({ name: `${name}_timed_cpu_pct`, value: round2(busy * 100), unit: "%", goal: "<= 10%" });
 }

@@ -5,27 +5,16 @@
  * operations rather than report readiness, so this model's events are what
  * the tasks did (`READ n`, `WRITE n`, `EOF`...), and fds are hidden (-1).
  */
-import { type Effect, type IoStart, sleep, wait, waitFor } from "../effects.ts";
+import { type Effect, sleep, wait, waitFor } from "../effects.ts";
 import type { Hub } from "../hub.ts";
 import type { Task } from "../task.ts";
 import { Conn, type ConnectionInfo, Connections } from "./connections.ts";
-import {
-  EV_ACCEPT,
-  EV_CLOSE,
-  EV_EOF,
-  EV_ERR,
-  EV_READ,
-  EV_RESET,
-  EV_WRITE,
-  EventRing,
-} from "./event_ring.ts";
+import { EV_ACCEPT, EV_CLOSE, EV_ERR, EV_RESET, EventRing } from "./event_ring.ts";
 import type { EchoServer } from "./server.ts";
+import { asyncEcho } from "./async_echo.ts";
 import { errorMessage } from "../../util/error_message.ts";
 
-/** Each connection task reads into its own buffer of this size. */
-const READ_SIZE = 16 * 1024;
 const EMFILE_PAUSE_MS = 100;
-const NOOP = (): void => {};
 
 type Gen = Generator<Effect | undefined, void, unknown>;
 
@@ -162,119 +151,6 @@ export class AsyncServer implements EchoServer {
   }
 
   /**
-   * The IO behind each of a connection task's waits (`waitFor`'s start):
-   * take the next message, write it all back, then end the wait (with
-   * false at EOF). The next read is posted as soon as the echo is written,
-   * before the task is back (Deno's own readers read ahead so too): the
-   * client's next message never waits for the hub's turn, and the task's
-   * next wait takes it. Everything here is made once per connection: no
-   * async function, closure or view per round trip, only what Deno's
-   * read and write allocate.
-   */
-  #echoIo(conn: Conn, socket: Deno.TcpConn): IoStart {
-    const ring = this.ring;
-    const buf = new Uint8Array(READ_SIZE);
-    // the view the last whole echo was written from: a client's messages
-    // are mostly one length, so most writes make no view
-    let view = buf.subarray(0, 0);
-    // the task's wait, armed while it waits
-    let waiting = false;
-    let done: (more: unknown) => void = NOOP;
-    let failed: (error: unknown) => void = NOOP;
-    // a read posted ahead, and what it got if it ended before the task waited again
-    let reading = false;
-    let ahead: number | null | undefined = undefined;
-    let aheadError: unknown = undefined;
-    let aheadFailed = false;
-    let n = 0;
-    let off = 0;
-
-    const finish = (more: boolean): void => {
-      waiting = false;
-      done(more);
-    };
-    const fail = (error: unknown): void => {
-      reading = false;
-      if (waiting) {
-        waiting = false;
-        failed(error);
-      } else {
-        aheadFailed = true;
-        aheadError = error;
-      }
-    };
-    const write = (): void => {
-      if (off !== 0) socket.write(buf.subarray(off, n)).then(wrote, fail);
-      else {
-        if (view.length !== n) view = buf.subarray(0, n);
-        socket.write(view).then(wrote, fail);
-      }
-    };
-    const echo = (got: number | null): void => {
-      if (got === null) {
-        ring.record(EV_EOF, conn.id, -1, 0);
-        finish(false);
-        return;
-      }
-      ring.record(EV_READ, conn.id, -1, got);
-      ring.addBytesIn(got);
-      conn.bytesIn += got;
-      conn.lastEvent = EV_READ;
-      n = got;
-      off = 0;
-      write();
-    };
-    const wrote = (w: number): void => {
-      try {
-        ring.record(EV_WRITE, conn.id, -1, w);
-        ring.addBytesOut(w);
-        conn.bytesOut += w;
-        conn.lastEvent = EV_WRITE;
-        off += w;
-        if (off < n) {
-          write();
-          return;
-        }
-        readAhead();
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      finish(true); // outside the try: an error of the hub's is not the socket's
-    };
-    const got = (r: number | null): void => {
-      reading = false;
-      if (!waiting) {
-        ahead = r;
-        return;
-      }
-      try {
-        echo(r);
-      } catch (error) {
-        fail(error);
-      }
-    };
-    const readAhead = (): void => {
-      reading = true;
-      socket.read(buf).then(got, fail);
-    };
-
-    return (d, f) => {
-      done = d;
-      failed = f;
-      waiting = true;
-      if (aheadFailed) {
-        aheadFailed = false;
-        fail(aheadError);
-      } else if (ahead !== undefined) {
-        const r = ahead;
-        ahead = undefined;
-        echo(r);
-      } else if (!reading) readAhead(); // the first wait
-    };
-  }
-
-  /**
    * One connection: read, write it all back, until EOF, reset or stop. Each
    * round trip is one hub wait, on the read and the echo that follows it, as
    * gevent's `sendall` goes on without a switch while the socket takes the
@@ -283,7 +159,7 @@ export class AsyncServer implements EchoServer {
    */
   *#serve(conn: Conn, socket: Deno.TcpConn): Gen {
     const ring = this.ring;
-    const start = this.#echoIo(conn, socket);
+    const start = asyncEcho(socket, conn, ring);
     try {
       while ((yield waitFor(start, "read")) as boolean) {
         // the next round trip
