@@ -34,7 +34,7 @@ const MAIN = new URL("../../../main.ts", import.meta.url).pathname;
 
 /**
  * Starts `main.ts broker --port 0 --http-port 0 ...args` and waits for its
- * "listening on" line; with no `--data-dir` in `args`, `--data-dir none` (a
+ * start-up lines (to the data dir's); with no `--data-dir` in `args`, `--data-dir none` (a
  * test never writes into the user's state directory).
  */
 export async function spawnBroker(
@@ -67,7 +67,8 @@ export async function spawnBroker(
     (async () => {
       for (;;) {
         const m = /listening on amqp:\/\/[^\s]+:(\d+)/.exec(stdout);
-        if (m) return Number(m[1]);
+        // the start-up lines end with where the data is kept (they can come in two reads)
+        if (m && /^(data in |no data dir)/m.test(stdout)) return Number(m[1]);
         if (!alive) throw new Error(`broker exited: ${stderr}`);
         await new Promise((r) => setTimeout(r, 20));
       }
