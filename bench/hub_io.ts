@@ -10,7 +10,7 @@
  */
 import { Hub } from "../src/lab/hub.ts";
 import { waitFor } from "../src/lab/effects.ts";
-import { asyncEcho, type EchoSocket } from "../src/lab/sockets/async_echo.ts";
+import { asyncEcho, BusySampler, type EchoSocket } from "../src/lab/sockets/async_echo.ts";
 import { Conn } from "../src/lab/sockets/connections.ts";
 import { EventRing } from "../src/lab/sockets/event_ring.ts";
 
@@ -35,11 +35,12 @@ export async function hubIoRoundTripsPerS(): Promise<number> {
   const hub = new Hub();
   const ring = new EventRing(4096);
   ring.shareClockReads();
+  const busy = new BusySampler(ring);
   let left = ROUND_TRIPS;
   const tasks = [];
   const start = performance.now();
   for (let i = 1; i <= CONNECTIONS; i++) {
-    const echo = asyncEcho(standInSocket(), connection(i), ring);
+    const echo = asyncEcho(standInSocket(), connection(i), ring, busy);
     tasks.push(hub.spawn(`conn #${i}`, function* () {
       while (left-- > 0) yield waitFor(echo, "read");
     }, { idleWaits: true }));
@@ -54,12 +55,13 @@ export async function hubIoRoundTripsPerS(): Promise<number> {
 export async function chainedRoundTripsPerS(): Promise<number> {
   const ring = new EventRing(4096);
   ring.shareClockReads();
+  const busy = new BusySampler(ring);
   let left = ROUND_TRIPS;
   let live = CONNECTIONS;
   const start = performance.now();
   await new Promise<void>((resolve) => {
     for (let i = 1; i <= CONNECTIONS; i++) {
-      const echo = asyncEcho(standInSocket(), connection(i), ring);
+      const echo = asyncEcho(standInSocket(), connection(i), ring, busy);
       const failed = (error: unknown) => {
         throw error;
       };

@@ -21,9 +21,15 @@ const NOOP = (): void => {};
  * hub's turn, and the task's next wait takes it (measured: 3-5% more round
  * trips a second than posting it from the next wait). Everything here is made once per connection: no
  * async function, closure or view per round trip, only what Deno's
- * read and write allocate.
+ * read and write allocate. `busy` times a sample of its calls (the
+ * server's CPU).
  */
-export function asyncEcho(socket: EchoSocket, conn: Conn, ring: EventRing): IoStart {
+export function asyncEcho(
+  socket: EchoSocket,
+  conn: Conn,
+  ring: EventRing,
+  busy: BusySampler,
+): IoStart {
   const buf = new Uint8Array(READ_SIZE);
   // the view the last whole echo was written from: a client's messages
   // are mostly one length, so most writes make no view
@@ -55,10 +61,10 @@ export function asyncEcho(socket: EchoSocket, conn: Conn, ring: EventRing): IoSt
     }
   };
   const write = (): void => {
-    if (off !== 0) socket.write(buf.subarray(off, n)).then(wrote, fail);
+    if (off !== 0) socket.write(buf.subarray(off, n)).then(timedWrote, fail);
     else {
       if (view.length !== n) view = buf.subarray(0, n);
-      socket.write(view).then(wrote, fail);
+      socket.write(view).then(timedWrote, fail);
     }
   };
   const echo = (got: number | null): void => {
@@ -107,10 +113,20 @@ export function asyncEcho(socket: EchoSocket, conn: Conn, ring: EventRing): IoSt
   };
   const readAhead = (): void => {
     reading = true;
-    socket.read(buf).then(got, fail);
+    socket.read(buf).then(timedGot, fail);
   };
-
-  return (d, f) => {
+  // the server's CPU: Deno's reads and writes make their syscalls in these calls
+  const timedGot = (r: number | null): void => {
+    const t0 = busy.start();
+    got(r);
+    busy.end(t0);
+  };
+  const timedWrote = (w: number): void => {
+    const t0 = busy.start();
+    wrote(w);
+    busy.end(t0);
+  };
+  const start = (d: (more: unknown) => void, f: (error: unknown) => void): void => {
     done = d;
     failed = f;
     waiting = true;
@@ -123,4 +139,38 @@ export function asyncEcho(socket: EchoSocket, conn: Conn, ring: EventRing): IoSt
       echo(r);
     } else if (!reading) readAhead(); // the first wait
   };
+  return (d, f) => {
+    const t0 = busy.start();
+    start(d, f);
+    busy.end(t0);
+  };
+}
+
+/** Calls timed: 1 in SAMPLE_EVERY (a power of two). */
+const SAMPLE_EVERY = 32;
+
+/**
+ * The async server's CPU, as its `busyMs` (what the other models time
+ * around their loops' work): the time spent in its echoes' calls, where
+ * Deno makes the reads' and writes' syscalls. A clock read costs about as
+ * much as a round trip's JS here, so 1 call in SAMPLE_EVERY is timed and
+ * counts for SAMPLE_EVERY: exact enough for a server busy enough to show.
+ */
+export class BusySampler {
+  readonly #ring: EventRing;
+  #calls = 0;
+
+  constructor(ring: EventRing) {
+    this.#ring = ring;
+  }
+
+  /** The clock now if this call is one of those timed, else -1. */
+  start(): number {
+    return (++this.#calls & (SAMPLE_EVERY - 1)) === 0 ? performance.now() : -1;
+  }
+
+  /** Ends a call begun with `start()`. */
+  end(t0: number): void {
+    if (t0 >= 0) this.#ring.addBusyMs((performance.now() - t0) * SAMPLE_EVERY);
+  }
 }

@@ -11,7 +11,7 @@ import type { Task } from "../task.ts";
 import { Conn, type ConnectionInfo, Connections } from "./connections.ts";
 import { EV_ACCEPT, EV_CLOSE, EV_ERR, EV_RESET, EventRing } from "./event_ring.ts";
 import type { EchoServer } from "./server.ts";
-import { asyncEcho } from "./async_echo.ts";
+import { asyncEcho, BusySampler } from "./async_echo.ts";
 import { errorMessage } from "../../util/error_message.ts";
 
 const EMFILE_PAUSE_MS = 100;
@@ -55,6 +55,7 @@ export class AsyncServer implements EchoServer {
   readonly #tasks = new Set<Task>();
   readonly #notice: (line: string) => void;
   readonly #acceptTask: Task;
+  readonly #busy: BusySampler;
   #stopping = false;
   #lastNotice = -Infinity;
   #stopped: Promise<void> | null = null;
@@ -69,6 +70,7 @@ export class AsyncServer implements EchoServer {
     this.ring = new EventRing(options.ringCapacity);
     this.ring.shareClockReads();
     this.#conns = new Connections(this.ring);
+    this.#busy = new BusySampler(this.ring);
     this.#listener = Deno.listen({ hostname: options.bind, port: options.port });
     this.port = this.#listener.addr.port;
     // Waiting seconds for the next client (or a connection for its client's
@@ -159,7 +161,7 @@ export class AsyncServer implements EchoServer {
    */
   *#serve(conn: Conn, socket: Deno.TcpConn): Gen {
     const ring = this.ring;
-    const start = asyncEcho(socket, conn, ring);
+    const start = asyncEcho(socket, conn, ring, this.#busy);
     try {
       while ((yield waitFor(start, "read")) as boolean) {
         // the next round trip

@@ -188,3 +188,17 @@ Deno.test("async: a connection's task killed while its next read is posted ends 
     assertEquals(await echo(other, "hello 2"), "hello 2");
     other.close();
   }));
+
+Deno.test("async: the server's CPU is the time in its echoes' calls (a sample of them, scaled)", () =>
+  withServer("async", undefined, async ({ server }) => {
+    const conns = await Promise.all([1, 2, 3, 4].map(() => connect(server.port)));
+    const started = performance.now();
+    for (let round = 0; round < 300; round++) {
+      await Promise.all(conns.map((c, i) => echo(c, `hello ${i}`)));
+    }
+    const elapsed = performance.now() - started;
+    // 1 200 round trips, 3 timed calls each, one in 32 timed: about 110 samples
+    assert(server.ring.busyMs > 0, "no busy time recorded");
+    assert(server.ring.busyMs < elapsed, `busy ${server.ring.busyMs} ms in ${elapsed} ms`);
+    for (const c of conns) c.close();
+  }));
