@@ -19,10 +19,10 @@ const NOOP = (): void => {};
  * false at EOF). The next read is posted as soon as the echo is written,
  * before the task is back: the client's next message never waits for the
  * hub's turn, and the task's next wait takes it (measured: 3-5% more round
- * trips a second than posting it from the next wait). Everything here is made once per connection: no
- * async function, closure or view per round trip, only what Deno's
- * read and write allocate. `busy` times a sample of its calls (the
- * server's CPU).
+ * trips a second than posting it from the next wait). Everything here is
+ * made once per connection: no async function, closure or view per round
+ * trip, only what Deno's read and write allocate. `busy` times a sample of
+ * its calls (the server's CPU).
  */
 export function asyncEcho(
   socket: EchoSocket,
@@ -166,7 +166,8 @@ export class BusySampler {
 
   /** The clock now if this call is one of those timed, else -1. */
   start(): number {
-    return (++this.#calls & (SAMPLE_EVERY - 1)) === 0 ? performance.now() : -1;
+    this.#calls = (this.#calls + 1) & (SAMPLE_EVERY - 1);
+    return this.#calls === 0 ? performance.now() : -1;
   }
 
   /** Ends a call begun with `start()`. */
