@@ -1,6 +1,6 @@
 /**
  * What a hub io wait costs, without a network to blur it: the async model's
- * echo (`asyncEcho`, the IO of each wait of a connection task) on stand-in
+ * echo (`AsyncEcho`, the IO of each wait of a connection task) on stand-in
  * sockets whose reads and writes are promises already settled, for 1 000
  * connections. Through the hub, each round trip is one `waitFor` of the
  * connection's task; the reference runs the same echoes chained straight
@@ -10,7 +10,7 @@
  */
 import { Hub } from "../src/lab/hub.ts";
 import { waitFor } from "../src/lab/effects.ts";
-import { asyncEcho, BusySampler, type EchoSocket } from "../src/lab/sockets/async_echo.ts";
+import { AsyncEcho, BusySampler, type EchoSocket } from "../src/lab/sockets/async_echo.ts";
 import { Conn } from "../src/lab/sockets/connections.ts";
 import { EventRing } from "../src/lab/sockets/event_ring.ts";
 
@@ -40,7 +40,7 @@ export async function hubIoRoundTripsPerS(): Promise<number> {
   const tasks = [];
   const start = performance.now();
   for (let i = 1; i <= CONNECTIONS; i++) {
-    const echo = asyncEcho(standInSocket(), connection(i), ring, busy);
+    const echo = new AsyncEcho(standInSocket(), connection(i), ring, busy).start;
     tasks.push(hub.spawn(`conn #${i}`, function* () {
       while (left-- > 0) yield waitFor(echo, "read");
     }, { idleWaits: true }));
@@ -61,7 +61,7 @@ export async function chainedRoundTripsPerS(): Promise<number> {
   const start = performance.now();
   await new Promise<void>((resolve) => {
     for (let i = 1; i <= CONNECTIONS; i++) {
-      const echo = asyncEcho(standInSocket(), connection(i), ring, busy);
+      const echo = new AsyncEcho(standInSocket(), connection(i), ring, busy).start;
       const failed = (error: unknown) => {
         throw error;
       };

@@ -11,7 +11,7 @@ import type { Task } from "../task.ts";
 import { Conn, type ConnectionInfo, Connections } from "./connections.ts";
 import { EV_ACCEPT, EV_CLOSE, EV_ERR, EV_RESET, EventRing } from "./event_ring.ts";
 import type { EchoServer } from "./server.ts";
-import { asyncEcho, BusySampler } from "./async_echo.ts";
+import { AsyncEcho, BusySampler } from "./async_echo.ts";
 import { errorMessage } from "../../util/error_message.ts";
 
 const EMFILE_PAUSE_MS = 100;
@@ -161,7 +161,7 @@ export class AsyncServer implements EchoServer {
    */
   *#serve(conn: Conn, socket: Deno.TcpConn): Gen {
     const ring = this.ring;
-    const start = asyncEcho(socket, conn, ring, this.#busy);
+    const { start } = new AsyncEcho(socket, conn, ring, this.#busy);
     try {
       while ((yield waitFor(start, "read")) as boolean) {
         // the next round trip
