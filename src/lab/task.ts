@@ -182,31 +182,26 @@ export class Task {
   // Every number field starts as a number: a field first defined as
   // undefined holds later doubles as boxed heap numbers, one allocation per
   // write on the switch path (about a fifth of the time of a switch).
-  readonly id: number;
-  readonly name: string;
-  readonly group: string;
-  readonly parentId: number;
-  readonly hub: TaskHost;
-  /** Long waits are normal for it (a server waiting for clients): no slow-wait warning. */
-  readonly idleWaits: boolean;
+  // The fields each switch or io wait touches come first, side by side: with
+  // a thousand tasks, a task that wakes is mostly out of the cache, and every
+  // cache line of it costs.
 
+  /** @internal */ _state = S_READY;
+  /** @internal */ _queued = 0;
   /** @internal the body's generator (it yields effects, see effects.ts) */ _gen:
     | Generator<unknown, unknown, unknown>
     | null = null;
-  /** @internal */ _state = S_READY;
-  /** @internal */ _queued = 0;
   /** @internal resume value, or error when `_throw` */ _rv: unknown = undefined;
   /** @internal */ _throw = false;
-  /** @internal hub time of the last state change */ _since = 0;
-  /** @internal */ _spawnedAt = 0;
-  /** @internal */ _endedAt = -1;
-  /** @internal */ _switches = 0;
-  /** @internal */ _busy = 0;
-  /** @internal */ _waited = 0;
   /** @internal */ _wake = W_SPAWN;
-  /** @internal io label */ _label = "";
-  /** @internal timer deadline and sequence (FIFO among equal deadlines) */ _at = 0;
-  /** @internal */ _tseq = 0;
+  /** @internal hub time of the last state change */ _since = 0;
+  /** @internal */ _waited = 0;
+  /** @internal */ _busy = 0;
+  /** @internal */ _switches = 0;
+  /** @internal ring slot of recent state changes */ _slot = 0;
+  /** @internal */ _rpos = 0;
+  /** @internal this task's group figures (looked up once, not per wake) */ _gs: GroupStats | null =
+    null;
   /**
    * @internal the settle handlers of its io waits, made at its first wait and
    * kept (a settle that finds the task no longer in io is stale: see scheduler.ts)
@@ -214,11 +209,6 @@ export class Task {
   _ioDone: ((value: unknown) => void) | null = null;
   /** @internal */ _ioFailed: ((error: unknown) => void) | null = null;
   /** @internal */ _holding = false;
-  /** @internal */ _mailbox: unknown[] | null = null;
-  /** @internal */ _mhead = 0;
-  /** @internal tasks waiting in join/joinAll on this one */ _joiners: Task[] | null = null;
-  /** @internal pending joinAll count */ _joinLeft = 0;
-  /** @internal */ _joinTargets: readonly Task[] | null = null;
   /**
    * @internal 0, or the end (S_KILLED, S_ABANDONED) asked for during the
    * task's own step; its reason waits in `_error`
@@ -227,13 +217,28 @@ export class Task {
   /** @internal the task parked in `send()` to it, resumed when this one yields next */ _sender:
     | Task
     | null = null;
-  /** @internal ring slot of recent state changes */ _slot = 0;
-  /** @internal */ _rpos = 0;
+  /** @internal io label */ _label = "";
+
+  readonly id: number;
+  readonly name: string;
+  readonly group: string;
+  readonly parentId: number;
+  readonly hub: TaskHost;
+  /** Long waits are normal for it (a server waiting for clients): no slow-wait warning. */
+  readonly idleWaits: boolean;
+
+  /** @internal */ _spawnedAt = 0;
+  /** @internal */ _endedAt = -1;
+  /** @internal timer deadline and sequence (FIFO among equal deadlines) */ _at = 0;
+  /** @internal */ _tseq = 0;
+  /** @internal */ _mailbox: unknown[] | null = null;
+  /** @internal */ _mhead = 0;
+  /** @internal tasks waiting in join/joinAll on this one */ _joiners: Task[] | null = null;
+  /** @internal pending joinAll count */ _joinLeft = 0;
+  /** @internal */ _joinTargets: readonly Task[] | null = null;
   /** @internal live list */ _prev: Task | null = null;
   /** @internal */ _next: Task | null = null;
   /** @internal */ _warnings: TaskWarning[] | null = null;
-  /** @internal this task's group figures (looked up once, not per wake) */ _gs: GroupStats | null =
-    null;
   /** @internal */ _result: unknown = undefined;
   /** @internal */ _error: unknown = undefined;
   /** @internal */ _doneWaiters: (() => void)[] | null = null;
