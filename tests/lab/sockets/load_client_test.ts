@@ -5,10 +5,15 @@ import {
   throws as assertThrows,
 } from "node:assert/strict";
 import { Hub } from "../../../src/lab/hub.ts";
-import { LoadError, message, startLoad } from "../../../src/lab/sockets/load_client.ts";
+import {
+  LoadError,
+  type LoadRun,
+  message,
+  startLoad,
+} from "../../../src/lab/sockets/load_client.ts";
 import { fdShortfall } from "../../../src/lab/sockets/fd_limit.ts";
 import { until, withServer } from "./helpers.ts";
-import { libc } from "../../../src/lab/sockets/libc.ts";
+import { libc, MSG_NOSIGNAL, SOCK_NONBLOCK } from "../../../src/lab/sockets/libc.ts";
 import { listenTcp } from "../../../src/lab/sockets/raw_socket.ts";
 
 Deno.test("message() is `hello <n>`, padded with dots to the size asked", () => {
@@ -152,5 +157,43 @@ Deno.test("a load stuck in connect (a full backlog drops SYNs) still stops by it
   } finally {
     hub.close();
     c.sym.close(fd);
+  }
+});
+
+Deno.test("every client is connected before the first one sends", async () => {
+  // A listener with a backlog of 1 that accepts nothing for 300 ms: two clients
+  // connect at once, the others' SYNs are dropped and retried a second later.
+  // Had the first two started talking, a server busy with them could keep the
+  // rest waiting (with 1 000 clients: seconds, some echoes 10 s late).
+  const c = libc();
+  const { fd, port } = listenTcp(c, { bind: "127.0.0.1", port: 0, nonblocking: true, backlog: 1 });
+  const hub = new Hub();
+  const clients = 6;
+  const run = startLoad(hub, { port, connections: clients, rounds: 2 });
+  const connectedAtEachMessage: number[] = [];
+  const served: number[] = [];
+  const buf = new Uint8Array(64);
+  const startsAt = performance.now() + 300;
+  // a small non-blocking echo server: accept what is there, echo what came
+  const poll = setInterval(() => {
+    if (performance.now() < startsAt) return;
+    for (let s; (s = c.sym.accept4(fd, null, null, SOCK_NONBLOCK)) >= 0;) served.push(s);
+    for (const s of served) {
+      const n = c.sym.recv(s, buf, BigInt(buf.length), 0);
+      if (n <= 0) continue;
+      connectedAtEachMessage.push(run.stats().connected);
+      c.sym.send(s, buf, BigInt(n), MSG_NOSIGNAL);
+    }
+  }, 2);
+  try {
+    const stats = await run.done();
+    assertEquals([stats.connected, stats.roundTrips], [clients, clients * 2]);
+    assert(connectedAtEachMessage.length > 0);
+    assert(connectedAtEachMessage.every((n) => n === clients), `${connectedAtEachMessage}`);
+  } finally {
+    clearInterval(poll);
+    for (const s of served) c.sym.close(s);
+    c.sym.close(fd);
+    hub.close();
   }
 });
