@@ -6,7 +6,7 @@
  */
 import type { Rect, ScreenBuffer } from "../tui/buffer.ts";
 import type { Style } from "../tui/style.ts";
-import { stringWidth, wrapText } from "../tui/width.ts";
+import { stringWidth, wrapGroups, wrapText } from "../tui/width.ts";
 import { renderLogView } from "../tui/widgets/log_view.ts";
 import { renderSparkline } from "../tui/widgets/sparkline.ts";
 import { renderTable, type TableColumn } from "../tui/widgets/table.ts";
@@ -125,7 +125,8 @@ function drawLoad(buf: ScreenBuffer, rect: Rect, part: SocketsSnapshot): void {
   const text = load
     ? `load ${load.state === "done" ? "done" : "running"} on :${load.port}: ${load.summary}`
     : "no load: :load N [--size B] [--rate R] sends N clients (10 s, 127.0.0.1)";
-  wrapText(text, rect.width).slice(0, rect.height).forEach((row, i) =>
+  // the figures are two spaces apart: each wraps whole, with its unit
+  wrapGroups(text, rect.width).slice(0, rect.height).forEach((row, i) =>
     buf.setString(rect.x, rect.y + i, row, load ? undefined : DIM, rect.width)
   );
 }

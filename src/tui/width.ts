@@ -93,6 +93,30 @@ export function padToWidth(
 }
 
 /**
+ * Wraps a line of groups set two spaces apart (`12,345 rt/s  p50 1.20 ms`)
+ * between groups, so that a figure never leaves its unit on the line before;
+ * a group wider than a line is wrapped at its words.
+ */
+export function wrapGroups(text: string, w: number): string[] {
+  if (w <= 0) return [];
+  const lines: string[] = [];
+  let line = "";
+  for (const group of text.split(/ {2,}/).filter((g) => g !== "")) {
+    const width = stringWidth(group);
+    if (line !== "" && stringWidth(line) + 1 + width <= w) {
+      line += " " + group;
+      continue;
+    }
+    if (line !== "") lines.push(line);
+    const rows = width <= w ? [group] : wrapText(group, w);
+    lines.push(...rows.slice(0, -1));
+    line = rows.at(-1) ?? "";
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
  * Word-wraps `text` to lines of at most `w` cells. Newlines in the text
  * start new lines; a word longer than a line is cut by cells.
  */

@@ -4,6 +4,7 @@ import {
   padToWidth,
   stringWidth,
   truncateToWidth,
+  wrapGroups,
   wrapText,
 } from "../../src/tui/width.ts";
 
@@ -52,4 +53,23 @@ Deno.test("wrapText() wraps at words, keeps newlines and cuts words longer than 
   assert.deepEqual(wrapText("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
   assert.deepEqual(wrapText("中文字中文", 4), ["中文", "字中", "文"]);
   assert.deepEqual(wrapText("anything", 0), []);
+});
+
+Deno.test("wrapGroups() wraps between groups two spaces apart: a figure keeps its unit", () => {
+  const line =
+    "load on :8001: 1000/1000 connected  33,188 rt/s  270.9 kB/s  p50 2.56 ms  p90 5.38 ms";
+  const rows = wrapGroups(line, 50);
+  assert.deepEqual(rows, [
+    "load on :8001: 1000/1000 connected 33,188 rt/s",
+    "270.9 kB/s p50 2.56 ms p90 5.38 ms",
+  ]);
+  // a group wider than the line wraps at its words
+  assert.deepEqual(wrapGroups("a  errors: refused 3, timeout 2", 12), [
+    "a",
+    "errors:",
+    "refused 3,",
+    "timeout 2",
+  ]);
+  assert.deepEqual(wrapGroups("", 10), [""]);
+  assert.deepEqual(wrapGroups("abc", 0), []);
 });
