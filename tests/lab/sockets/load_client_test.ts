@@ -5,12 +5,7 @@ import {
   throws as assertThrows,
 } from "node:assert/strict";
 import { Hub } from "../../../src/lab/hub.ts";
-import {
-  LoadError,
-  type LoadRun,
-  message,
-  startLoad,
-} from "../../../src/lab/sockets/load_client.ts";
+import { LoadError, message, startLoad } from "../../../src/lab/sockets/load_client.ts";
 import { fdShortfall } from "../../../src/lab/sockets/fd_limit.ts";
 import { until, withServer } from "./helpers.ts";
 import { libc, MSG_NOSIGNAL, SOCK_NONBLOCK } from "../../../src/lab/sockets/libc.ts";
