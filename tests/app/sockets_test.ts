@@ -209,7 +209,8 @@ Deno.test("the comparison table shows each model's row and its reading, whole", 
         mostAtOnce: 100,
         busy: 0,
         errors: 0,
-        reading: "serves everyone (100 at once) from one thread, one coroutine per connection",
+        reading: "serves everyone (100 at once) from one thread, one coroutine per connection " +
+          "(here that thread runs the load's clients too)",
       },
     ],
   };
