@@ -130,7 +130,9 @@ export class SocketsService {
         status.error = String(error?.message ?? error);
       },
     );
-    return `comparing the ${MODELS.length} models with ${connections} connections each`;
+    // the reply stays on the status line: it must read true once the comparison is done too
+    return `comparison started: the ${MODELS.length} models in turn, ` +
+      `${connections} connections each`;
   }
 
   /** Stops what `name` names (a server, `load`, `compare`), or everything. */
