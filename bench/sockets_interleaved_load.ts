@@ -27,18 +27,9 @@
  * connection's luck (with 1 000 connections, one can wait 100 ms for its
  * turn in any server here).
  */
-import { EAGAIN, EPOLL_CLOEXEC, type Libc } from "../src/lab/sockets/libc.ts";
+import type { Libc } from "../src/lab/sockets/libc.ts";
 import { LatencyHistogram } from "../src/lab/sockets/latency.ts";
-import {
-  type Client,
-  EVENT_SIZE,
-  FD_WORD,
-  MAX_EVENTS,
-  openClients,
-  otherThreadsCpuNs,
-  sendAgain,
-  takeEcho,
-} from "./sockets_lean_load.ts";
+import { LoadClients, otherThreadsCpuNs } from "./sockets_lean_load.ts";
 
 export interface SliceOptions {
   /** How long each slice warms up (ms): not counted (see the module comment). */
@@ -80,13 +71,7 @@ export function runInterleavedLoad(
   options: SliceOptions,
   onSlice?: (server: number) => void,
 ): SlicedStats[] {
-  const ep = c.sym.epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0) throw new Error(`epoll_create1: ${c.strerror(c.errno())}`);
-  const byFd: (Client | undefined)[] = [];
-  const events = new Uint8Array(MAX_EVENTS * EVENT_SIZE);
-  const words = new Uint32Array(events.buffer);
-  const back = new Uint8Array(4096);
-  const backLen = BigInt(back.length);
+  const io = new LoadClients(c);
   const figures = ports.map(() => ({
     trips: 0,
     ms: 0,
@@ -97,7 +82,7 @@ export function runInterleavedLoad(
     latency: new LatencyHistogram(),
   }));
   try {
-    const sets = ports.map((port, s) => openClients(c, ep, port, connections, byFd, s));
+    const sets = ports.map((port, s) => io.open(port, connections, s));
     for (let round = -1; round < options.rounds; round++) {
       for (let k = 0; k < ports.length; k++) {
         // alternate the order: whichever goes first in a round is not always the same one
@@ -117,11 +102,11 @@ export function runInterleavedLoad(
         let cpuUntil = 0;
         let now = start;
         for (const cl of sets[s]!) {
-          if (sendAgain(c, cl)) busy++;
+          if (io.send(cl)) busy++;
           else f.errors++;
         }
         while (busy > 0) {
-          const n = c.sym.epoll_wait(ep, events, MAX_EVENTS, 1000);
+          const n = io.wait(1000);
           now = performance.now();
           if (n === 0) throw new Error(`the server on :${ports[s]} stopped answering`);
           if (from < 0 && now >= measureFrom) {
@@ -133,14 +118,11 @@ export function runInterleavedLoad(
             cpuUntil = otherThreadsCpuNs();
           }
           for (let i = 0; i < n; i++) {
-            const cl = byFd[words[i * (EVENT_SIZE / 4) + FD_WORD]!];
+            const cl = io.clientOf(i);
             if (cl === undefined) continue;
-            const r = c.sym.recv(cl.fd, back, backLen, 0);
-            if (r <= 0) {
-              if (r < 0 && c.errno() === EAGAIN) continue;
-              throw new Error(`the server on :${ports[cl.server]} closed a connection`);
-            }
-            if (!takeEcho(cl, back, r)) f.errors++;
+            const r = io.receive(cl);
+            if (r === 0) continue;
+            if (r < 0) throw new Error(`the server on :${ports[cl.server]} closed a connection`);
             if (cl.got < cl.out.length) continue;
             if (until >= 0) {
               busy--; // draining
@@ -150,7 +132,7 @@ export function runInterleavedLoad(
               trips++;
               if (counted) f.latency.record(now - cl.sentAt);
             }
-            if (!sendAgain(c, cl)) {
+            if (!io.send(cl)) {
               f.errors++;
               busy--;
             }
@@ -166,6 +148,10 @@ export function runInterleavedLoad(
         f.perRoundCpuUs.push(trips > 0 ? cpuNs / 1000 / trips : 0);
       }
     }
+    // the echoes must be what was sent, in order
+    sets.forEach((set, s) => {
+      for (const cl of set) figures[s]!.errors += cl.wrong;
+    });
     return figures.map((f) => {
       const s = f.latency.summary();
       return {
@@ -181,7 +167,6 @@ export function runInterleavedLoad(
       };
     });
   } finally {
-    for (const cl of byFd) if (cl !== undefined) c.sym.close(cl.fd);
-    c.sym.close(ep);
+    io.close();
   }
 }

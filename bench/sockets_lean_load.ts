@@ -60,10 +60,10 @@ export function otherThreadsCpuNs(): number {
 }
 
 const PACKED = Deno.build.arch === "x86_64";
-export const EVENT_SIZE = PACKED ? 12 : 16;
+const EVENT_SIZE = PACKED ? 12 : 16;
 /** Where an epoll event's fd (its data word) is, in 32-bit words. */
-export const FD_WORD = (PACKED ? 4 : 8) / 4;
-export const MAX_EVENTS = 1024;
+const FD_WORD = (PACKED ? 4 : 8) / 4;
+const MAX_EVENTS = 1024;
 /** How long after the last connect the window opens (the servers settle). */
 const WARMUP_MS = 150;
 
@@ -75,63 +75,118 @@ export interface Client {
   sentAt: number;
   /** Which server of the run it talks to (0 when there is one). */
   server: number;
+  /** Echoes that came back other than sent. */
+  wrong: number;
 }
 
 /**
- * Opens `connections` non-blocking clients to 127.0.0.1:`port`, watched by
- * `ep` for input; each is put in `byFd` and returned.
+ * The load's clients on one epoll, and the buffers every load loop reads
+ * them with: open them, send, wait for input, take the echoes; `close()`
+ * ends them all.
  */
-export function openClients(
-  c: Libc,
-  ep: number,
-  port: number,
-  connections: number,
-  byFd: (Client | undefined)[],
-  server = 0,
-): Client[] {
-  const sa = sockaddrIn(new Uint8Array([127, 0, 0, 1]), port);
-  const one = new Int32Array([1]);
-  const ctl = new Uint8Array(EVENT_SIZE);
-  const ctlWords = new Uint32Array(ctl.buffer);
-  const opened: Client[] = [];
-  for (let i = 0; i < connections; i++) {
-    const fd = c.sym.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw new Error(`socket: ${c.strerror(c.errno())}`);
-    if (c.sym.connect(fd, sa, 16) < 0) {
-      const text = c.strerror(c.errno());
-      c.sym.close(fd);
-      throw new Error(`connect to :${port}: ${text}`);
-    }
-    c.sym.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
-    setNonblocking(c, fd, true);
-    ctlWords[0] = EPOLLIN;
-    ctlWords[FD_WORD] = fd;
-    c.sym.epoll_ctl(ep, EPOLL_CTL_ADD, fd, ctl);
-    const out = message(i + 1);
-    const client: Client = { fd, out, outLen: BigInt(out.length), got: 0, sentAt: 0, server };
-    byFd[fd] = client;
-    opened.push(client);
+export class LoadClients {
+  readonly #c: Libc;
+  readonly #ep: number;
+  readonly #byFd: (Client | undefined)[] = [];
+  readonly #events = new Uint8Array(MAX_EVENTS * EVENT_SIZE);
+  readonly #words = new Uint32Array(this.#events.buffer);
+  readonly #back = new Uint8Array(4096);
+  readonly #backLen = BigInt(this.#back.length);
+
+  constructor(c: Libc) {
+    this.#c = c;
+    this.#ep = c.sym.epoll_create1(EPOLL_CLOEXEC);
+    if (this.#ep < 0) throw new Error(`epoll_create1: ${c.strerror(c.errno())}`);
   }
-  return opened;
-}
 
-/** Sends `cl`'s message again; false on an error (a few bytes always fit an empty socket buffer). */
-export function sendAgain(c: Libc, cl: Client): boolean {
-  cl.got = 0;
-  cl.sentAt = performance.now();
-  return c.sym.send(cl.fd, cl.out, cl.outLen, MSG_NOSIGNAL) === cl.out.length;
-}
+  /** Opens `connections` non-blocking clients to 127.0.0.1:`port`, watched for input. */
+  open(port: number, connections: number, server = 0): Client[] {
+    const c = this.#c;
+    const sa = sockaddrIn(new Uint8Array([127, 0, 0, 1]), port);
+    const one = new Int32Array([1]);
+    const ctl = new Uint8Array(EVENT_SIZE);
+    const ctlWords = new Uint32Array(ctl.buffer);
+    const opened: Client[] = [];
+    for (let i = 0; i < connections; i++) {
+      const fd = c.sym.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd < 0) throw new Error(`socket: ${c.strerror(c.errno())}`);
+      if (c.sym.connect(fd, sa, 16) < 0) {
+        const text = c.strerror(c.errno());
+        c.sym.close(fd);
+        throw new Error(`connect to :${port}: ${text}`);
+      }
+      c.sym.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
+      setNonblocking(c, fd, true);
+      ctlWords[0] = EPOLLIN;
+      ctlWords[FD_WORD] = fd;
+      c.sym.epoll_ctl(this.#ep, EPOLL_CTL_ADD, fd, ctl);
+      const out = message(i + 1);
+      const client: Client = {
+        fd,
+        out,
+        outLen: BigInt(out.length),
+        got: 0,
+        sentAt: 0,
+        server,
+        wrong: 0,
+      };
+      this.#byFd[fd] = client;
+      opened.push(client);
+    }
+    return opened;
+  }
 
-/**
- * Takes `r` bytes of `cl`'s echo from `back` (the echo is whole once `got`
- * reaches the message's length); false when a byte is not what was sent.
- */
-export function takeEcho(cl: Client, back: Uint8Array, r: number): boolean {
-  const out = cl.out;
-  const from = cl.got;
-  cl.got += r;
-  for (let k = 0; k < r; k++) if (back[k] !== out[from + k]) return false;
-  return true;
+  /** Sends `cl`'s message again; false on an error (a few bytes always fit an empty socket buffer). */
+  send(cl: Client): boolean {
+    cl.got = 0;
+    cl.sentAt = performance.now();
+    return this.#c.sym.send(cl.fd, cl.out, cl.outLen, MSG_NOSIGNAL) === cl.out.length;
+  }
+
+  /** Waits up to `ms` for input; the number of ready events (`clientOf` each). */
+  wait(ms: number): number {
+    return this.#c.sym.epoll_wait(this.#ep, this.#events, MAX_EVENTS, ms);
+  }
+
+  /** The client of ready event `i`, or undefined once dropped. */
+  clientOf(i: number): Client | undefined {
+    return this.#byFd[this.#words[i * (EVENT_SIZE / 4) + FD_WORD]!];
+  }
+
+  /**
+   * Takes what came for `cl` into its echo, checked against what was sent
+   * (`wrong` counts the echoes that differ): the bytes read (the echo is
+   * whole once `got` reaches the message's length), 0 when nothing was
+   * there, -1 at EOF or on an error.
+   */
+  receive(cl: Client): number {
+    const c = this.#c;
+    const r = c.sym.recv(cl.fd, this.#back, this.#backLen, 0);
+    if (r <= 0) return r < 0 && c.errno() === EAGAIN ? 0 : -1;
+    const back = this.#back;
+    const out = cl.out;
+    const from = cl.got;
+    cl.got += r;
+    for (let k = 0; k < r; k++) {
+      if (back[k] !== out[from + k]) {
+        cl.wrong++;
+        break;
+      }
+    }
+    return r;
+  }
+
+  /** Closes one client. */
+  drop(cl: Client): void {
+    this.#c.sym.close(cl.fd);
+    this.#byFd[cl.fd] = undefined;
+  }
+
+  /** Closes every client and the epoll. */
+  close(): void {
+    for (const cl of this.#byFd) if (cl !== undefined) this.#c.sym.close(cl.fd);
+    this.#c.sym.close(this.#ep);
+  }
 }
 
 /** Runs the load against 127.0.0.1:`port`; blocks this thread for the run's length. */
@@ -141,18 +196,12 @@ export function runLeanLoad(
   connections: number,
   durationMs: number,
 ): LeanStats {
-  const ep = c.sym.epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0) throw new Error(`epoll_create1: ${c.strerror(c.errno())}`);
-  const clients: (Client | undefined)[] = [];
-  const events = new Uint8Array(MAX_EVENTS * EVENT_SIZE);
-  const words = new Uint32Array(events.buffer);
-  const back = new Uint8Array(4096);
-  const backLen = BigInt(back.length);
+  const io = new LoadClients(c);
   const latency = new LatencyHistogram();
   let errors = 0;
   try {
-    const open = openClients(c, ep, port, connections, clients);
-    for (const cl of open) if (!sendAgain(c, cl)) errors++;
+    const open = io.open(port, connections);
+    for (const cl of open) if (!io.send(cl)) errors++;
     const start = performance.now();
     const windowStart = start + WARMUP_MS;
     const windowEnd = windowStart + durationMs;
@@ -162,7 +211,7 @@ export function runLeanLoad(
     let openedAt = 0;
     let now = start;
     while (now < windowEnd) {
-      const n = c.sym.epoll_wait(ep, events, MAX_EVENTS, 50);
+      const n = io.wait(50);
       now = performance.now();
       if (before < 0 && now >= windowStart) {
         before = counted;
@@ -170,25 +219,24 @@ export function runLeanLoad(
         openedAt = now;
       }
       for (let i = 0; i < n; i++) {
-        const cl = clients[words[i * (EVENT_SIZE / 4) + FD_WORD]!];
+        const cl = io.clientOf(i);
         if (cl === undefined) continue;
-        const r = c.sym.recv(cl.fd, back, backLen, 0);
-        if (r <= 0) {
-          if (r < 0 && c.errno() === EAGAIN) continue;
+        const r = io.receive(cl);
+        if (r === 0) continue;
+        if (r < 0) {
           errors++;
-          c.sym.close(cl.fd);
-          clients[cl.fd] = undefined;
+          io.drop(cl);
           continue;
         }
-        // the echo must be what was sent, in order
-        if (!takeEcho(cl, back, r)) errors++;
         if (cl.got < cl.out.length) continue;
         counted++;
         if (now >= windowStart) latency.record(now - cl.sentAt);
-        if (!sendAgain(c, cl)) errors++;
+        if (!io.send(cl)) errors++;
       }
     }
     const cpuNs = otherThreadsCpuNs() - cpuBefore;
+    // the echo must be what was sent, in order
+    for (const cl of open) errors += cl.wrong;
     if (before < 0) before = counted;
     const windowMs = now - openedAt;
     const s = latency.summary();
@@ -204,7 +252,6 @@ export function runLeanLoad(
       serverCpuUsPerRt: trips > 0 ? cpuNs / 1000 / trips : 0,
     };
   } finally {
-    for (const cl of clients) if (cl !== undefined) c.sym.close(cl.fd);
-    c.sym.close(ep);
+    io.close();
   }
 }
