@@ -78,7 +78,7 @@ function onLoadWorker(
 }
 
 /** Runs the load against `port` on its own Worker. */
-export async function runLoad(
+async function runLoad(
   port: number,
   connections: number,
   durationMs = DURATION_MS,
